@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-2.0
+# Makefile: builds lkp.ko, the bpf objects, the user tools and the patch tools; runs the tests and the demo.
+#
+#   make            everything (module, bpf, user tools, patch tools, tests)
+#   make deps       install the Debian packages the project needs (idempotent)
+#   make check      deps + build + every test (host, then the VM suite)
+#   make demo       deps + build + the end-to-end demo in the VM
+#   make install    module into /lib/modules/$(KVER)/extra, tools into $(PREFIX)/bin
+#   make clean
+#
+# KDIR: kernel build dir (default: the running kernel's, else the installed
+# linux-headers-amd64); V=1 shows commands.
+
+TOP := $(CURDIR)
+B := $(TOP)/build
+
+# Resolved lazily: on a fresh machine the headers appear only after `make deps`.
+KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build),$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+MAKEFLAGS += --no-print-directory
+endif
+export Q V B TOP
+
+# Sub-builds each own a directory; they write only below $(B) (and Kbuild below kmod/).
+SUBDIRS := user patchgen bpf tests
+
+.PHONY: all deps module check demo install clean $(SUBDIRS) kselftest-headers checkpatch
+
+all: module $(SUBDIRS)
+
+deps:
+	$(Q)$(TOP)/scripts/deps
+
+module:
+	$(Q)test -n "$(KDIR)" -a -d "$(KDIR)" || { echo "make: no kernel build dir (KDIR); run make deps" >&2; exit 1; }
+	$(Q)$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+# The kselftest harness and checkpatch.pl come from Debian's kernel source package.
+KSRC_TAR = $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
+KSRC := $(B)/kernel-src
+kselftest-headers: $(KSRC)/.stamp
+$(KSRC)/.stamp:
+	$(Q)test -n "$(KSRC_TAR)" || { echo "make: no /usr/src/linux-source-*.tar.xz; run make deps" >&2; exit 1; }
+	$(Q)rm -rf $(KSRC) && mkdir -p $(KSRC)
+	$(Q)tar -xJf $(KSRC_TAR) -C $(KSRC) --strip-components=1 --occurrence=1 \
+		$(addprefix $(basename $(basename $(notdir $(KSRC_TAR))))/, \
+			tools/testing/selftests/kselftest_harness.h \
+			tools/testing/selftests/kselftest.h \
+			scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch)
+	$(Q)touch $@
+
+tests: kselftest-headers
+user patchgen bpf tests:
+	$(Q)$(MAKE) -C $@ KSRC=$(KSRC)
+
+# check and demo start with deps and then re-enter make, so that KDIR and the
+# other wildcards are resolved after the packages exist.
+check:
+	$(Q)$(TOP)/scripts/deps
+	$(Q)$(MAKE) all
+	$(Q)$(TOP)/tests/run-all
+
+demo:
+	$(Q)$(TOP)/scripts/deps
+	$(Q)$(MAKE) all
+	$(Q)$(TOP)/tests/vm/run --name demo -- $(TOP)/scripts/demo
+
+checkpatch: kselftest-headers
+	$(Q)perl $(KSRC)/scripts/checkpatch.pl --no-tree --terse -q --ignore SPDX_LICENSE_TAG \
+		-f $(wildcard kmod/*.c kmod/*.h include/uapi/linux/*.h)
+
+# The release the module was built for, from its vermagic: Debian's headers
+# carry a kernel.release that differs from the directory name modprobe uses.
+KVER = $(firstword $(shell modinfo -F vermagic kmod/lkp.ko 2>/dev/null))
+install: all
+	$(Q)install -D -m 0644 kmod/lkp.ko $(DESTDIR)/lib/modules/$(KVER)/extra/lkp.ko
+	$(Q)test -n "$(DESTDIR)" || depmod -a $(KVER)
+	$(Q)$(MAKE) -C user install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	$(Q)$(MAKE) -C patchgen install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+clean:
+	$(Q)test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(TOP) clean
+	$(Q)rm -rf $(B)

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+/* main.c: lkpctl's option parsing and subcommand dispatch. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lkpctl.h"
+#include "out.h"
+
+static const struct lkpctl_cmd cmds[] = {
+	{ "version", cmd_version, "show lkpctl's version and the loaded module's API" },
+};
+
+static void usage(FILE *f)
+{
+	unsigned int i;
+
+	fprintf(f, "usage: lkpctl [--json] COMMAND [ARGS]\n\ncommands:\n");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
+	fprintf(f, "\noptions:\n  -j, --json  machine-readable output (errors too)\n"
+		   "  -h, --help  this text\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned int i;
+	int c;
+
+	lkp_prog = "lkpctl";
+	/* '+': stop at the subcommand, whose options are its own. */
+	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			lkp_json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[optind], cmds[i].name))
+			return cmds[i].fn(argc - optind, argv + optind) ? 1 : 0;
+	lkp_error(argv[optind], 0, "unknown command; see lkpctl --help");
+	return 2;
+}

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+/* version.c: `lkpctl version`: the tool's version and the module's API handshake. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "dev.h"
+#include "lkpctl.h"
+#include "out.h"
+
+static const char *lkp_ioctl_names[64] = {
+	[LKP_IOC_NR_GET_API] = "GET_API",
+};
+
+int cmd_version(int argc, char **argv)
+{
+	struct lkp_api api;
+	const char *sep = "";
+	unsigned int i;
+	int fd, ret;
+
+	if (argc > 1) {
+		lkp_error(argv[1], 0, "unexpected argument; usage: lkpctl version");
+		return -22;
+	}
+	fd = lkp_dev_open();
+	if (fd < 0) {
+		lkp_error(LKP_DEV_PATH, fd, "is lkp.ko loaded? (modprobe lkp)");
+		return fd;
+	}
+	ret = lkp_dev_get_api(fd, &api);
+	close(fd);
+	if (ret) {
+		lkp_error(LKP_DEV_PATH, ret, "LKP_IOC_GET_API failed");
+		return ret;
+	}
+	if (lkp_json) {
+		printf("{\"lkpctl\":\"%s\",\"api_version\":%u,\"features\":%llu,"
+		       "\"struct_size\":%u,\"ioctls\":[", LKPCTL_VERSION, api.version,
+		       (unsigned long long)api.features, api.struct_size);
+		for (i = 0; i < 64; i++) {
+			if (!(api.ioctls & (1ULL << i)))
+				continue;
+			printf("%s\"%s\"", sep, lkp_ioctl_names[i] ? lkp_ioctl_names[i] : "?");
+			sep = ",";
+		}
+		printf("]}\n");
+		return 0;
+	}
+	printf("lkpctl %s\nmodule API version %u, features 0x%llx, ioctls:",
+	       LKPCTL_VERSION, api.version, (unsigned long long)api.features);
+	for (i = 0; i < 64; i++)
+		if (api.ioctls & (1ULL << i))
+			printf(" %s", lkp_ioctl_names[i] ? lkp_ioctl_names[i] : "?");
+	printf("\n");
+	return 0;
+}
