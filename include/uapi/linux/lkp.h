@@ -48,4 +48,296 @@ struct lkp_api {
 #define LKP_IOC_NR_GET_API	0x00
 #define LKP_IOC_GET_API		_IOWR(LKP_IOC_TYPE, LKP_IOC_NR_GET_API, struct lkp_api)
 
+
+/*
+ * Sessions. LKP_IOC_ATTACH on /dev/lkp returns a new file descriptor (the
+ * ioctl's return value) bound to one target process, identified at attach
+ * time: a recycled pid can never redirect an open session. Every other ioctl
+ * below is issued on a session fd. Closing the session fd, or the death of the
+ * process holding it, thaws the target and frees everything the session holds
+ * (but not the memory mapped into the target by LKP_IOC_MAP: patches outlive
+ * the tool that applied them).
+ */
+
+/* lkp_attach.flags */
+#define LKP_ATTACH_PIDFD	(1U << 0)	/* @pid is a pidfd, not a pid */
+
+/**
+ * struct lkp_attach - LKP_IOC_ATTACH: open a session on a target process.
+ * @pid:	in: thread-group id of the target (or a pidfd, see flags).
+ * @flags:	in: LKP_ATTACH_*.
+ * @reserved:	must be 0.
+ *
+ * The caller must be allowed to ptrace the target (PTRACE_MODE_ATTACH_REALCREDS
+ * rules: CAP_SYS_PTRACE in the target's user namespace, or same credentials
+ * and a dumpable target). Returns the session fd (O_CLOEXEC).
+ */
+struct lkp_attach {
+	__u32 pid;
+	__u32 flags;
+	__u64 reserved;
+};
+
+/* lkp_freeze.flags */
+#define LKP_FREEZE_PARK_ALL	(1U << 0)	/* wake sleepers and park them too */
+
+/**
+ * struct lkp_freeze - LKP_IOC_FREEZE: freeze every thread of the target.
+ * @flags:	in: LKP_FREEZE_*.
+ * @timeout_ms:	in: give up (ETIMEDOUT, target thawed) after this long;
+ *		0 means the module's default (1000 ms).
+ * @nr_threads:	out: threads frozen (thread group plus tasks sharing the mm).
+ * @reserved:	must be 0.
+ * @freeze_ns:	out: time from the first freeze request to the last thread
+ *		known to be frozen.
+ *
+ * By default a thread sleeping in the kernel is left asleep and counts as
+ * frozen (it runs the freeze callback, and parks, before it can return to
+ * user mode), so no sleeper ever sees EINTR. LKP_FREEZE_PARK_ALL parks every
+ * thread in the callback, waking sleepers with a signal-less notification.
+ * Threads created while frozen are frozen before they run user code.
+ */
+struct lkp_freeze {
+	__u32 flags;
+	__u32 timeout_ms;
+	__u32 nr_threads;
+	__u32 reserved;
+	__u64 freeze_ns;
+};
+
+/**
+ * struct lkp_thaw - LKP_IOC_THAW: release every frozen thread.
+ * @flags:	in: must be 0.
+ * @reserved:	must be 0.
+ * @pause_ns:	out: first thread frozen to last thread released.
+ */
+struct lkp_thaw {
+	__u32 flags;
+	__u32 reserved;
+	__u64 pause_ns;
+};
+
+/* x86-64 user registers, in the order of struct user_regs_struct. */
+struct lkp_regs {
+	__u64 r15, r14, r13, r12, bp, bx, r11, r10;
+	__u64 r9, r8, ax, cx, dx, si, di, orig_ax;
+	__u64 ip, cs, flags, sp, ss, fs_base, gs_base, ds, es, fs, gs;
+};
+
+/* lkp_thread.flags */
+#define LKP_THREAD_IN_SYSCALL	(1U << 0)	/* parked inside a system call */
+#define LKP_THREAD_PARKED	(1U << 1)	/* in the freeze callback (else asleep) */
+
+/**
+ * struct lkp_thread - one frozen thread, as LKP_IOC_GET_THREADS reports it.
+ * @tid:	thread id in the caller's pid namespace.
+ * @flags:	LKP_THREAD_*.
+ * @regs:	user registers. For a thread inside a system call, ip is just
+ *		after the syscall instruction (and will be rewound by 2 if the
+ *		call restarts) and ax may hold -ERESTART*.
+ */
+struct lkp_thread {
+	__u32 tid;
+	__u32 flags;
+	struct lkp_regs regs;
+};
+
+/**
+ * struct lkp_threads - LKP_IOC_GET_THREADS: list the frozen threads.
+ * @threads:	in: user pointer to an array of @count struct lkp_thread.
+ * @count:	in: array capacity; out: number of frozen threads. When the
+ *		capacity is too small, the first @count entries are filled and
+ *		the call fails with ENOSPC, @count saying how many are needed.
+ * @thread_size: in: sizeof(struct lkp_thread) the caller was built with.
+ * @flags:	in: must be 0.
+ * @reserved:	must be 0.
+ */
+struct lkp_threads {
+	__u64 threads;
+	__u32 count;
+	__u32 thread_size;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/* An address range [start, end) of code that must not be running. */
+struct lkp_range {
+	__u64 start;
+	__u64 end;
+};
+
+/* lkp_blocker.kind */
+#define LKP_BLOCKER_NONE	0
+#define LKP_BLOCKER_IP		1	/* a thread's ip is inside a range */
+#define LKP_BLOCKER_RETADDR	2	/* a return address into a range is on a stack */
+#define LKP_BLOCKER_SYSCALL_IP	3	/* a write would touch the 2 bytes before a
+					 * syscall-parked thread's ip */
+
+/**
+ * struct lkp_blocker - why an operation could not proceed (out only).
+ * @tid:	the thread in the way.
+ * @kind:	LKP_BLOCKER_*.
+ * @addr:	the ip, or the return address found on the stack.
+ * @stack_addr:	for RETADDR, where on the stack it was found.
+ * @index:	which range (stack check) or poke entry (poke) it concerns.
+ * @reserved:	written as 0.
+ */
+struct lkp_blocker {
+	__u32 tid;
+	__u32 kind;
+	__u64 addr;
+	__u64 stack_addr;
+	__u32 index;
+	__u32 reserved;
+};
+
+/**
+ * struct lkp_stack_check - LKP_IOC_STACK_CHECK: is any frozen thread inside
+ * one of the ranges? Fails with EBUSY and fills @blocker when one is.
+ * @ranges:	in: user pointer to @nr_ranges struct lkp_range.
+ * @nr_ranges:	in: 1 to LKP_MAX_RANGES.
+ * @flags:	in: must be 0.
+ * @max_stack:	in: bytes scanned per stack from sp upwards; 0 means to the
+ *		end of the mapping holding sp (bounded by LKP_MAX_STACK_SCAN).
+ * @reserved:	must be 0.
+ * @blocker:	out: the first blocker found.
+ *
+ * A stack word equal to a range's start is a function pointer, not a return
+ * address, and does not block.
+ */
+struct lkp_stack_check {
+	__u64 ranges;
+	__u32 nr_ranges;
+	__u32 flags;
+	__u32 max_stack;
+	__u32 reserved;
+	struct lkp_blocker blocker;
+};
+
+#define LKP_MAX_RANGES		4096
+#define LKP_MAX_STACK_SCAN	(8U << 20)
+
+/**
+ * struct lkp_poke_entry - one compare-and-write in the target.
+ * @addr:	in: target address.
+ * @len:	in: 1 to LKP_MAX_POKE bytes.
+ * @reserved:	must be 0.
+ * @old_bytes:	in: user pointer to @len bytes expected at @addr now.
+ * @new_bytes:	in: user pointer to @len bytes to write.
+ */
+struct lkp_poke_entry {
+	__u64 addr;
+	__u32 len;
+	__u32 reserved;
+	__u64 old_bytes;
+	__u64 new_bytes;
+};
+
+#define LKP_MAX_POKE		64
+#define LKP_MAX_POKES		4096
+
+/**
+ * struct lkp_poke - LKP_IOC_POKE: compare-and-write, all or nothing, while
+ * frozen (EBADFD otherwise), into private mappings only.
+ * @entries:	in: user pointer to @nr_entries struct lkp_poke_entry.
+ * @nr_entries:	in: 1 to LKP_MAX_POKES.
+ * @flags:	in: must be 0.
+ * @blocker:	out: on ESTALE, @blocker.index is the entry whose old bytes
+ *		differ; on EBUSY, the syscall-parked thread in the way.
+ */
+struct lkp_poke {
+	__u64 entries;
+	__u32 nr_entries;
+	__u32 flags;
+	struct lkp_blocker blocker;
+};
+
+/**
+ * struct lkp_map - LKP_IOC_MAP: a private anonymous mapping in the target,
+ * at or near @hint, never replacing an existing mapping.
+ * @hint:	in: wanted address (page aligned).
+ * @len:	in: length, page aligned, nonzero.
+ * @max_distance: in: any address whose whole mapping lies within this many
+ *		bytes of @hint is acceptable; 0 means exactly @hint.
+ * @prot:	in: PROT_READ, PROT_WRITE, PROT_EXEC bits only.
+ * @flags:	in: must be 0.
+ * @addr:	out: where it was mapped.
+ */
+struct lkp_map {
+	__u64 hint;
+	__u64 len;
+	__u64 max_distance;
+	__u32 prot;
+	__u32 flags;
+	__u64 addr;
+};
+
+/**
+ * struct lkp_unmap - LKP_IOC_UNMAP: remove a mapping LKP_IOC_MAP made in
+ * this target (by this or an earlier session); anything else is ENOENT.
+ * @addr:	in: the address LKP_IOC_MAP returned.
+ * @len:	in: the length it was mapped with.
+ * @flags:	in: must be 0.
+ * @reserved:	must be 0.
+ */
+struct lkp_unmap {
+	__u64 addr;
+	__u64 len;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
+ * struct lkp_transaction - LKP_IOC_TRANSACTION: freeze, verify every old
+ * byte, stack check, write every entry, thaw: one call, all or nothing.
+ * @entries, @nr_entries:	in: as in struct lkp_poke.
+ * @ranges, @nr_ranges:		in: as in struct lkp_stack_check (may be 0).
+ * @flags:	in: LKP_FREEZE_* bits for the freeze.
+ * @attempts:	in: tries when a thread is in a range (EBUSY); 0 means 1.
+ * @retry_delay_ms: in: thawed wait between tries.
+ * @timeout_ms:	in: per-freeze timeout, as in struct lkp_freeze.
+ * @max_stack:	in: as in struct lkp_stack_check.
+ * @attempts_made: out: how many freezes it took.
+ * @nr_threads:	out: threads frozen in the last attempt.
+ * @pause_ns:	out: the pause the target saw in the last attempt (first thread
+ *		frozen to last thread released).
+ * @blocker:	out: on EBUSY or ESTALE, as for the stack check and poke.
+ */
+struct lkp_transaction {
+	__u64 entries;
+	__u64 ranges;
+	__u32 nr_entries;
+	__u32 nr_ranges;
+	__u32 flags;
+	__u32 attempts;
+	__u32 retry_delay_ms;
+	__u32 timeout_ms;
+	__u32 max_stack;
+	__u32 attempts_made;
+	__u32 nr_threads;
+	__u32 reserved;
+	__u64 pause_ns;
+	struct lkp_blocker blocker;
+};
+
+#define LKP_IOC_NR_ATTACH	0x01
+#define LKP_IOC_NR_FREEZE	0x02
+#define LKP_IOC_NR_THAW		0x03
+#define LKP_IOC_NR_GET_THREADS	0x04
+#define LKP_IOC_NR_STACK_CHECK	0x05
+#define LKP_IOC_NR_POKE		0x06
+#define LKP_IOC_NR_MAP		0x07
+#define LKP_IOC_NR_UNMAP	0x08
+#define LKP_IOC_NR_TRANSACTION	0x09
+
+#define LKP_IOC_ATTACH		_IOW(LKP_IOC_TYPE, LKP_IOC_NR_ATTACH, struct lkp_attach)
+#define LKP_IOC_FREEZE		_IOWR(LKP_IOC_TYPE, LKP_IOC_NR_FREEZE, struct lkp_freeze)
+#define LKP_IOC_THAW		_IOWR(LKP_IOC_TYPE, LKP_IOC_NR_THAW, struct lkp_thaw)
+#define LKP_IOC_GET_THREADS	_IOWR(LKP_IOC_TYPE, LKP_IOC_NR_GET_THREADS, struct lkp_threads)
+#define LKP_IOC_STACK_CHECK	_IOWR(LKP_IOC_TYPE, LKP_IOC_NR_STACK_CHECK, struct lkp_stack_check)
+#define LKP_IOC_POKE		_IOWR(LKP_IOC_TYPE, LKP_IOC_NR_POKE, struct lkp_poke)
+#define LKP_IOC_MAP		_IOWR(LKP_IOC_TYPE, LKP_IOC_NR_MAP, struct lkp_map)
+#define LKP_IOC_UNMAP		_IOW(LKP_IOC_TYPE, LKP_IOC_NR_UNMAP, struct lkp_unmap)
+#define LKP_IOC_TRANSACTION	_IOWR(LKP_IOC_TYPE, LKP_IOC_NR_TRANSACTION, struct lkp_transaction)
+
 #endif /* _UAPI_LINUX_LKP_H */
