@@ -10,6 +10,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -215,6 +216,28 @@ TEST_F(session, attach_by_pidfd)
 	EXPECT_EQ(-EBADF, lkp_attach(self->dev, self->dev, LKP_ATTACH_PIDFD));
 	EXPECT_EQ(-EBADF, lkp_attach(self->dev, 100000, LKP_ATTACH_PIDFD));
 	close(efd);
+}
+
+TEST_F(session, attach_without_a_free_fd_is_emfile)
+{
+	struct rlimit rl;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* Every descriptor below the limit taken. */
+		rl.rlim_cur = rl.rlim_max = 64;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			_exit(100);
+		while (dup(self->dev) >= 0)
+			;
+		_exit(-lkp_attach(self->dev, self->wl.pid, 0));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(EMFILE, WEXITSTATUS(status));
 }
 
 TEST_F(session, ioctls_on_the_wrong_fd_are_enotty)

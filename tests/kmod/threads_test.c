@@ -243,6 +243,8 @@ TEST_F(frozen, validation)
 	EXPECT_EQ(-EINVAL, lkp_ioc(self->sfd, LKP_IOC_GET_THREADS, &t));
 	t.thread_size = 0;
 	EXPECT_EQ(-EINVAL, lkp_ioc(self->sfd, LKP_IOC_GET_THREADS, &t));
+	t.thread_size = 4097;
+	EXPECT_EQ(-EINVAL, lkp_ioc(self->sfd, LKP_IOC_GET_THREADS, &t));
 
 	ro = mmap(NULL, 65536, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, ro);
