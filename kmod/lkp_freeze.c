@@ -33,7 +33,7 @@
  *                              an exiting or exec'd thread
  */
 
-#include <linux/hashtable.h>
+#include <linux/hash.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
@@ -129,12 +129,18 @@ static struct lkp_twork *lkp_twork_alloc(gfp_t gfp)
 	return w;
 }
 
+static struct hlist_head *lkp_freezer_bucket(struct lkp_freezer *f,
+					     struct task_struct *t)
+{
+	return &f->hash[hash_ptr(t, LKP_FREEZER_HASH_BITS)];
+}
+
 /* Is @t already in @f? Under f->lock. */
 static bool lkp_freezer_has(struct lkp_freezer *f, struct task_struct *t)
 {
 	struct lkp_twork *w;
 
-	hash_for_each_possible(f->hash, w, hnode, (unsigned long)t)
+	hlist_for_each_entry(w, lkp_freezer_bucket(f, t), hnode)
 		if (w->task == t)
 			return true;
 	return false;
@@ -147,7 +153,7 @@ static void lkp_freezer_add(struct lkp_freezer *f, struct lkp_twork *w,
 	get_task_struct(t);
 	w->task = t;
 	w->frz = f;
-	hash_add(f->hash, &w->hnode, (unsigned long)t);
+	hlist_add_head(&w->hnode, lkp_freezer_bucket(f, t));
 	list_add_tail(&w->node, list);
 }
 
@@ -242,15 +248,23 @@ bool lkp_freezer_lost(struct lkp_freezer *f)
 static struct lkp_freezer *lkp_freezer_alloc(struct mm_struct *mm, u32 flags)
 {
 	struct lkp_freezer *f = kzalloc(sizeof(*f), GFP_KERNEL);
+	unsigned int i;
 
 	if (!f)
 		return NULL;
+	f->hash = kvmalloc_array(1U << LKP_FREEZER_HASH_BITS, sizeof(*f->hash),
+				 GFP_KERNEL);
+	if (!f->hash) {
+		kfree(f);
+		return NULL;
+	}
+	for (i = 0; i < 1U << LKP_FREEZER_HASH_BITS; i++)
+		INIT_HLIST_HEAD(&f->hash[i]);
 	f->mm = mm;
 	f->flags = flags;
 	f->notify = (flags & LKP_FREEZE_PARK_ALL) ? TWA_SIGNAL : TWA_RESUME;
 	refcount_set(&f->ref, 1);
 	spin_lock_init(&f->lock);
-	hash_init(f->hash);
 	init_waitqueue_head(&f->park_wq);
 	INIT_LIST_HEAD(&f->works);
 	INIT_LIST_HEAD(&f->fresh);
@@ -509,6 +523,9 @@ static void lkp_freezer_thaw(struct lkp_freezer *f, u64 *pause_ns)
 	list_splice_tail_init(&f->fresh, &f->works);
 	spin_unlock(&f->lock);
 	wake_up_all(&f->park_wq);
+	/* Nobody looks up a thawed freezer: the probe checks ->thawed first. */
+	kvfree(f->hash);
+	f->hash = NULL;
 	if (pause_ns)
 		*pause_ns = ktime_get_ns() - f->start_ns;
 
