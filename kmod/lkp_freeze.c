@@ -615,31 +615,10 @@ void lkp_session_thaw(struct lkp_session *s, u64 *pause_ns)
 	lkp_freezer_thaw(f, pause_ns);
 }
 
-int lkp_session_walk_threads(struct lkp_session *s,
-			     int (*fn)(struct task_struct *t, bool in_syscall, void *arg),
-			     void *arg)
-{
-	struct lkp_freezer *f = s->frz;
-	struct lkp_twork *w;
-	int ret;
-
-	if (!f)
-		return -EBADFD;
-	lkp_freezer_absorb(f);
-	list_for_each_entry(w, &f->works, node) {
-		if (!lkp_twork_live(w))
-			continue;
-		ret = fn(w->task, lkp_task_in_syscall(w->task), arg);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
 /* For GET_THREADS, which wants the PARKED bit as well. */
 int lkp_session_walk_tworks(struct lkp_session *s,
-			       int (*fn)(struct lkp_twork *w, void *arg),
-			       void *arg)
+			    int (*fn)(struct lkp_twork *w, void *arg),
+			    void *arg)
 {
 	struct lkp_freezer *f = s->frz;
 	struct lkp_twork *w;
@@ -656,6 +635,27 @@ int lkp_session_walk_tworks(struct lkp_session *s,
 			return ret;
 	}
 	return 0;
+}
+
+struct lkp_thread_walk {
+	int (*fn)(struct task_struct *t, bool in_syscall, void *arg);
+	void *arg;
+};
+
+static int lkp_thread_walk_one(struct lkp_twork *w, void *arg)
+{
+	struct lkp_thread_walk *tw = arg;
+
+	return tw->fn(w->task, lkp_task_in_syscall(w->task), tw->arg);
+}
+
+int lkp_session_walk_threads(struct lkp_session *s,
+			     int (*fn)(struct task_struct *t, bool in_syscall, void *arg),
+			     void *arg)
+{
+	struct lkp_thread_walk tw = { .fn = fn, .arg = arg };
+
+	return lkp_session_walk_tworks(s, lkp_thread_walk_one, &tw);
 }
 
 static struct lkp_session *lkp_file_session(struct file *file)
