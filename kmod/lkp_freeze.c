@@ -63,6 +63,13 @@ static atomic_t lkp_nr_freezers = ATOMIC_INIT(0);
 
 static struct tracepoint *lkp_fork_tp;
 
+/*
+ * The works come from their own cache, in bulk: at 4000 threads, one
+ * kmalloc() each made collecting the target cost more than freezing it.
+ * Destroyed at unload, which waits for every work to have run.
+ */
+static struct kmem_cache *lkp_twork_cache;
+
 static void lkp_freezer_put(struct lkp_freezer *f)
 {
 	if (refcount_dec_and_test(&f->ref))
@@ -72,7 +79,7 @@ static void lkp_freezer_put(struct lkp_freezer *f)
 static void lkp_twork_put(struct lkp_twork *w)
 {
 	if (refcount_dec_and_test(&w->ref))
-		kfree(w);
+		kmem_cache_free(lkp_twork_cache, w);
 }
 
 static bool lkp_freezer_is_thawed(struct lkp_freezer *f)
@@ -114,18 +121,22 @@ static void lkp_twork_fn(struct callback_head *cb)
 	module_put(THIS_MODULE);
 }
 
-static struct lkp_twork *lkp_twork_alloc(gfp_t gfp)
+static void lkp_twork_init(struct lkp_twork *w)
 {
-	struct lkp_twork *w = kmalloc(sizeof(*w), gfp);
-
-	if (!w)
-		return NULL;
 	init_task_work(&w->cb, lkp_twork_fn);
 	refcount_set(&w->ref, 1);
 	atomic_set(&w->state, LKP_TW_NEW);
 	w->task = NULL;
 	w->frz = NULL;
 	w->confirmed = false;
+}
+
+static struct lkp_twork *lkp_twork_alloc(gfp_t gfp)
+{
+	struct lkp_twork *w = kmem_cache_alloc(lkp_twork_cache, gfp);
+
+	if (w)
+		lkp_twork_init(w);
 	return w;
 }
 
@@ -217,7 +228,8 @@ static void lkp_fork_probe(void *data, struct task_struct *parent,
 		spin_lock(&f->lock);
 		if (f->thawed || lkp_freezer_has(f, child)) {
 			spin_unlock(&f->lock);
-			kfree(w);
+			if (w)
+				kmem_cache_free(lkp_twork_cache, w);
 			continue;
 		}
 		if (!w) {
@@ -395,11 +407,14 @@ static int lkp_freezer_collect(struct lkp_freezer *f, struct pid *pid)
 		c.pool = kvmalloc_array(want, sizeof(*c.pool), GFP_KERNEL);
 		if (!c.pool)
 			return -ENOMEM;
-		for (c.nr = 0; c.nr < want; c.nr++) {
-			c.pool[c.nr] = lkp_twork_alloc(GFP_KERNEL);
-			if (!c.pool[c.nr])
-				break;
+		c.nr = kmem_cache_alloc_bulk(lkp_twork_cache, GFP_KERNEL, want,
+					     (void **)c.pool);
+		if (!c.nr) {
+			kvfree(c.pool);
+			return -ENOMEM;
 		}
+		for (i = 0; i < c.nr; i++)
+			lkp_twork_init(c.pool[i]);
 		c.used = 0;
 		c.short_of_works = false;
 
@@ -411,8 +426,9 @@ static int lkp_freezer_collect(struct lkp_freezer *f, struct pid *pid)
 		spin_unlock(&f->lock);
 		rcu_read_unlock();
 
-		for (i = c.used; i < c.nr; i++)
-			kfree(c.pool[i]);
+		if (c.used < c.nr)
+			kmem_cache_free_bulk(lkp_twork_cache, c.nr - c.used,
+					     (void **)c.pool + c.used);
 		kvfree(c.pool);
 		if (!leader)
 			return -ESRCH;
@@ -701,9 +717,14 @@ int lkp_freeze_init(void)
 		pr_err("no sched_process_fork tracepoint\n");
 		return -ENOENT;
 	}
+	lkp_twork_cache = KMEM_CACHE(lkp_twork, 0);
+	if (!lkp_twork_cache)
+		return -ENOMEM;
 	ret = tracepoint_probe_register(lkp_fork_tp, lkp_fork_probe, NULL);
-	if (ret)
+	if (ret) {
 		pr_err("cannot probe sched_process_fork: %d\n", ret);
+		kmem_cache_destroy(lkp_twork_cache);
+	}
 	return ret;
 }
 
@@ -711,4 +732,5 @@ void lkp_freeze_exit(void)
 {
 	tracepoint_probe_unregister(lkp_fork_tp, lkp_fork_probe, NULL);
 	tracepoint_synchronize_unregister();
+	kmem_cache_destroy(lkp_twork_cache);
 }
