@@ -33,7 +33,7 @@
  *                              an exiting or exec'd thread
  */
 
-#include <linux/hashtable.h>
+#include <linux/hash.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
@@ -63,6 +63,13 @@ static atomic_t lkp_nr_freezers = ATOMIC_INIT(0);
 
 static struct tracepoint *lkp_fork_tp;
 
+/*
+ * The works come from their own cache, in bulk: at 4000 threads, one
+ * kmalloc() each made collecting the target cost more than freezing it.
+ * Destroyed at unload, which waits for every work to have run.
+ */
+static struct kmem_cache *lkp_twork_cache;
+
 static void lkp_freezer_put(struct lkp_freezer *f)
 {
 	if (refcount_dec_and_test(&f->ref))
@@ -72,7 +79,7 @@ static void lkp_freezer_put(struct lkp_freezer *f)
 static void lkp_twork_put(struct lkp_twork *w)
 {
 	if (refcount_dec_and_test(&w->ref))
-		kfree(w);
+		kmem_cache_free(lkp_twork_cache, w);
 }
 
 static bool lkp_freezer_is_thawed(struct lkp_freezer *f)
@@ -114,19 +121,29 @@ static void lkp_twork_fn(struct callback_head *cb)
 	module_put(THIS_MODULE);
 }
 
-static struct lkp_twork *lkp_twork_alloc(gfp_t gfp)
+static void lkp_twork_init(struct lkp_twork *w)
 {
-	struct lkp_twork *w = kmalloc(sizeof(*w), gfp);
-
-	if (!w)
-		return NULL;
 	init_task_work(&w->cb, lkp_twork_fn);
 	refcount_set(&w->ref, 1);
 	atomic_set(&w->state, LKP_TW_NEW);
 	w->task = NULL;
 	w->frz = NULL;
 	w->confirmed = false;
+}
+
+static struct lkp_twork *lkp_twork_alloc(gfp_t gfp)
+{
+	struct lkp_twork *w = kmem_cache_alloc(lkp_twork_cache, gfp);
+
+	if (w)
+		lkp_twork_init(w);
 	return w;
+}
+
+static struct hlist_head *lkp_freezer_bucket(struct lkp_freezer *f,
+					     struct task_struct *t)
+{
+	return &f->hash[hash_ptr(t, LKP_FREEZER_HASH_BITS)];
 }
 
 /* Is @t already in @f? Under f->lock. */
@@ -134,7 +151,7 @@ static bool lkp_freezer_has(struct lkp_freezer *f, struct task_struct *t)
 {
 	struct lkp_twork *w;
 
-	hash_for_each_possible(f->hash, w, hnode, (unsigned long)t)
+	hlist_for_each_entry(w, lkp_freezer_bucket(f, t), hnode)
 		if (w->task == t)
 			return true;
 	return false;
@@ -147,7 +164,7 @@ static void lkp_freezer_add(struct lkp_freezer *f, struct lkp_twork *w,
 	get_task_struct(t);
 	w->task = t;
 	w->frz = f;
-	hash_add(f->hash, &w->hnode, (unsigned long)t);
+	hlist_add_head(&w->hnode, lkp_freezer_bucket(f, t));
 	list_add_tail(&w->node, list);
 }
 
@@ -211,7 +228,8 @@ static void lkp_fork_probe(void *data, struct task_struct *parent,
 		spin_lock(&f->lock);
 		if (f->thawed || lkp_freezer_has(f, child)) {
 			spin_unlock(&f->lock);
-			kfree(w);
+			if (w)
+				kmem_cache_free(lkp_twork_cache, w);
 			continue;
 		}
 		if (!w) {
@@ -242,15 +260,23 @@ bool lkp_freezer_lost(struct lkp_freezer *f)
 static struct lkp_freezer *lkp_freezer_alloc(struct mm_struct *mm, u32 flags)
 {
 	struct lkp_freezer *f = kzalloc(sizeof(*f), GFP_KERNEL);
+	unsigned int i;
 
 	if (!f)
 		return NULL;
+	f->hash = kvmalloc_array(1U << LKP_FREEZER_HASH_BITS, sizeof(*f->hash),
+				 GFP_KERNEL);
+	if (!f->hash) {
+		kfree(f);
+		return NULL;
+	}
+	for (i = 0; i < 1U << LKP_FREEZER_HASH_BITS; i++)
+		INIT_HLIST_HEAD(&f->hash[i]);
 	f->mm = mm;
 	f->flags = flags;
 	f->notify = (flags & LKP_FREEZE_PARK_ALL) ? TWA_SIGNAL : TWA_RESUME;
 	refcount_set(&f->ref, 1);
 	spin_lock_init(&f->lock);
-	hash_init(f->hash);
 	init_waitqueue_head(&f->park_wq);
 	INIT_LIST_HEAD(&f->works);
 	INIT_LIST_HEAD(&f->fresh);
@@ -381,11 +407,14 @@ static int lkp_freezer_collect(struct lkp_freezer *f, struct pid *pid)
 		c.pool = kvmalloc_array(want, sizeof(*c.pool), GFP_KERNEL);
 		if (!c.pool)
 			return -ENOMEM;
-		for (c.nr = 0; c.nr < want; c.nr++) {
-			c.pool[c.nr] = lkp_twork_alloc(GFP_KERNEL);
-			if (!c.pool[c.nr])
-				break;
+		c.nr = kmem_cache_alloc_bulk(lkp_twork_cache, GFP_KERNEL, want,
+					     (void **)c.pool);
+		if (!c.nr) {
+			kvfree(c.pool);
+			return -ENOMEM;
 		}
+		for (i = 0; i < c.nr; i++)
+			lkp_twork_init(c.pool[i]);
 		c.used = 0;
 		c.short_of_works = false;
 
@@ -397,8 +426,9 @@ static int lkp_freezer_collect(struct lkp_freezer *f, struct pid *pid)
 		spin_unlock(&f->lock);
 		rcu_read_unlock();
 
-		for (i = c.used; i < c.nr; i++)
-			kfree(c.pool[i]);
+		if (c.used < c.nr)
+			kmem_cache_free_bulk(lkp_twork_cache, c.nr - c.used,
+					     (void **)c.pool + c.used);
 		kvfree(c.pool);
 		if (!leader)
 			return -ESRCH;
@@ -509,6 +539,9 @@ static void lkp_freezer_thaw(struct lkp_freezer *f, u64 *pause_ns)
 	list_splice_tail_init(&f->fresh, &f->works);
 	spin_unlock(&f->lock);
 	wake_up_all(&f->park_wq);
+	/* Nobody looks up a thawed freezer: the probe checks ->thawed first. */
+	kvfree(f->hash);
+	f->hash = NULL;
 	if (pause_ns)
 		*pause_ns = ktime_get_ns() - f->start_ns;
 
@@ -598,31 +631,10 @@ void lkp_session_thaw(struct lkp_session *s, u64 *pause_ns)
 	lkp_freezer_thaw(f, pause_ns);
 }
 
-int lkp_session_walk_threads(struct lkp_session *s,
-			     int (*fn)(struct task_struct *t, bool in_syscall, void *arg),
-			     void *arg)
-{
-	struct lkp_freezer *f = s->frz;
-	struct lkp_twork *w;
-	int ret;
-
-	if (!f)
-		return -EBADFD;
-	lkp_freezer_absorb(f);
-	list_for_each_entry(w, &f->works, node) {
-		if (!lkp_twork_live(w))
-			continue;
-		ret = fn(w->task, lkp_task_in_syscall(w->task), arg);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
 /* For GET_THREADS, which wants the PARKED bit as well. */
 int lkp_session_walk_tworks(struct lkp_session *s,
-			       int (*fn)(struct lkp_twork *w, void *arg),
-			       void *arg)
+			    int (*fn)(struct lkp_twork *w, void *arg),
+			    void *arg)
 {
 	struct lkp_freezer *f = s->frz;
 	struct lkp_twork *w;
@@ -639,6 +651,27 @@ int lkp_session_walk_tworks(struct lkp_session *s,
 			return ret;
 	}
 	return 0;
+}
+
+struct lkp_thread_walk {
+	int (*fn)(struct task_struct *t, bool in_syscall, void *arg);
+	void *arg;
+};
+
+static int lkp_thread_walk_one(struct lkp_twork *w, void *arg)
+{
+	struct lkp_thread_walk *tw = arg;
+
+	return tw->fn(w->task, lkp_task_in_syscall(w->task), tw->arg);
+}
+
+int lkp_session_walk_threads(struct lkp_session *s,
+			     int (*fn)(struct task_struct *t, bool in_syscall, void *arg),
+			     void *arg)
+{
+	struct lkp_thread_walk tw = { .fn = fn, .arg = arg };
+
+	return lkp_session_walk_tworks(s, lkp_thread_walk_one, &tw);
 }
 
 static struct lkp_session *lkp_file_session(struct file *file)
@@ -684,9 +717,14 @@ int lkp_freeze_init(void)
 		pr_err("no sched_process_fork tracepoint\n");
 		return -ENOENT;
 	}
+	lkp_twork_cache = KMEM_CACHE(lkp_twork, 0);
+	if (!lkp_twork_cache)
+		return -ENOMEM;
 	ret = tracepoint_probe_register(lkp_fork_tp, lkp_fork_probe, NULL);
-	if (ret)
+	if (ret) {
 		pr_err("cannot probe sched_process_fork: %d\n", ret);
+		kmem_cache_destroy(lkp_twork_cache);
+	}
 	return ret;
 }
 
@@ -694,4 +732,5 @@ void lkp_freeze_exit(void)
 {
 	tracepoint_probe_unregister(lkp_fork_tp, lkp_fork_probe, NULL);
 	tracepoint_synchronize_unregister();
+	kmem_cache_destroy(lkp_twork_cache);
 }

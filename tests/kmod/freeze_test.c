@@ -126,28 +126,70 @@ FIXTURE_TEARDOWN(sized)
 	free(self->snap);
 }
 
-/* Counters stand still while frozen, all move after the thaw, no EINTR. */
-TEST_F_TIMEOUT(sized, counters_stop_and_resume, 300)
+static int cmp_u64(const void *a, const void *b)
 {
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+#define QUICK_CYCLES	5
+
+/*
+ * One watched freeze: counters stand still while frozen, all move after the
+ * thaw. Then quick freeze/thaw cycles, to log the median times.
+ */
+static void freeze_cycles(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(sized) *self, unsigned int threads,
+			  unsigned int flags)
+{
+	uint64_t freeze[QUICK_CYCLES], call[QUICK_CYCLES], thaw[QUICK_CYCLES], t0;
 	unsigned long long pause_ns;
 	struct lkp_freeze f;
-	int moved, stuck = -1;
+	int moved, stuck = -1, i;
 
 	LKP_POISON(f);
-	ASSERT_EQ(0, lkp_freeze(self->sfd, 0, 10000, &f));
+	ASSERT_EQ(0, lkp_freeze(self->sfd, flags, 10000, &f));
 	/* The worker threads and the main thread. */
-	EXPECT_EQ(variant->threads + 1, f.nr_threads);
+	EXPECT_EQ(threads + 1, f.nr_threads);
 	wl_snapshot(&self->wl, self->snap);
 	watch();
 	moved = wl_first_moved(&self->wl, self->snap);
 	EXPECT_EQ(-1, moved) TH_LOG("thread %d (kind %d) ran while frozen", moved,
 				    moved >= 0 ? self->wl.shm->slot[moved].kind : -1);
 	ASSERT_EQ(0, lkp_thaw(self->sfd, &pause_ns));
-	TH_LOG("%u threads: freeze %.3f ms, pause %.3f ms", f.nr_threads,
-	       f.freeze_ns / 1e6, pause_ns / 1e6);
 	ASSERT_EQ(0, wl_wait_all_moved(&self->wl, self->snap, 20000, &stuck))
 		TH_LOG("thread %d did not run after the thaw", stuck);
+
+	for (i = 0; i < QUICK_CYCLES; i++) {
+		t0 = now_ns();
+		ASSERT_EQ(0, lkp_freeze(self->sfd, flags, 10000, &f));
+		call[i] = now_ns() - t0;
+		freeze[i] = f.freeze_ns;
+		EXPECT_EQ(threads + 1, f.nr_threads);
+		t0 = now_ns();
+		ASSERT_EQ(0, lkp_thaw(self->sfd, NULL));
+		thaw[i] = now_ns() - t0;
+	}
+	qsort(freeze, QUICK_CYCLES, sizeof(uint64_t), cmp_u64);
+	qsort(call, QUICK_CYCLES, sizeof(uint64_t), cmp_u64);
+	qsort(thaw, QUICK_CYCLES, sizeof(uint64_t), cmp_u64);
+	TH_LOG("%s %u threads, median of %d: freeze_ns %.3f ms, FREEZE call %.3f ms, THAW call %.3f ms",
+	       flags ? "park-all" : "default", threads + 1, QUICK_CYCLES,
+	       freeze[QUICK_CYCLES / 2] / 1e6, call[QUICK_CYCLES / 2] / 1e6,
+	       thaw[QUICK_CYCLES / 2] / 1e6);
+}
+
+/* Default mode: also, no sleeper ever sees EINTR. */
+TEST_F_TIMEOUT(sized, counters_stop_and_resume, 300)
+{
+	freeze_cycles(_metadata, self, variant->threads, 0);
 	EXPECT_EQ(0, wl_total_eintr(&self->wl));
+}
+
+TEST_F_TIMEOUT(sized, park_all_counters_stop_and_resume, 300)
+{
+	freeze_cycles(_metadata, self, variant->threads, LKP_FREEZE_PARK_ALL);
 }
 
 /*
