@@ -18,6 +18,8 @@
 #define LKP_MAP_FLOOR		(1UL << 20)
 /* Room left below a stack that grows down (the kernel's default guard gap). */
 #define LKP_MAP_STACK_GAP	(256UL << PAGE_SHIFT)
+/* Room left above the program break, where the heap grows with brk(). */
+#define LKP_MAP_BRK_ROOM	(64UL << 20)
 /* Tries when the target maps something where lkp was about to. */
 #define LKP_MAP_TRIES		4
 
@@ -124,6 +126,7 @@ struct lkp_map_window {
 	u64 lo;		/* lowest start */
 	u64 hi;		/* highest start */
 	u64 ceil;	/* the mapping ends at or below this */
+	u64 brk;	/* the target's program break, page aligned */
 	u64 len;
 	u64 hint;
 	u64 best;
@@ -135,6 +138,9 @@ static void lkp_map_gap(struct lkp_map_window *w, u64 start, u64 end)
 {
 	u64 a, d;
 
+	/* The gap the heap grows into keeps room for it. */
+	if (start <= w->brk && w->brk < end)
+		start = w->brk + LKP_MAP_BRK_ROOM;
 	start = max(start, w->lo);
 	end = min(end, w->ceil);
 	if (end < w->len || end - w->len < start)
@@ -159,6 +165,7 @@ static int lkp_map_find(struct mm_struct *mm, struct lkp_map_window *w)
 
 	w->best_dist = U64_MAX;
 	mmap_read_lock(mm);
+	w->brk = PAGE_ALIGN(mm->brk);
 	for_each_vma(vmi, vma) {
 		start = vma->vm_start;
 		if (vma->vm_flags & VM_GROWSDOWN)

@@ -216,6 +216,40 @@ TEST_F(mp, later_session_may_unmap_but_another_target_may_not)
 	ASSERT_EQ(0, unmap(self->fd, addr, 4096));
 }
 
+/* The end of the target's [heap], or 0. */
+static uint64_t heap_end(pid_t pid)
+{
+	char path[64], line[512];
+	unsigned long start, end;
+	uint64_t ret = 0;
+	FILE *maps;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	maps = fopen(path, "re");
+	if (!maps)
+		return 0;
+	while (fgets(line, sizeof(line), maps))
+		if (strstr(line, "[heap]") && sscanf(line, "%lx-%lx", &start, &end) == 2)
+			ret = end;
+	fclose(maps);
+	return ret;
+}
+
+TEST_F(mp, leaves_room_for_the_heap_to_grow)
+{
+	uint64_t brk_end = heap_end(self->t.pid);
+	__u64 addr = 0;
+
+	if (!brk_end)
+		SKIP(return, "the target has no [heap]");
+	/* Right at the break is the closest free place, yet not taken. */
+	ASSERT_EQ(0, map(self->fd, brk_end, 4096, 256 << 20, PROT_READ, &addr));
+	EXPECT_TRUE(addr < brk_end || addr >= brk_end + (64 << 20))
+		TH_LOG("heap ends at %#llx, mapped at %#llx",
+		       (unsigned long long)brk_end, addr);
+	ASSERT_EQ(0, unmap(self->fd, addr, 4096));
+}
+
 TEST_F(mp, target_gone_is_esrch)
 {
 	__u64 addr = 0;
