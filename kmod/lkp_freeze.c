@@ -23,7 +23,9 @@
  * maybe long after the thaw (a thread asleep in read() runs it when the data
  * comes). Each queued work therefore holds a reference on its lkp_twork, on
  * the lkp_freezer (whose ->thawed it reads) and on the module, and drops them
- * when it runs: rmmod is refused while any work is pending.
+ * when it runs: rmmod is refused while any work is pending. The cost: a
+ * thread that sleeps through K freezes holds K works and K small freezers
+ * until it wakes.
  *
  * States of a lkp_twork (->state):
  *
