@@ -468,8 +468,11 @@ static int read_lines(struct asmfile *f)
 	ssize_t n;
 	int err = 0;
 
-	if (!fp)
-		return -errno;
+	if (!fp) {
+		err = -errno;
+		fprintf(stderr, "%s: %s: %s\n", prog, f->path, strerror(-err));
+		return err;
+	}
 	while ((n = getline(&buf, &cap, fp)) >= 0) {
 		if (n && buf[n - 1] == '\n')
 			buf[--n] = 0;
@@ -482,8 +485,11 @@ static int read_lines(struct asmfile *f)
 		f->lines[f->nlines].sec = -1;
 		f->nlines++;
 	}
-	if (ferror(fp))
+	if (!err && ferror(fp))
 		err = -EIO;
+	if (err)
+		fprintf(stderr, "%s: %s: %s\n", prog, f->path,
+			err == -EINVAL ? "NUL byte: not assembler text" : strerror(-err));
 	free(buf);
 	fclose(fp);
 	return err;
@@ -1493,11 +1499,8 @@ int main(int argc, char **argv)
 	err = parse_file(&orig);
 	if (!err)
 		err = parse_file(&patch);
-	if (err) {
-		fprintf(stderr, "%s: %s: %s\n", prog, err == -EINVAL ? "bad assembler input" :
-			"cannot read input", strerror(-err));
-		return 1;
-	}
+	if (err)
+		return 1;	/* parse_file said why */
 
 	/* phase 2: match */
 	canonicalise(&orig);
