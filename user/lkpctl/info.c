@@ -160,9 +160,9 @@ static void print_plain(const char *path, const struct lkpp_patch *p, const char
 
 		printf("  %-4u %-9s %-7s ", i, sym_bindings[s->binding], sym_types[s->type]);
 		if (s->binding == LKPP_SYM_EXTERNAL)
-			printf("%-18s %s%s%s%s%s%s\n", "-", s->name, s->version[0] ? "@" : "",
+			printf("%-18s %s%s%s%s%s%s%s\n", "-", s->name, s->version[0] ? "@" : "",
 			       s->version, s->library[0] ? " (" : "", s->library,
-			       s->library[0] ? ")" : "");
+			       s->library[0] ? ")" : "", s->flags & LKPP_SYM_F_WEAK ? " weak" : "");
 		else if (s->binding == LKPP_SYM_PATCH)
 			printf("%u:0x%-14" PRIx64 " %s\n", s->section, s->value, s->name);
 		else
