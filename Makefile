@@ -5,6 +5,8 @@
 #   make deps       install the Debian packages the project needs (idempotent)
 #   make check      deps + build + every test (host, then the VM suite)
 #   make demo       deps + build + the end-to-end demo in the VM
+#   make fuzz       fuzz the patch file reader for FUZZ_SECONDS (600); make fuzz-merge
+#                   then folds new inputs into the corpus kept in tests/fuzz/corpus
 #   make install    module into /lib/modules/$(KVER)/extra, tools into $(PREFIX)/bin
 #   make clean
 #
@@ -30,7 +32,8 @@ export Q V B TOP
 # Sub-builds each own a directory; they write only below $(B) (and Kbuild below kmod/).
 SUBDIRS := user patchgen bpf tests
 
-.PHONY: all deps module check demo install clean $(SUBDIRS) kselftest-headers checkpatch
+.PHONY: all deps module check demo install clean $(SUBDIRS) kselftest-headers checkpatch \
+	fuzz fuzz-merge
 
 all: module $(SUBDIRS)
 
@@ -70,6 +73,24 @@ demo:
 	$(Q)$(TOP)/scripts/deps
 	$(Q)$(MAKE) all
 	$(Q)$(TOP)/tests/vm/run --name demo -- $(TOP)/scripts/demo
+
+# The fuzzer writes what it finds to $(B)/fuzz/corpus and any crash to
+# $(B)/fuzz/crash-*; the corpus in the tree and fresh writer seeds are read only.
+FUZZ_SECONDS ?= 600
+FUZZ_FLAGS ?=
+fuzz:
+	$(Q)$(MAKE) -C tests fuzzer
+	$(Q)rm -rf $(B)/fuzz/seeds && mkdir -p $(B)/fuzz/seeds $(B)/fuzz/corpus
+	$(Q)$(B)/tests/fuzz/mkseeds $(B)/fuzz/seeds
+	$(Q)$(B)/tests/fuzz/lkpp_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+		-print_final_stats=1 -dict=$(TOP)/tests/fuzz/lkpp.dict \
+		-artifact_prefix=$(B)/fuzz/ $(FUZZ_FLAGS) \
+		$(B)/fuzz/corpus $(B)/fuzz/seeds $(TOP)/tests/fuzz/corpus
+
+fuzz-merge:
+	$(Q)$(MAKE) -C tests fuzzer
+	$(Q)mkdir -p $(TOP)/tests/fuzz/corpus
+	$(Q)$(B)/tests/fuzz/lkpp_fuzz -merge=1 $(TOP)/tests/fuzz/corpus $(B)/fuzz/corpus
 
 checkpatch: kselftest-headers
 	$(Q)perl $(KSRC)/scripts/checkpatch.pl --no-tree --terse -q --ignore SPDX_LICENSE_TAG \
