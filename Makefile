@@ -5,6 +5,7 @@
 #   make deps       install the Debian packages the project needs (idempotent)
 #   make check      deps + build + every test (host, then the VM suite)
 #   make demo       deps + build + the end-to-end demo in the VM
+#   make bench-freeze  deps + build + the freeze benchmark in the VM (docs/bench-freeze.md)
 #   make install    module into /lib/modules/$(KVER)/extra, tools into $(PREFIX)/bin
 #   make clean
 #
@@ -28,9 +29,9 @@ endif
 export Q V B TOP
 
 # Sub-builds each own a directory; they write only below $(B) (and Kbuild below kmod/).
-SUBDIRS := user patchgen bpf tests
+SUBDIRS := user patchgen bpf tests bench
 
-.PHONY: all deps module check demo install clean $(SUBDIRS) kselftest-headers checkpatch
+.PHONY: all deps module check demo bench-freeze install clean $(SUBDIRS) kselftest-headers checkpatch
 
 all: module $(SUBDIRS)
 
@@ -56,7 +57,7 @@ $(KSRC)/.stamp:
 	$(Q)touch $@
 
 tests: kselftest-headers
-user patchgen bpf tests:
+user patchgen bpf tests bench:
 	$(Q)$(MAKE) -C $@ KSRC=$(KSRC)
 
 # check and demo start with deps and then re-enter make, so that KDIR and the
@@ -70,6 +71,15 @@ demo:
 	$(Q)$(TOP)/scripts/deps
 	$(Q)$(MAKE) all
 	$(Q)$(TOP)/tests/vm/run --name demo -- $(TOP)/scripts/demo
+
+# Not part of check: a benchmark, not a test. LKP_BENCH_RUNS, LKP_BENCH_THREADS
+# and LKP_BENCH_METHODS reach it inside the VM.
+bench-freeze:
+	$(Q)$(TOP)/scripts/deps
+	$(Q)$(MAKE) module bench
+	$(Q)mkdir -p $(B)/bench
+	$(Q)$(TOP)/tests/vm/run --name bench-freeze --timeout 3600 -- \
+		$(B)/bench/freeze_bench -o $(B)/bench/freeze.jsonl
 
 checkpatch: kselftest-headers
 	$(Q)perl $(KSRC)/scripts/checkpatch.pl --no-tree --terse -q --ignore SPDX_LICENSE_TAG \
