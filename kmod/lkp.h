@@ -4,11 +4,93 @@
 #define _LKP_PRIVATE_H
 
 #include <linux/fs.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
 #include <uapi/linux/lkp.h>
 
 #define LKP_MODULE_VERSION	"0.1.0"
 
+struct mm_struct;
+struct pid;
+struct task_struct;
+struct lkp_freezer;
+
+/**
+ * struct lkp_session - one attached target; the private_data of a session fd.
+ * @lock:	serialises every ioctl on the session (the dispatcher takes it,
+ *		killable, around each session handler) and the release.
+ * @pid:	the target's thread-group pid, taken at attach: a recycled pid
+ *		number is another struct pid, so it never redirects the session.
+ * @mm:		the target's mm at attach (mmgrab: the struct stays, the address
+ *		space may not; use mmget_not_zero() before touching memory). The
+ *		target is gone or exec'd as soon as no live thread of @pid uses it.
+ * @frz:	the active freeze, NULL when thawed. Under @lock.
+ */
+struct lkp_session {
+	struct mutex lock;
+	struct pid *pid;
+	struct mm_struct *mm;
+	struct lkp_freezer *frz;
+};
+
+/*
+ * The session API the ioctl handlers are built on. Everything below is
+ * called with the session lock held (the dispatcher does that).
+ */
+
+/* True while the session holds the target frozen. */
+bool lkp_session_frozen(struct lkp_session *s);
+
+/*
+ * Freeze every thread of the target and every task sharing its mm.
+ * @flags: LKP_FREEZE_*; @timeout_ms: 0 means LKP_FREEZE_DEFAULT_TIMEOUT_MS.
+ * Returns 0 and fills @nr_threads and @freeze_ns, or -EBUSY (already frozen),
+ * -ESRCH (target gone or exec'd), -ETIMEDOUT, -EINTR (caller killed),
+ * -ENOMEM; on any error the target is left running.
+ */
+int lkp_session_freeze(struct lkp_session *s, u32 flags, u32 timeout_ms,
+		       u32 *nr_threads, u64 *freeze_ns);
+
+/* Release every frozen thread; @pause_ns (may be NULL): first frozen to released. */
+void lkp_session_thaw(struct lkp_session *s, u64 *pause_ns);
+
+/*
+ * Calls @fn for each frozen task (not for threads that exited meanwhile);
+ * stops at and returns the first nonzero return. @in_syscall: the task's
+ * user registers are those of a system call in progress. -EBADFD when the
+ * session is not frozen.
+ */
+int lkp_session_walk_threads(struct lkp_session *s,
+			     int (*fn)(struct task_struct *t, bool in_syscall, void *arg),
+			     void *arg);
+/* The name the callers know; checkpatch takes a *for_each* definition for a loop. */
+#define lkp_session_for_each_thread(s, fn, arg) lkp_session_walk_threads(s, fn, arg)
+
+/* The target's mm, referenced (mmgrab) for the session's life. */
+struct mm_struct *lkp_session_mm(struct lkp_session *s);
+
+/*
+ * 0 while the target runs the image it had at attach; -ESRCH when it exited
+ * or exec'd (its mm is no longer the session's); -EAGAIN when frozen but a
+ * thread created during the freeze could not be frozen (out of memory), so
+ * the target must not be written to.
+ */
+int lkp_session_check_target(struct lkp_session *s);
+
+#define LKP_FREEZE_DEFAULT_TIMEOUT_MS	1000
+
+/* ioctl handlers: @arg is the kernel copy of the ioctl's struct. */
+int lkp_ioc_attach(struct file *file, void *arg);
+int lkp_ioc_freeze(struct file *file, void *arg);
+int lkp_ioc_thaw(struct file *file, void *arg);
+int lkp_ioc_get_threads(struct file *file, void *arg);
+
 long lkp_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+long lkp_session_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 u64 lkp_ioctl_mask(void);
+
+int lkp_freeze_init(void);
+void lkp_freeze_exit(void);
+void lkp_session_init(void);
 
 #endif /* _LKP_PRIVATE_H */

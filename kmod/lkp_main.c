@@ -29,9 +29,14 @@ static int __init lkp_init(void)
 {
 	int ret;
 
+	lkp_session_init();
+	ret = lkp_freeze_init();
+	if (ret)
+		return ret;
 	ret = misc_register(&lkp_misc);
 	if (ret) {
 		pr_err("cannot register /dev/lkp: %d\n", ret);
+		lkp_freeze_exit();
 		return ret;
 	}
 	pr_info("version %s, API %d\n", LKP_MODULE_VERSION, LKP_API_VERSION);
@@ -41,6 +46,7 @@ static int __init lkp_init(void)
 static void __exit lkp_exit(void)
 {
 	misc_deregister(&lkp_misc);
+	lkp_freeze_exit();
 }
 
 module_init(lkp_init);

@@ -20,4 +20,48 @@ static inline int lkp_ioc(int fd, unsigned long cmd, void *arg)
 	return ioctl(fd, cmd, arg) ? -errno : 0;
 }
 
+/* LKP_IOC_ATTACH on an open /dev/lkp: the session fd, or -errno. */
+static inline int lkp_attach(int dev, int pid, unsigned int flags)
+{
+	struct lkp_attach a = { .pid = pid, .flags = flags };
+	int fd = ioctl(dev, LKP_IOC_ATTACH, &a);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* Opens /dev/lkp and attaches to pid: the session fd, or -errno. */
+static inline int lkp_open_session(int pid)
+{
+	int dev = open(LKP_DEV, O_RDWR | O_CLOEXEC), fd;
+
+	if (dev < 0)
+		return -errno;
+	fd = lkp_attach(dev, pid, 0);
+	close(dev);
+	return fd;
+}
+
+/* LKP_IOC_FREEZE; out (may be NULL) gets the result. 0 or -errno. */
+static inline int lkp_freeze(int sfd, unsigned int flags, unsigned int timeout_ms,
+			     struct lkp_freeze *out)
+{
+	struct lkp_freeze f = { .flags = flags, .timeout_ms = timeout_ms };
+	int ret = lkp_ioc(sfd, LKP_IOC_FREEZE, &f);
+
+	if (out)
+		*out = f;
+	return ret;
+}
+
+/* LKP_IOC_THAW; pause_ns (may be NULL) gets the pause. 0 or -errno. */
+static inline int lkp_thaw(int sfd, unsigned long long *pause_ns)
+{
+	struct lkp_thaw t = { 0 };
+	int ret = lkp_ioc(sfd, LKP_IOC_THAW, &t);
+
+	if (pause_ns)
+		*pause_ns = t.pause_ns;
+	return ret;
+}
+
 #endif /* LKP_TEST_H */

@@ -1,0 +1,681 @@
+// SPDX-License-Identifier: GPL-2.0
+/* lkp_freeze.c: freezing and thawing a target with task_work, LKP_IOC_FREEZE and LKP_IOC_THAW. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+/*
+ * How a target is frozen.
+ *
+ * Every thread of the target (and every task sharing its mm: vfork children)
+ * gets a task_work, queued with TWA_RESUME: the thread runs it before it next
+ * returns to user mode, and the work parks it until the thaw. A thread that
+ * sleeps in the kernel is left asleep: once its work is queued it can no
+ * longer reach user mode without parking first, so it counts as frozen as
+ * soon as it is seen off-CPU (nothing wakes it, nobody sees EINTR). A thread
+ * running in user mode is kicked with an IPI and parks on the way back.
+ * LKP_FREEZE_PARK_ALL queues with TWA_SIGNAL instead, which wakes
+ * interruptible sleepers so that every thread that can be woken parks.
+ *
+ * Threads created while the target is frozen are caught by a probe on the
+ * sched_process_fork tracepoint, which queues the work on the child before
+ * the child first runs.
+ *
+ * Lifetime. task_work_cancel() is not exported, so a queued work always runs,
+ * maybe long after the thaw (a thread asleep in read() runs it when the data
+ * comes). Each queued work therefore holds a reference on its lkp_twork, on
+ * the lkp_freezer (whose ->thawed it reads) and on the module, and drops them
+ * when it runs: rmmod is refused while any work is pending.
+ *
+ * States of a lkp_twork (->state):
+ *
+ *   NEW ----queued----> QUEUED ---callback, not thawed---> PARKED
+ *                          |                                  |
+ *                          +-- callback after thaw, or by ----+--> DONE
+ *                              an exiting or exec'd thread
+ */
+
+#include <linux/hashtable.h>
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/rculist.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/task_work.h>
+#include <linux/tracepoint.h>
+#include <linux/wait.h>
+
+#include "lkp.h"
+#include "lkp_freeze.h"
+
+enum {
+	LKP_TW_NEW,
+	LKP_TW_QUEUED,
+	LKP_TW_PARKED,
+	LKP_TW_DONE,
+};
+
+/* The active freezes, for the fork probe. RCU readers; writers take the lock. */
+static LIST_HEAD(lkp_freezers);
+static DEFINE_SPINLOCK(lkp_freezers_lock);
+static atomic_t lkp_nr_freezers = ATOMIC_INIT(0);
+
+static struct tracepoint *lkp_fork_tp;
+
+static void lkp_freezer_put(struct lkp_freezer *f)
+{
+	if (refcount_dec_and_test(&f->ref))
+		kfree_rcu(f, rcu);
+}
+
+static void lkp_twork_put(struct lkp_twork *w)
+{
+	if (refcount_dec_and_test(&w->ref))
+		kfree(w);
+}
+
+static bool lkp_freezer_is_thawed(struct lkp_freezer *f)
+{
+	/* Pairs with the smp_store_release() in lkp_freezer_thaw(). */
+	return smp_load_acquire(&f->thawed);
+}
+
+/*
+ * The work every frozen thread runs on its way to user mode. It parks unless
+ * the freeze is over, the thread is exiting (the work runs from do_exit too),
+ * or the thread exec'd into another mm: a new image is not the target.
+ */
+static void lkp_twork_fn(struct callback_head *cb)
+{
+	struct lkp_twork *w = container_of(cb, struct lkp_twork, cb);
+	struct lkp_freezer *f = w->frz;
+
+	if (!(current->flags & PF_EXITING) && current->mm == f->mm &&
+	    !lkp_freezer_is_thawed(f)) {
+		/* Pairs with the acquire in lkp_freezer_sweep(). */
+		atomic_set_release(&w->state, LKP_TW_PARKED);
+		/*
+		 * TASK_KILLABLE: SIGKILL still kills at once. TASK_NOLOAD:
+		 * a frozen thread neither adds to the load average nor looks
+		 * hung (the detector only checks plain TASK_UNINTERRUPTIBLE).
+		 */
+		wait_event_state(f->park_wq, lkp_freezer_is_thawed(f),
+				 (TASK_KILLABLE | TASK_NOLOAD));
+	}
+	atomic_set_release(&w->state, LKP_TW_DONE);
+	lkp_twork_put(w);
+	lkp_freezer_put(f);
+	/*
+	 * Last, and a tail call: module_put() returns straight into
+	 * task_work_run(), so no module code runs after the reference that
+	 * kept the module loaded is gone.
+	 */
+	module_put(THIS_MODULE);
+}
+
+static struct lkp_twork *lkp_twork_alloc(gfp_t gfp)
+{
+	struct lkp_twork *w = kmalloc(sizeof(*w), gfp);
+
+	if (!w)
+		return NULL;
+	init_task_work(&w->cb, lkp_twork_fn);
+	refcount_set(&w->ref, 1);
+	atomic_set(&w->state, LKP_TW_NEW);
+	w->task = NULL;
+	w->frz = NULL;
+	w->confirmed = false;
+	return w;
+}
+
+/* Is @t already in @f? Under f->lock. */
+static bool lkp_freezer_has(struct lkp_freezer *f, struct task_struct *t)
+{
+	struct lkp_twork *w;
+
+	hash_for_each_possible(f->hash, w, hnode, (unsigned long)t)
+		if (w->task == t)
+			return true;
+	return false;
+}
+
+/* Records @t in @f with work @w. Under f->lock. */
+static void lkp_freezer_add(struct lkp_freezer *f, struct lkp_twork *w,
+			    struct task_struct *t, struct list_head *list)
+{
+	get_task_struct(t);
+	w->task = t;
+	w->frz = f;
+	hash_add(f->hash, &w->hnode, (unsigned long)t);
+	list_add_tail(&w->node, list);
+}
+
+/*
+ * Queues the work of @w on its task. On success the work owns a reference
+ * on @w, on the freezer and on the module until it runs; a task already past
+ * exit_task_work() fails with -ESRCH and counts as gone.
+ */
+static void lkp_twork_queue(struct lkp_freezer *f, struct lkp_twork *w)
+{
+	refcount_inc(&w->ref);
+	refcount_inc(&f->ref);
+	__module_get(THIS_MODULE);
+	atomic_set(&w->state, LKP_TW_QUEUED);
+	if (task_work_add(w->task, &w->cb, f->notify)) {
+		atomic_set(&w->state, LKP_TW_DONE);
+		module_put(THIS_MODULE);
+		refcount_dec(&f->ref);
+		refcount_dec(&w->ref);
+	}
+}
+
+/* Tasks that are part of the target but must not, or cannot, be frozen. */
+static bool lkp_task_skipped(struct task_struct *t)
+{
+	return t->flags & (PF_KTHREAD | PF_IO_WORKER);
+}
+
+/*
+ * The fork probe: a thread that was asleep inside clone() when the target
+ * was frozen finishes the call while frozen; its child must not run user
+ * code either. The child has not run yet (the tracepoint fires before
+ * wake_up_new_task()), so the work queued here runs before its first
+ * instruction in user mode.
+ */
+static void lkp_fork_probe(void *data, struct task_struct *parent,
+			   struct task_struct *child)
+{
+	struct lkp_freezer *f;
+	struct mm_struct *mm;
+
+	if (likely(!atomic_read(&lkp_nr_freezers)))
+		return;
+	mm = READ_ONCE(child->mm);
+	if (!mm || lkp_task_skipped(child))
+		return;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(f, &lkp_freezers, list) {
+		struct lkp_twork *w;
+
+		if (f->mm != mm)
+			continue;
+		/* Atomic context: preemption is off in tracepoint probes. */
+		w = lkp_twork_alloc(GFP_ATOMIC);
+		spin_lock(&f->lock);
+		if (f->thawed || lkp_freezer_has(f, child)) {
+			spin_unlock(&f->lock);
+			kfree(w);
+			continue;
+		}
+		if (!w) {
+			f->lost = true;
+			spin_unlock(&f->lock);
+			continue;
+		}
+		lkp_freezer_add(f, w, child, &f->fresh);
+		lkp_twork_queue(f, w);
+		spin_unlock(&f->lock);
+	}
+	rcu_read_unlock();
+}
+
+/* Moves the works the fork probe added onto the controller's list. */
+static void lkp_freezer_absorb(struct lkp_freezer *f)
+{
+	spin_lock(&f->lock);
+	list_splice_tail_init(&f->fresh, &f->works);
+	spin_unlock(&f->lock);
+}
+
+bool lkp_freezer_lost(struct lkp_freezer *f)
+{
+	return f && READ_ONCE(f->lost);
+}
+
+static struct lkp_freezer *lkp_freezer_alloc(struct mm_struct *mm, u32 flags)
+{
+	struct lkp_freezer *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return NULL;
+	f->mm = mm;
+	f->flags = flags;
+	f->notify = (flags & LKP_FREEZE_PARK_ALL) ? TWA_SIGNAL : TWA_RESUME;
+	refcount_set(&f->ref, 1);
+	spin_lock_init(&f->lock);
+	hash_init(f->hash);
+	init_waitqueue_head(&f->park_wq);
+	INIT_LIST_HEAD(&f->works);
+	INIT_LIST_HEAD(&f->fresh);
+	return f;
+}
+
+static void lkp_freezer_publish(struct lkp_freezer *f)
+{
+	spin_lock(&lkp_freezers_lock);
+	list_add_rcu(&f->list, &lkp_freezers);
+	atomic_inc(&lkp_nr_freezers);
+	spin_unlock(&lkp_freezers_lock);
+}
+
+static void lkp_freezer_unpublish(struct lkp_freezer *f)
+{
+	spin_lock(&lkp_freezers_lock);
+	list_del_rcu(&f->list);
+	atomic_dec(&lkp_nr_freezers);
+	spin_unlock(&lkp_freezers_lock);
+}
+
+/*
+ * The tasks of the target: every thread of its group, plus tasks of other
+ * groups sharing its mm (vfork, posix_spawn, CLONE_VM children). The other
+ * groups are looked for only when the mm has more users than the group has
+ * threads using it: every task using an mm holds one of its mm_users.
+ * Calls @fn on each; stops when it returns false. Under rcu_read_lock().
+ */
+static void lkp_walk_target(struct task_struct *leader, struct mm_struct *mm,
+				     bool (*fn)(struct task_struct *t, void *arg), void *arg)
+{
+	struct task_struct *p, *t;
+	int users = 0;
+
+	for_each_thread(leader, t) {
+		if (READ_ONCE(t->mm) != mm)
+			continue;
+		users++;
+		if (!lkp_task_skipped(t) && !fn(t, arg))
+			return;
+	}
+	if (atomic_read(&mm->mm_users) <= users)
+		return;
+	for_each_process(p) {
+		if (same_thread_group(p, leader))
+			continue;
+		for_each_thread(p, t) {
+			if (READ_ONCE(t->mm) == mm && !lkp_task_skipped(t) &&
+			    !fn(t, arg))
+				return;
+		}
+	}
+}
+
+static bool lkp_count_one(struct task_struct *t, void *arg)
+{
+	(*(unsigned int *)arg)++;
+	return true;
+}
+
+/* A pool of preallocated works, used up by lkp_collect_one(). */
+struct lkp_collect {
+	struct lkp_freezer *f;
+	struct lkp_twork **pool;
+	unsigned int nr, used;
+	bool short_of_works;
+};
+
+static bool lkp_collect_one(struct task_struct *t, void *arg)
+{
+	struct lkp_collect *c = arg;
+
+	if (lkp_freezer_has(c->f, t))
+		return true;
+	if (c->used == c->nr) {
+		c->short_of_works = true;
+		return false;
+	}
+	lkp_freezer_add(c->f, c->pool[c->used++], t, &c->f->works);
+	return true;
+}
+
+/*
+ * Puts every task of the target on f->works, each with its work, not yet
+ * queued. All the works are allocated first, outside any lock: queuing as
+ * we allocate was three times slower at 4000 threads. The tasks are counted
+ * first, and counted again if the target grew meanwhile.
+ */
+static int lkp_freezer_collect(struct lkp_freezer *f, struct pid *pid)
+{
+	struct lkp_collect c = { .f = f };
+	struct task_struct *leader;
+	unsigned int want = 0, i;
+	int ret = 0, tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		rcu_read_lock();
+		leader = pid_task(pid, PIDTYPE_TGID);
+		if (leader && want == 0)
+			lkp_walk_target(leader, f->mm, lkp_count_one, &want);
+		rcu_read_unlock();
+		if (!leader) {
+			ret = -ESRCH;
+			break;
+		}
+
+		c.pool = kvmalloc_array(want + 16, sizeof(*c.pool), GFP_KERNEL);
+		if (!c.pool) {
+			ret = -ENOMEM;
+			break;
+		}
+		for (c.nr = 0; c.nr < want + 16; c.nr++) {
+			c.pool[c.nr] = lkp_twork_alloc(GFP_KERNEL);
+			if (!c.pool[c.nr])
+				break;
+		}
+		c.used = 0;
+		c.short_of_works = false;
+
+		rcu_read_lock();
+		leader = pid_task(pid, PIDTYPE_TGID);
+		spin_lock(&f->lock);
+		if (leader)
+			lkp_walk_target(leader, f->mm, lkp_collect_one, &c);
+		spin_unlock(&f->lock);
+		rcu_read_unlock();
+
+		for (i = c.used; i < c.nr; i++)
+			kfree(c.pool[i]);
+		kvfree(c.pool);
+		if (!leader) {
+			ret = -ESRCH;
+			break;
+		}
+		if (!c.short_of_works)
+			return 0;
+		if (c.nr < want + 16) {
+			ret = -ENOMEM;
+			break;
+		}
+		/* The target grew while we were allocating: get more. */
+		want = want * 2 + 16;
+	}
+	return ret ? ret : -EAGAIN;
+}
+
+/* Both NEW and queued works: queue the NEW ones. */
+static void lkp_freezer_queue_all(struct lkp_freezer *f)
+{
+	struct lkp_twork *w;
+
+	list_for_each_entry(w, &f->works, node)
+		if (atomic_read(&w->state) == LKP_TW_NEW)
+			lkp_twork_queue(f, w);
+}
+
+/*
+ * Whether a task that is off-CPU but not parked may count as frozen in
+ * LKP_FREEZE_PARK_ALL mode: only when nothing can wake it for us (stopped,
+ * traced, or in an uninterruptible sleep such as a vfork parent's wait).
+ */
+static bool lkp_task_unwakeable(struct task_struct *t)
+{
+	return READ_ONCE(t->__state) &
+		(TASK_UNINTERRUPTIBLE | __TASK_STOPPED | __TASK_TRACED);
+}
+
+/*
+ * One pass over the works not yet known to be frozen. A work that parked or
+ * finished is frozen. A task seen off-CPU after its work was queued is
+ * frozen too (default mode): every path back to user mode re-reads the
+ * thread flags after schedule(), so it runs the work first. Tasks still on a
+ * CPU are kicked. Returns how many are not frozen yet.
+ */
+static unsigned int lkp_freezer_sweep(struct lkp_freezer *f, bool kick)
+{
+	bool park_all = f->flags & LKP_FREEZE_PARK_ALL;
+	unsigned int pending = 0;
+	struct lkp_twork *w;
+	int state;
+
+	/*
+	 * Orders the TIF_NOTIFY_* bits set by task_work_add() before the
+	 * reads of ->on_cpu below; pairs with the full barrier of the
+	 * context switch that the task makes before it re-reads its flags.
+	 */
+	smp_mb();
+	list_for_each_entry(w, &f->works, node) {
+		if (w->confirmed)
+			continue;
+		state = atomic_read_acquire(&w->state);
+		if (state == LKP_TW_PARKED || state == LKP_TW_DONE ||
+		    (!READ_ONCE(w->task->on_cpu) &&
+		     (!park_all || lkp_task_unwakeable(w->task)))) {
+			w->confirmed = true;
+			continue;
+		}
+		pending++;
+		if (kick && READ_ONCE(w->task->on_cpu))
+			kick_process(w->task);
+	}
+	return pending;
+}
+
+/* Sleeps a little, killably: the parking threads need the CPU. */
+static int lkp_freezer_nap(void)
+{
+	ktime_t t = 50 * NSEC_PER_USEC;
+
+	set_current_state(TASK_KILLABLE);
+	schedule_hrtimeout_range(&t, 50 * NSEC_PER_USEC, HRTIMER_MODE_REL);
+	return fatal_signal_pending(current) ? -EINTR : 0;
+}
+
+static int lkp_freezer_wait(struct lkp_freezer *f, u32 timeout_ms)
+{
+	u64 deadline = f->start_ns + (u64)timeout_ms * NSEC_PER_MSEC;
+	unsigned int round;
+	int ret;
+
+	for (round = 0; ; round++) {
+		lkp_freezer_absorb(f);
+		if (!lkp_freezer_sweep(f, true))
+			break;
+		if (ktime_get_ns() >= deadline)
+			return -ETIMEDOUT;
+		ret = lkp_freezer_nap();
+		if (ret)
+			return ret;
+	}
+	f->frozen_ns = ktime_get_ns();
+	return 0;
+}
+
+/* Lets every parked thread go and drops the controller's references. */
+static void lkp_freezer_thaw(struct lkp_freezer *f, u64 *pause_ns)
+{
+	struct lkp_twork *w, *tmp;
+
+	lkp_freezer_unpublish(f);
+	spin_lock(&f->lock);
+	/* Pairs with lkp_freezer_is_thawed(); under the lock for the probe. */
+	smp_store_release(&f->thawed, true);
+	list_splice_tail_init(&f->fresh, &f->works);
+	spin_unlock(&f->lock);
+	wake_up_all(&f->park_wq);
+	if (pause_ns)
+		*pause_ns = ktime_get_ns() - f->start_ns;
+
+	list_for_each_entry_safe(w, tmp, &f->works, node) {
+		list_del(&w->node);
+		put_task_struct(w->task);
+		lkp_twork_put(w);
+	}
+	lkp_freezer_put(f);
+}
+
+static unsigned int lkp_freezer_count(struct lkp_freezer *f)
+{
+	struct lkp_twork *w;
+	unsigned int n = 0;
+
+	list_for_each_entry(w, &f->works, node)
+		if (lkp_twork_live(w))
+			n++;
+	return n;
+}
+
+bool lkp_twork_live(struct lkp_twork *w)
+{
+	return atomic_read(&w->state) != LKP_TW_DONE &&
+	       !(w->task->flags & PF_EXITING);
+}
+
+bool lkp_twork_parked(struct lkp_twork *w)
+{
+	return atomic_read(&w->state) == LKP_TW_PARKED;
+}
+
+bool lkp_session_frozen(struct lkp_session *s)
+{
+	return s->frz;
+}
+
+int lkp_session_freeze(struct lkp_session *s, u32 flags, u32 timeout_ms,
+		       u32 *nr_threads, u64 *freeze_ns)
+{
+	struct lkp_freezer *f;
+	int ret;
+
+	if (s->frz)
+		return -EBUSY;
+	ret = lkp_session_check_target(s);
+	if (ret)
+		return ret;
+	if (!timeout_ms)
+		timeout_ms = LKP_FREEZE_DEFAULT_TIMEOUT_MS;
+
+	f = lkp_freezer_alloc(s->mm, flags);
+	if (!f)
+		return -ENOMEM;
+	/* Published first: from now on the probe sees every new child. */
+	lkp_freezer_publish(f);
+	ret = lkp_freezer_collect(f, s->pid);
+	f->start_ns = ktime_get_ns();
+	if (!ret) {
+		lkp_freezer_queue_all(f);
+		ret = lkp_freezer_wait(f, timeout_ms);
+	}
+	if (!ret && READ_ONCE(f->lost))
+		ret = -ENOMEM;
+	s->frz = f;
+	/* An exec or exit during the freeze: the image is not the target. */
+	if (!ret)
+		ret = lkp_session_check_target(s);
+	if (ret) {
+		s->frz = NULL;
+		lkp_freezer_thaw(f, NULL);
+		return ret;
+	}
+	*nr_threads = lkp_freezer_count(f);
+	*freeze_ns = f->frozen_ns - f->start_ns;
+	return 0;
+}
+
+void lkp_session_thaw(struct lkp_session *s, u64 *pause_ns)
+{
+	struct lkp_freezer *f = s->frz;
+
+	if (!f)
+		return;
+	s->frz = NULL;
+	lkp_freezer_thaw(f, pause_ns);
+}
+
+int lkp_session_walk_threads(struct lkp_session *s,
+			     int (*fn)(struct task_struct *t, bool in_syscall, void *arg),
+			     void *arg)
+{
+	struct lkp_freezer *f = s->frz;
+	struct lkp_twork *w;
+	int ret;
+
+	if (!f)
+		return -EBADFD;
+	lkp_freezer_absorb(f);
+	list_for_each_entry(w, &f->works, node) {
+		if (!lkp_twork_live(w))
+			continue;
+		ret = fn(w->task, lkp_task_in_syscall(w->task), arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* For GET_THREADS, which wants the PARKED bit as well. */
+int lkp_session_walk_tworks(struct lkp_session *s,
+			       int (*fn)(struct lkp_twork *w, void *arg),
+			       void *arg)
+{
+	struct lkp_freezer *f = s->frz;
+	struct lkp_twork *w;
+	int ret;
+
+	if (!f)
+		return -EBADFD;
+	lkp_freezer_absorb(f);
+	list_for_each_entry(w, &f->works, node) {
+		if (!lkp_twork_live(w))
+			continue;
+		ret = fn(w, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static struct lkp_session *lkp_file_session(struct file *file)
+{
+	return file->private_data;
+}
+
+int lkp_ioc_freeze(struct file *file, void *karg)
+{
+	struct lkp_freeze *a = karg;
+
+	if ((a->flags & ~LKP_FREEZE_PARK_ALL) || a->reserved)
+		return -EINVAL;
+	return lkp_session_freeze(lkp_file_session(file), a->flags,
+				  a->timeout_ms, &a->nr_threads, &a->freeze_ns);
+}
+
+int lkp_ioc_thaw(struct file *file, void *karg)
+{
+	struct lkp_session *s = lkp_file_session(file);
+	struct lkp_thaw *a = karg;
+
+	if (a->flags || a->reserved)
+		return -EINVAL;
+	if (!lkp_session_frozen(s))
+		return -EBADFD;
+	lkp_session_thaw(s, &a->pause_ns);
+	return 0;
+}
+
+static void lkp_find_fork_tp(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "sched_process_fork"))
+		lkp_fork_tp = tp;
+}
+
+int lkp_freeze_init(void)
+{
+	int ret;
+
+	for_each_kernel_tracepoint(lkp_find_fork_tp, NULL);
+	if (!lkp_fork_tp) {
+		pr_err("no sched_process_fork tracepoint\n");
+		return -ENOENT;
+	}
+	ret = tracepoint_probe_register(lkp_fork_tp, lkp_fork_probe, NULL);
+	if (ret)
+		pr_err("cannot probe sched_process_fork: %d\n", ret);
+	return ret;
+}
+
+void lkp_freeze_exit(void)
+{
+	tracepoint_probe_unregister(lkp_fork_tp, lkp_fork_probe, NULL);
+	tracepoint_synchronize_unregister();
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* lkp_freeze.h: the freezer's state, shared by lkp_freeze.c and lkp_threads.c. */
+#ifndef _LKP_FREEZE_H
+#define _LKP_FREEZE_H
+
+#include <linux/hashtable.h>
+#include <linux/list.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+/**
+ * struct lkp_freezer - one freeze of one target, from LKP_IOC_FREEZE to the thaw.
+ * @rcu:	the probe may still look at a freezer that was just freed
+ *		(first: kfree_rcu() wants it within the first 4 KiB).
+ * @mm:		the target's mm (identity only; the session holds it).
+ * @ref:	the session's reference plus one per queued work not yet run.
+ * @thawed:	set once, by the thaw; parked works wait for it.
+ * @park_wq:	where the parked threads wait.
+ * @flags:	LKP_FREEZE_*.
+ * @notify:	TWA_RESUME, or TWA_SIGNAL for LKP_FREEZE_PARK_ALL.
+ * @lock:	protects @hash, @fresh, @lost, and @thawed against the fork
+ *		probe; taken by the probe and by the controller.
+ * @hash:	every task in the freeze, by task pointer, so that a child seen
+ *		both by the probe and by the enumeration is frozen once.
+ * @fresh:	works the fork probe added, not yet on @works.
+ * @lost:	the fork probe could not allocate a work: a child runs free.
+ * @list:	on lkp_freezers while not thawed (RCU, for the fork probe).
+ * @works:	every work; owned by the controller (session lock).
+ * @start_ns, @frozen_ns: first work queued; last thread known frozen.
+ */
+struct lkp_freezer {
+	struct rcu_head rcu;
+	struct mm_struct *mm;
+	refcount_t ref;
+	bool thawed;
+	wait_queue_head_t park_wq;
+	u32 flags;
+	int notify;
+	spinlock_t lock;
+	DECLARE_HASHTABLE(hash, 10);
+	struct list_head fresh;
+	bool lost;
+	struct list_head list;
+	struct list_head works;
+	u64 start_ns, frozen_ns;
+};
+
+/**
+ * struct lkp_twork - the freeze of one task.
+ * @cb:		the task_work.
+ * @ref:	one for the freezer's list, one while queued.
+ * @state:	LKP_TW_* (see lkp_freeze.c).
+ * @task:	referenced while on the freezer's list.
+ * @frz:	the freeze this work belongs to.
+ * @hnode:	in frz->hash.
+ * @node:	in frz->works or frz->fresh.
+ * @confirmed:	the controller knows the task is frozen (controller only).
+ */
+struct lkp_twork {
+	struct callback_head cb;
+	refcount_t ref;
+	atomic_t state;
+	struct task_struct *task;
+	struct lkp_freezer *frz;
+	struct hlist_node hnode;
+	struct list_head node;
+	bool confirmed;
+};
+
+bool lkp_freezer_lost(struct lkp_freezer *f);
+bool lkp_twork_live(struct lkp_twork *w);
+bool lkp_twork_parked(struct lkp_twork *w);
+bool lkp_task_in_syscall(struct task_struct *t);
+int lkp_session_walk_tworks(struct lkp_session *s,
+			       int (*fn)(struct lkp_twork *w, void *arg), void *arg);
+
+#endif /* _LKP_FREEZE_H */
