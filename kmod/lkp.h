@@ -46,7 +46,8 @@ bool lkp_session_frozen(struct lkp_session *s);
  * @flags: LKP_FREEZE_*; @timeout_ms: 0 means LKP_FREEZE_DEFAULT_TIMEOUT_MS.
  * Returns 0 and fills @nr_threads and @freeze_ns, or -EBUSY (already frozen),
  * -ESRCH (target gone or exec'd), -ETIMEDOUT, -EINTR (caller killed),
- * -ENOMEM; on any error the target is left running.
+ * -ENOMEM; on any error the target is left running. The freeze waits for
+ * the target's threads, killably, with the session lock held.
  */
 int lkp_session_freeze(struct lkp_session *s, u32 flags, u32 timeout_ms,
 		       u32 *nr_threads, u64 *freeze_ns);
@@ -71,9 +72,9 @@ struct mm_struct *lkp_session_mm(struct lkp_session *s);
 
 /*
  * 0 while the target runs the image it had at attach; -ESRCH when it exited
- * or exec'd (its mm is no longer the session's); -EAGAIN when frozen but a
- * thread created during the freeze could not be frozen (out of memory), so
- * the target must not be written to.
+ * or exec'd (its mm is no longer the session's); -ENOMEM when frozen but a
+ * thread created during the freeze could not be frozen (no memory for its
+ * work in atomic context), so the target must not be written to.
  */
 int lkp_session_check_target(struct lkp_session *s);
 

@@ -189,6 +189,11 @@ static void lkp_fork_probe(void *data, struct task_struct *parent,
 	struct lkp_freezer *f;
 	struct mm_struct *mm;
 
+	/*
+	 * Pairs with the atomic_inc() in lkp_freezer_publish(): either this
+	 * probe sees the freezer, or the freezer's walk sees the child.
+	 */
+	smp_mb();
 	if (likely(!atomic_read(&lkp_nr_freezers)))
 		return;
 	mm = READ_ONCE(child->mm);
@@ -258,6 +263,9 @@ static void lkp_freezer_publish(struct lkp_freezer *f)
 	list_add_rcu(&f->list, &lkp_freezers);
 	atomic_inc(&lkp_nr_freezers);
 	spin_unlock(&lkp_freezers_lock);
+	/* Pairs with the smp_mb() in lkp_fork_probe(). */
+	smp_mb();
+	f->publish_ns = ktime_get_ns();
 }
 
 static void lkp_freezer_unpublish(struct lkp_freezer *f)
@@ -301,9 +309,26 @@ static void lkp_walk_target(struct task_struct *leader, struct mm_struct *mm,
 	}
 }
 
+/*
+ * A task started after the freezer was published is the fork probe's: its
+ * probe runs after its start_time was set, so it sees the freezer.
+ */
+static bool lkp_task_is_probes(struct lkp_freezer *f, struct task_struct *t)
+{
+	return t->start_time > f->publish_ns;
+}
+
+struct lkp_count {
+	struct lkp_freezer *f;
+	unsigned int n;
+};
+
 static bool lkp_count_one(struct task_struct *t, void *arg)
 {
-	(*(unsigned int *)arg)++;
+	struct lkp_count *c = arg;
+
+	if (!lkp_task_is_probes(c->f, t))
+		c->n++;
 	return true;
 }
 
@@ -319,7 +344,7 @@ static bool lkp_collect_one(struct task_struct *t, void *arg)
 {
 	struct lkp_collect *c = arg;
 
-	if (lkp_freezer_has(c->f, t))
+	if (lkp_task_is_probes(c->f, t) || lkp_freezer_has(c->f, t))
 		return true;
 	if (c->used == c->nr) {
 		c->short_of_works = true;
@@ -332,33 +357,31 @@ static bool lkp_collect_one(struct task_struct *t, void *arg)
 /*
  * Puts every task of the target on f->works, each with its work, not yet
  * queued. All the works are allocated first, outside any lock: queuing as
- * we allocate was three times slower at 4000 threads. The tasks are counted
- * first, and counted again if the target grew meanwhile.
+ * we allocate was three times slower at 4000 threads. Only the tasks that
+ * existed when the freezer was published need one (the probe has the
+ * others); the slack covers clone() calls in flight at that moment, and if
+ * it does not, the walk starts again with more (it skips tasks it has).
  */
 static int lkp_freezer_collect(struct lkp_freezer *f, struct pid *pid)
 {
+	struct lkp_count count = { .f = f };
 	struct lkp_collect c = { .f = f };
 	struct task_struct *leader;
-	unsigned int want = 0, i;
-	int ret = 0, tries;
+	unsigned int want, i;
 
-	for (tries = 0; tries < 8; tries++) {
-		rcu_read_lock();
-		leader = pid_task(pid, PIDTYPE_TGID);
-		if (leader && want == 0)
-			lkp_walk_target(leader, f->mm, lkp_count_one, &want);
-		rcu_read_unlock();
-		if (!leader) {
-			ret = -ESRCH;
-			break;
-		}
+	rcu_read_lock();
+	leader = pid_task(pid, PIDTYPE_TGID);
+	if (leader)
+		lkp_walk_target(leader, f->mm, lkp_count_one, &count);
+	rcu_read_unlock();
+	if (!leader)
+		return -ESRCH;
 
-		c.pool = kvmalloc_array(want + 16, sizeof(*c.pool), GFP_KERNEL);
-		if (!c.pool) {
-			ret = -ENOMEM;
-			break;
-		}
-		for (c.nr = 0; c.nr < want + 16; c.nr++) {
+	for (want = count.n + 16; ; want *= 2) {
+		c.pool = kvmalloc_array(want, sizeof(*c.pool), GFP_KERNEL);
+		if (!c.pool)
+			return -ENOMEM;
+		for (c.nr = 0; c.nr < want; c.nr++) {
 			c.pool[c.nr] = lkp_twork_alloc(GFP_KERNEL);
 			if (!c.pool[c.nr])
 				break;
@@ -377,20 +400,13 @@ static int lkp_freezer_collect(struct lkp_freezer *f, struct pid *pid)
 		for (i = c.used; i < c.nr; i++)
 			kfree(c.pool[i]);
 		kvfree(c.pool);
-		if (!leader) {
-			ret = -ESRCH;
-			break;
-		}
+		if (!leader)
+			return -ESRCH;
 		if (!c.short_of_works)
 			return 0;
-		if (c.nr < want + 16) {
-			ret = -ENOMEM;
-			break;
-		}
-		/* The target grew while we were allocating: get more. */
-		want = want * 2 + 16;
+		if (c.nr < want)
+			return -ENOMEM;
 	}
-	return ret ? ret : -EAGAIN;
 }
 
 /* Both NEW and queued works: queue the NEW ones. */

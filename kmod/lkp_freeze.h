@@ -29,6 +29,7 @@
  * @lost:	the fork probe could not allocate a work: a child runs free.
  * @list:	on lkp_freezers while not thawed (RCU, for the fork probe).
  * @works:	every work; owned by the controller (session lock).
+ * @publish_ns: when the fork probe started to see this freezer.
  * @start_ns, @frozen_ns: first work queued; last thread known frozen.
  */
 struct lkp_freezer {
@@ -45,7 +46,7 @@ struct lkp_freezer {
 	bool lost;
 	struct list_head list;
 	struct list_head works;
-	u64 start_ns, frozen_ns;
+	u64 publish_ns, start_ns, frozen_ns;
 };
 
 /**

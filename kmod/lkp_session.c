@@ -222,5 +222,5 @@ int lkp_session_check_target(struct lkp_session *s)
 {
 	if (!lkp_session_target_alive(s))
 		return -ESRCH;
-	return lkp_freezer_lost(s->frz) ? -EAGAIN : 0;
+	return lkp_freezer_lost(s->frz) ? -ENOMEM : 0;
 }

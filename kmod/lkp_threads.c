@@ -104,6 +104,10 @@ int lkp_ioc_get_threads(struct file *file, void *karg)
 		return -EINVAL;
 	if (!lkp_session_frozen(s))
 		return -EBADFD;
+	/* Threads of an image that exited or exec'd are nobody's business. */
+	ret = lkp_session_check_target(s);
+	if (ret == -ESRCH)
+		return ret;
 	out.buf = u64_to_user_ptr(a->threads);
 	out.capacity = a->count;
 	out.thread_size = a->thread_size;

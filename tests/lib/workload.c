@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -61,11 +62,13 @@ static void wl_ready(struct wl_slot *s)
 	struct wl_shared *shm = wl_child.shm;
 
 	s->tid = syscall(SYS_gettid);
-	__atomic_fetch_add(&shm->ready, 1, __ATOMIC_SEQ_CST);
-	wl_futex(&shm->ready, FUTEX_WAKE, INT_MAX, NULL);
+	__atomic_fetch_add(&shm->registered, 1, __ATOMIC_SEQ_CST);
+	wl_futex(&shm->registered, FUTEX_WAKE, INT_MAX, NULL);
 	/* Spinners would starve the main thread still creating the others. */
 	while (!shm->go)
 		wl_futex(&shm->go, FUTEX_WAIT, 0, NULL);
+	__atomic_fetch_add(&shm->ready, 1, __ATOMIC_SEQ_CST);
+	wl_futex(&shm->ready, FUTEX_WAKE, INT_MAX, NULL);
 }
 
 static void wl_count(struct wl_slot *s, int ret)
@@ -155,8 +158,13 @@ static void wl_child_main(struct workload *wl, pid_t parent)
 	for (i = 0; i < wl->nr_threads; i++)
 		if (pthread_create(&t, &wl_child.attr, wl_thread, &shm->slot[i]))
 			_exit(1);
-	while (shm->ready < wl->nr_threads)
-		wl_futex(&shm->ready, FUTEX_WAIT, shm->ready, NULL);
+	for (;;) {
+		uint32_t r = shm->registered;
+
+		if (r >= wl->nr_threads)
+			break;
+		wl_futex(&shm->registered, FUTEX_WAIT, r, NULL);
+	}
 	shm->main_tid = getpid();
 	__atomic_store_n(&shm->go, 1, __ATOMIC_SEQ_CST);
 	wl_futex(&shm->go, FUTEX_WAKE, INT_MAX, NULL);
@@ -292,6 +300,53 @@ int wl_start_mix(struct workload *wl, unsigned int nr_threads, unsigned int spin
 			nr[WL_NANOSLEEP + i % (WL_READ - WL_NANOSLEEP + 1)]++;
 	}
 	return wl_start(wl, nr);
+}
+
+/* The state letter of a thread from /proc, or 0. */
+static char wl_task_state(pid_t pid, pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	/* The command may hold spaces and parentheses: the state follows the last ')'. */
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+int wl_wait_asleep(const struct workload *wl, unsigned int timeout_ms)
+{
+	uint64_t deadline = wl_now_ms() + timeout_ms;
+	struct timespec ts = wl_ts(1);
+	unsigned int i = 0;
+
+	while (i < wl->nr_threads) {
+		const struct wl_slot *s = &wl->shm->slot[i];
+		char st;
+
+		if (s->kind == WL_SPIN || s->kind == WL_CLONE) {
+			i++;
+			continue;
+		}
+		st = wl_task_state(wl->pid, s->tid);
+		if (st == 'S' || st == 'D') {
+			i++;
+			continue;
+		}
+		if (wl_now_ms() > deadline)
+			return -ETIMEDOUT;
+		nanosleep(&ts, NULL);
+	}
+	return 0;
 }
 
 uint64_t wl_total_eintr(const struct workload *wl)

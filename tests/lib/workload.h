@@ -36,7 +36,8 @@ struct wl_shared {
 	uint32_t nr_threads;
 	volatile int32_t main_tid;
 	volatile uint32_t go;		/* futex word: the threads start their loops */
-	uint32_t pad[12];
+	volatile uint32_t registered;	/* threads created, waiting for go */
+	uint32_t pad[11];
 	struct wl_slot slot[];
 };
 
@@ -72,6 +73,12 @@ static inline pid_t wl_tid(const struct workload *wl, unsigned int i)
 {
 	return wl->shm->slot[i].tid;
 }
+
+/*
+ * Waits until every sleeper (not WL_SPIN, WL_CLONE) sleeps in the kernel,
+ * as /proc/PID/task/TID/stat shows; 0 or -ETIMEDOUT.
+ */
+int wl_wait_asleep(const struct workload *wl, unsigned int timeout_ms);
 
 /* The sum of every thread's eintr count. */
 uint64_t wl_total_eintr(const struct workload *wl);
