@@ -75,6 +75,7 @@ extern const struct bench_method bench_lkp_park_all;
 extern const struct bench_method bench_ptrace;
 extern const struct bench_method bench_sigstop;
 extern const struct bench_method bench_cgroup;
+extern const struct bench_method bench_lkp_transaction_method;
 
 /*
  * One LKP_IOC_TRANSACTION on an attached lkp state: compare @len bytes at

@@ -41,12 +41,13 @@ enum {
 	BENCH_TX = BENCH_NR_METHODS,
 };
 
-static const struct bench_method *const bench_methods[BENCH_NR_METHODS] = {
+static const struct bench_method *const bench_methods[BENCH_NR_METHODS + 1] = {
 	[BENCH_LKP] = &bench_lkp,
 	[BENCH_LKP_PARK_ALL] = &bench_lkp_park_all,
 	[BENCH_PTRACE] = &bench_ptrace,
 	[BENCH_SIGSTOP] = &bench_sigstop,
 	[BENCH_CGROUP] = &bench_cgroup,
+	[BENCH_TX] = &bench_lkp_transaction_method,
 };
 
 struct bench_opts {
@@ -70,7 +71,7 @@ static struct bench_result results[BENCH_MAX_COUNTS][BENCH_NR_METHODS + 1];
 
 static const char *bench_name(unsigned int m)
 {
-	return m == BENCH_TX ? "lkp-transaction" : bench_methods[m]->name;
+	return bench_methods[m]->name;
 }
 
 static void bench_usage(FILE *f)
@@ -349,7 +350,7 @@ static void bench_detach_all(struct bench_samples *s)
 
 	for (m = 0; m <= BENCH_TX; m++) {
 		if (s->attached[m])
-			(m == BENCH_TX ? &bench_lkp : bench_methods[m])->detach(s->state[m]);
+			bench_methods[m]->detach(s->state[m]);
 		s->attached[m] = false;
 		free(s->freeze_ns[m]);
 		free(s->thaw_ns[m]);
@@ -369,8 +370,7 @@ static int bench_count(const struct bench_opts *o, unsigned int n,
 	if (err)
 		return err;
 	for (m = 0; m <= BENCH_TX; m++) {
-		const struct bench_method *method =
-			m == BENCH_TX ? &bench_lkp : bench_methods[m];
+		const struct bench_method *method = bench_methods[m];
 
 		if (!o->selected[m] || (m == BENCH_TX && n != BENCH_TX_THREADS))
 			continue;

@@ -191,14 +191,36 @@ int bench_lkp_transaction(void *state, uint64_t addr, const void *old,
 		.timeout_ms = LKP_BENCH_TIMEOUT_MS,
 	};
 
-	if (!(s->session->ioctls & 1ULL << LKP_IOC_NR_TRANSACTION))
-		return lkp_fail(s->name, LKP_DEV " lacks LKP_IOC_TRANSACTION",
-				-EOPNOTSUPP);
 	if (ioctl(s->session->fd, LKP_IOC_TRANSACTION, &tx))
 		return lkp_fail(s->name, "LKP_IOC_TRANSACTION", -errno);
 	*pause_ns = tx.pause_ns;
 	return 0;
 }
+
+static int lkp_tx_attach(const struct bench_method *m,
+			 const struct bench_target *t, void **state)
+{
+	struct lkp_state *s;
+	int err;
+
+	err = lkp_attach(m, t, state);
+	if (err)
+		return err;
+	s = *state;
+	if (!(s->session->ioctls & 1ULL << LKP_IOC_NR_TRANSACTION)) {
+		lkp_detach(s);
+		return lkp_fail(m->name, LKP_DEV " lacks LKP_IOC_TRANSACTION",
+				-EOPNOTSUPP);
+	}
+	return 0;
+}
+
+/* Only attach and detach: bench_lkp_transaction() does the work. */
+const struct bench_method bench_lkp_transaction_method = {
+	.name = "lkp-transaction",
+	.attach = lkp_tx_attach,
+	.detach = lkp_detach,
+};
 
 const struct bench_method bench_lkp = {
 	.name = "lkp",
