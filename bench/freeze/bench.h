@@ -67,6 +67,8 @@ struct bench_method {
 		      const struct bench_target *t, void **state);
 	int (*freeze)(void *state);
 	int (*thaw)(void *state);
+	/* Optional: one line on what the method saw itself, after the runs. */
+	void (*note)(void *state, char *buf, size_t size);
 	void (*detach)(void *state);
 };
 
@@ -94,5 +96,8 @@ void bench_cgroup_remove(const char *path);
 
 /* Monotonic time in nanoseconds. */
 uint64_t bench_now_ns(void);
+
+/* The median of @n samples in nanoseconds (sorts them), in milliseconds. */
+double bench_median_ms(uint64_t *ns, unsigned int n);
 
 #endif /* LKP_BENCH_H */

@@ -65,6 +65,7 @@ struct bench_result {
 	bool done;
 	double freeze_ms;
 	double thaw_ms;
+	char note[192];
 };
 
 static struct bench_result results[BENCH_MAX_COUNTS][BENCH_NR_METHODS + 1];
@@ -219,7 +220,7 @@ static int bench_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double bench_median_ms(uint64_t *ns, unsigned int n)
+double bench_median_ms(uint64_t *ns, unsigned int n)
 {
 	qsort(ns, n, sizeof(*ns), bench_cmp);
 	if (n % 2)
@@ -418,6 +419,9 @@ static int bench_count(const struct bench_opts *o, unsigned int n,
 		res[m].freeze_ms = bench_median_ms(s.freeze_ns[m], o->runs);
 		if (m != BENCH_TX)
 			res[m].thaw_ms = bench_median_ms(s.thaw_ns[m], o->runs);
+		if (bench_methods[m]->note)
+			bench_methods[m]->note(s.state[m], res[m].note,
+					       sizeof(res[m].note));
 	}
 out:
 	bench_detach_all(&s);
@@ -454,6 +458,10 @@ static void bench_print(const struct bench_opts *o, unsigned int c)
 		printf("%-16s %6u %10.3f (pause the target saw, as the module reports it)\n",
 		       bench_name(BENCH_TX), o->counts[c],
 		       res[BENCH_TX].freeze_ms);
+	for (m = 0; m < BENCH_NR_METHODS; m++)
+		if (res[m].done && res[m].note[0])
+			printf("  %s at %u: %s\n", bench_name(m), o->counts[c],
+			       res[m].note);
 	fflush(stdout);
 }
 

@@ -31,10 +31,24 @@ struct lkp_session {
 
 static struct lkp_session *lkp_session;
 
+/*
+ * Per run, as the module's own clock (CLOCK_MONOTONIC, like ours) sees it:
+ * freeze_ns from the first work queued to the last thread frozen, and how
+ * long after our thaw call the threads were released (pause_ns minus the
+ * frozen time before that call). The rest of each ioctl is bookkeeping
+ * the target does not wait for: collecting and allocating before, freeing
+ * after.
+ */
 struct lkp_state {
 	const char *name;
 	__u32 freeze_flags;
 	struct lkp_session *session;
+	__u64 freeze_ns;
+	uint64_t frozen_at;
+	unsigned int nr_runs;
+	unsigned int cap_runs;
+	uint64_t *kfreeze_ns;
+	uint64_t *krelease_ns;
 };
 
 static int lkp_fail(const char *name, const char *what, int err)
@@ -144,6 +158,8 @@ static int lkp_freeze(void *state)
 
 	if (ioctl(s->session->fd, LKP_IOC_FREEZE, &f))
 		return lkp_fail(s->name, "LKP_IOC_FREEZE", -errno);
+	s->frozen_at = bench_now_ns();
+	s->freeze_ns = f.freeze_ns;
 	/* The target has no vfork children: the thread group is all. */
 	if (f.nr_threads != s->session->nr_threads) {
 		fprintf(stderr, "freeze_bench: %s: froze %u threads of %u\n",
@@ -157,10 +173,36 @@ static int lkp_thaw(void *state)
 {
 	struct lkp_state *s = state;
 	struct lkp_thaw t = { 0 };
+	uint64_t frozen_for;
+	unsigned int cap;
 
+	frozen_for = bench_now_ns() - s->frozen_at;
 	if (ioctl(s->session->fd, LKP_IOC_THAW, &t))
 		return lkp_fail(s->name, "LKP_IOC_THAW", -errno);
+	if (s->nr_runs == s->cap_runs) {
+		cap = s->cap_runs ? 2 * s->cap_runs : 16;
+		s->kfreeze_ns = realloc(s->kfreeze_ns, cap * sizeof(uint64_t));
+		s->krelease_ns = realloc(s->krelease_ns, cap * sizeof(uint64_t));
+		if (!s->kfreeze_ns || !s->krelease_ns)
+			return -ENOMEM;
+		s->cap_runs = cap;
+	}
+	s->kfreeze_ns[s->nr_runs] = s->freeze_ns;
+	s->krelease_ns[s->nr_runs++] = t.pause_ns - s->freeze_ns - frozen_for;
 	return 0;
+}
+
+static void lkp_note(void *state, char *buf, size_t size)
+{
+	struct lkp_state *s = state;
+
+	if (!s->nr_runs) {
+		*buf = '\0';
+		return;
+	}
+	snprintf(buf, size, "in the module: frozen %.3f ms after the first work was queued, released %.3f ms after the thaw call",
+		 bench_median_ms(s->kfreeze_ns, s->nr_runs),
+		 bench_median_ms(s->krelease_ns, s->nr_runs));
 }
 
 static void lkp_detach(void *state)
@@ -168,6 +210,8 @@ static void lkp_detach(void *state)
 	struct lkp_state *s = state;
 
 	lkp_session_put(s->session);
+	free(s->kfreeze_ns);
+	free(s->krelease_ns);
 	free(s);
 }
 
@@ -227,6 +271,7 @@ const struct bench_method bench_lkp = {
 	.attach = lkp_attach,
 	.freeze = lkp_freeze,
 	.thaw = lkp_thaw,
+	.note = lkp_note,
 	.detach = lkp_detach,
 };
 
@@ -235,5 +280,6 @@ const struct bench_method bench_lkp_park_all = {
 	.attach = lkp_attach,
 	.freeze = lkp_freeze,
 	.thaw = lkp_thaw,
+	.note = lkp_note,
 	.detach = lkp_detach,
 };
