@@ -7,6 +7,7 @@
 #   make demo       deps + build + the end-to-end demo in the VM
 #   make fuzz       fuzz the patch file reader for FUZZ_SECONDS (600); make fuzz-merge
 #                   then folds new inputs into the corpus kept in tests/fuzz/corpus
+#   make bench-freeze  deps + build + the freeze benchmark in the VM (docs/bench-freeze.md)
 #   make install    module into /lib/modules/$(KVER)/extra, tools into $(PREFIX)/bin
 #   make clean
 #
@@ -30,10 +31,10 @@ endif
 export Q V B TOP
 
 # Sub-builds each own a directory; they write only below $(B) (and Kbuild below kmod/).
-SUBDIRS := user patchgen bpf tests
+SUBDIRS := user patchgen bpf tests bench
 
-.PHONY: all deps module check demo install clean $(SUBDIRS) kselftest-headers checkpatch \
-	fuzz fuzz-merge
+.PHONY: all deps module check demo bench-freeze install clean $(SUBDIRS) kselftest-headers \
+	checkpatch fuzz fuzz-merge
 
 all: module $(SUBDIRS)
 
@@ -59,7 +60,7 @@ $(KSRC)/.stamp:
 	$(Q)touch $@
 
 tests: kselftest-headers
-user patchgen bpf tests:
+user patchgen bpf tests bench:
 	$(Q)$(MAKE) -C $@ KSRC=$(KSRC)
 
 # check and demo start with deps and then re-enter make, so that KDIR and the
@@ -91,6 +92,14 @@ fuzz-merge:
 	$(Q)$(MAKE) -C tests fuzzer
 	$(Q)mkdir -p $(TOP)/tests/fuzz/corpus
 	$(Q)$(B)/tests/fuzz/lkpp_fuzz -merge=1 $(TOP)/tests/fuzz/corpus $(B)/fuzz/corpus
+# Not part of check: a benchmark, not a test. LKP_BENCH_RUNS, LKP_BENCH_THREADS
+# and LKP_BENCH_METHODS reach it inside the VM.
+bench-freeze:
+	$(Q)$(TOP)/scripts/deps
+	$(Q)$(MAKE) module bench
+	$(Q)mkdir -p $(B)/bench
+	$(Q)$(TOP)/tests/vm/run --name bench-freeze --timeout 3600 -- \
+		$(B)/bench/freeze_bench -o $(B)/bench/freeze.jsonl
 
 checkpatch: kselftest-headers
 	$(Q)perl $(KSRC)/scripts/checkpatch.pl --no-tree --terse -q --ignore SPDX_LICENSE_TAG \
