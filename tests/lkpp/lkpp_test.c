@@ -105,6 +105,49 @@ TEST(strings_deduplicated)
 	free(buf);
 }
 
+/* Many names: the writer's string index grows and still finds every duplicate. */
+TEST(many_strings)
+{
+	struct lkpp_writer *w = lkpp_writer_new();
+	char err[LKPP_ERR_SIZE], name[32];
+	size_t len, unique = 1;
+	struct lkpp_patch *p;
+	uint64_t size;
+	uint8_t text[16];
+	unsigned int i;
+	void *buf;
+
+	ASSERT_EQ(0, lkpp_writer_set_target(w, "\x01", 1, "t", ET_DYN));
+	unique += 2;
+	ASSERT_EQ(0, lkpp_writer_add_section(w, LKPP_SEC_TEXT, "t", text, sizeof(text), 1));
+	for (i = 0; i < 2000; i++) {
+		struct lkpp_func f = { .name = name, .old_offset = 0x1000 + 16 * i,
+				       .old_size = 16, .new_size = 16 };
+		struct lkpp_symbol s = { .name = name, .binding = LKPP_SYM_EXTERNAL,
+					 .version = i % 2 ? "V1" : "V2" };
+
+		snprintf(name, sizeof(name), "function_%u", i);
+		unique += strlen(name) + 1;
+		ASSERT_EQ(i, lkpp_writer_add_func(w, &f));
+		ASSERT_EQ(i, lkpp_writer_add_symbol(w, &s));
+	}
+	unique += 2 * 3;
+	ASSERT_EQ(0, lkpp_writer_finish(w, &buf, &len, err)) TH_LOG("%s", err);
+	lkpp_writer_free(w);
+	table_off(buf, LKPP_TABLE_STRTAB, NULL, &size);
+	EXPECT_EQ(unique, size);
+	ASSERT_EQ(0, lkpp_parse(buf, len, &p, err)) TH_LOG("%s", err);
+	ASSERT_EQ(2000, p->nr_funcs);
+	for (i = 0; i < 2000; i++) {
+		snprintf(name, sizeof(name), "function_%u", i);
+		ASSERT_STREQ(name, p->funcs[i].name);
+		ASSERT_EQ(p->funcs[i].name, p->symbols[i].name);
+		ASSERT_STREQ(i % 2 ? "V1" : "V2", p->symbols[i].version);
+	}
+	lkpp_free(p);
+	free(buf);
+}
+
 TEST(write_file_and_load)
 {
 	char path[] = "/tmp/lkpp_test.XXXXXX", file[64], err[LKPP_ERR_SIZE];

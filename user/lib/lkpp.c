@@ -4,6 +4,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,8 +34,9 @@ static int fail(char *err, int ret, const char *fmt, ...)
 	return ret;
 }
 
-/* CRC32C, reflected polynomial 0x82f63b78, table built on first use. */
+/* CRC32C, reflected polynomial 0x82f63b78, table built once (lkpd has threads). */
 static uint32_t crc32c_table[256];
+static pthread_once_t crc32c_once = PTHREAD_ONCE_INIT;
 
 static void crc32c_init(void)
 {
@@ -53,8 +55,7 @@ uint32_t lkpp_crc32c(uint32_t crc, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 
-	if (!crc32c_table[1])
-		crc32c_init();
+	pthread_once(&crc32c_once, crc32c_init);
 	crc = ~crc;
 	while (len--)
 		crc = crc32c_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
@@ -158,6 +159,9 @@ static const uint32_t table_entry_min[] = {
 	[LKPP_TABLE_SYMBOLS] = sizeof(struct lkpp_disk_symbol),
 	[LKPP_TABLE_RELOCS] = sizeof(struct lkpp_disk_reloc),
 };
+
+/* String references are u32: the whole file must fit in their range. */
+_Static_assert(LKPP_MAX_FILE_SIZE <= UINT32_MAX, "string offsets cover the file");
 
 /*
  * Resolve a string offset: the string table ends in NUL (checked once), so
@@ -329,8 +333,6 @@ static int check_strtab(struct lkpp_ctx *c)
 
 	if (!t->size || s[0] || s[t->size - 1])
 		return fail(c->err, -EINVAL, "STRTAB must start and end with a NUL byte");
-	if (t->size > UINT32_MAX)
-		return fail(c->err, -EINVAL, "STRTAB larger than 4 GiB");
 	for (i = 0; i < t->size; i++)
 		if (s[i] && (s[i] < 0x20 || s[i] > 0x7e))
 			return fail(c->err, -EINVAL,

@@ -192,7 +192,7 @@ int lkpp_writer_add_section(struct lkpp_writer *w, uint32_t kind, const char *na
 	int ret;
 
 	if ((kind == LKPP_SEC_BSS) != !data || size > LKPP_MAX_MEM_SIZE ||
-	    w->sections.n >= UINT32_MAX)
+	    w->sections.n >= INT32_MAX)
 		return set_error(w, -EINVAL);
 	ret = add_str(w, name, &name_off);
 	if (ret)
@@ -382,8 +382,12 @@ int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *e
 		return -EFBIG;
 	}
 	f = calloc(1, off);
-	if (!f)
+	if (!f) {
+		if (err)
+			snprintf(err, LKPP_ERR_SIZE, "out of memory for %llu bytes",
+				 (unsigned long long)off);
 		return -ENOMEM;
+	}
 
 	memcpy(h.magic, LKPP_MAGIC, LKPP_MAGIC_SIZE);
 	h.version_major = htole16(LKPP_VERSION_MAJOR);
