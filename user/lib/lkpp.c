@@ -18,7 +18,7 @@
  * compared against what contains it before it is used, always in the form
  * "a <= limit && b <= limit - a" so that no sum can wrap. Structs are copied
  * out with memcpy (the file need not be aligned in memory) and converted
- * field by field from little endian.
+ * from little endian with lkpp_le_fields().
  */
 
 static int fail(char *err, int ret, const char *fmt, ...)
@@ -74,6 +74,7 @@ uint32_t lkpp_file_checksum(const void *buf, size_t len)
 	return lkpp_crc32c(crc, (const uint8_t *)buf + at + 4, len - at - 4);
 }
 
+/* The field order of lkpp_format.h; tests/lkpp checks them against offsetof. */
 const int8_t lkpp_layout_header[] = { -8, 2, 2, 4, 8, 4, 4, 8, 4, 4, 4, 2, 1, 1, -64, 4, 4, 0 };
 const int8_t lkpp_layout_table[] = { 4, 4, 8, 8, 4, 4, 0 };
 const int8_t lkpp_layout_section[] = { 4, 4, 4, 4, 8, 8, 0 };
