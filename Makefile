@@ -6,7 +6,8 @@
 #   make check      deps + build + every test (host, then the VM suite)
 #   make demo       deps + build + the end-to-end demo in the VM
 #   make fuzz       fuzz the patch file reader for FUZZ_SECONDS (600); make fuzz-merge
-#                   then folds new inputs into the corpus kept in tests/fuzz/corpus
+#                   then folds new inputs into the corpus kept in tests/fuzz/corpus,
+#                   make fuzz-coverage reports the reader's lines the corpus reaches
 #   make bench-freeze  deps + build + the freeze benchmark in the VM (docs/bench-freeze.md)
 #   make install    module into /lib/modules/$(KVER)/extra, tools into $(PREFIX)/bin
 #   make clean
@@ -34,7 +35,7 @@ export Q V B TOP
 SUBDIRS := user patchgen bpf tests bench
 
 .PHONY: all deps module check demo bench-freeze install clean $(SUBDIRS) kselftest-headers \
-	checkpatch fuzz fuzz-merge
+	checkpatch fuzz fuzz-merge fuzz-coverage
 
 all: module $(SUBDIRS)
 
@@ -60,6 +61,7 @@ $(KSRC)/.stamp:
 	$(Q)touch $@
 
 tests: kselftest-headers
+patchgen: user		# the patch tools link liblkp (the patch file writer)
 user patchgen bpf tests bench:
 	$(Q)$(MAKE) -C $@ KSRC=$(KSRC)
 
@@ -91,7 +93,18 @@ fuzz:
 fuzz-merge:
 	$(Q)$(MAKE) -C tests fuzzer
 	$(Q)mkdir -p $(TOP)/tests/fuzz/corpus
-	$(Q)$(B)/tests/fuzz/lkpp_fuzz -merge=1 $(TOP)/tests/fuzz/corpus $(B)/fuzz/corpus
+	$(Q)$(B)/tests/fuzz/lkpp_fuzz -set_cover_merge=1 -use_counters=0 \
+		$(TOP)/tests/fuzz/corpus $(B)/fuzz/corpus
+
+fuzz-coverage:
+	$(Q)$(MAKE) -C tests fuzzer-cov
+	$(Q)mkdir -p $(B)/fuzz/corpus $(B)/fuzz/cov && rm -f $(B)/fuzz/cov/*
+	$(Q)LLVM_PROFILE_FILE=$(B)/fuzz/cov/%p.profraw $(B)/tests/fuzz/lkpp_fuzz-cov -runs=0 \
+		$(TOP)/tests/fuzz/corpus $(B)/fuzz/corpus >/dev/null 2>&1
+	$(Q)llvm-profdata merge -o $(B)/fuzz/cov/all.profdata $(B)/fuzz/cov/*.profraw
+	$(Q)llvm-cov report $(B)/tests/fuzz/lkpp_fuzz-cov -instr-profile=$(B)/fuzz/cov/all.profdata \
+		-ignore-filename-regex="fuzz/"
+
 # Not part of check: a benchmark, not a test. LKP_BENCH_RUNS, LKP_BENCH_THREADS
 # and LKP_BENCH_METHODS reach it inside the VM.
 bench-freeze:

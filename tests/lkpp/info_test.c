@@ -228,6 +228,7 @@ TEST_F(info, missing_file_and_usage)
 	const char *none[] = { "info", NULL };
 	const char *two[] = { "info", self->path, self->path, NULL };
 	const char *help[] = { "info", "--help", NULL };
+	const char *bogus[] = { "info", "--bogus", self->path, NULL };
 	struct run r;
 
 	run_lkpctl(&r, missing);
@@ -240,6 +241,11 @@ TEST_F(info, missing_file_and_usage)
 	run_free(&r);
 	run_lkpctl(&r, two);
 	EXPECT_EQ(1, r.status);
+	run_free(&r);
+	run_lkpctl(&r, bogus);
+	EXPECT_EQ(1, r.status);
+	EXPECT_STREQ("lkpctl: --bogus: Invalid argument (unknown option; see lkpctl info --help)\n",
+		     r.err);
 	run_free(&r);
 	run_lkpctl(&r, help);
 	EXPECT_EQ(0, r.status);

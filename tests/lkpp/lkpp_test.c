@@ -105,6 +105,49 @@ TEST(strings_deduplicated)
 	free(buf);
 }
 
+/* Many names: the writer's string index grows and still finds every duplicate. */
+TEST(many_strings)
+{
+	struct lkpp_writer *w = lkpp_writer_new();
+	char err[LKPP_ERR_SIZE], name[32];
+	size_t len, unique = 1;
+	struct lkpp_patch *p;
+	uint64_t size;
+	uint8_t text[16];
+	unsigned int i;
+	void *buf;
+
+	ASSERT_EQ(0, lkpp_writer_set_target(w, "\x01", 1, "t", ET_DYN));
+	unique += 2;
+	ASSERT_EQ(0, lkpp_writer_add_section(w, LKPP_SEC_TEXT, "t", text, sizeof(text), 1));
+	for (i = 0; i < 2000; i++) {
+		struct lkpp_func f = { .name = name, .old_offset = 0x1000 + 16 * i,
+				       .old_size = 16, .new_size = 16 };
+		struct lkpp_symbol s = { .name = name, .binding = LKPP_SYM_EXTERNAL,
+					 .version = i % 2 ? "V1" : "V2" };
+
+		snprintf(name, sizeof(name), "function_%u", i);
+		unique += strlen(name) + 1;
+		ASSERT_EQ(i, lkpp_writer_add_func(w, &f));
+		ASSERT_EQ(i, lkpp_writer_add_symbol(w, &s));
+	}
+	unique += 2 * 3;
+	ASSERT_EQ(0, lkpp_writer_finish(w, &buf, &len, err)) TH_LOG("%s", err);
+	lkpp_writer_free(w);
+	table_off(buf, LKPP_TABLE_STRTAB, NULL, &size);
+	EXPECT_EQ(unique, size);
+	ASSERT_EQ(0, lkpp_parse(buf, len, &p, err)) TH_LOG("%s", err);
+	ASSERT_EQ(2000, p->nr_funcs);
+	for (i = 0; i < 2000; i++) {
+		snprintf(name, sizeof(name), "function_%u", i);
+		ASSERT_STREQ(name, p->funcs[i].name);
+		ASSERT_EQ(p->funcs[i].name, p->symbols[i].name);
+		ASSERT_STREQ(i % 2 ? "V1" : "V2", p->symbols[i].version);
+	}
+	lkpp_free(p);
+	free(buf);
+}
+
 TEST(write_file_and_load)
 {
 	char path[] = "/tmp/lkpp_test.XXXXXX", file[64], err[LKPP_ERR_SIZE];
@@ -303,6 +346,82 @@ TEST(unknown_optional_table_is_skipped)
 	EXPECT_EQ(0, p->nr_relocs);
 	lkpp_free(p);
 	free(b);
+}
+
+/*
+ * The byte order tables must describe the structs exactly: checked against
+ * the compiler's offsetof and sizeof, field by field (a byte array is a
+ * negative width), since a little-endian host never exercises them otherwise.
+ */
+struct field {
+	size_t off;
+	int width;
+};
+
+#define FLD(st, m) { offsetof(struct lkpp_disk_##st, m), sizeof(((struct lkpp_disk_##st *)0)->m) }
+#define RAW(st, m) { offsetof(struct lkpp_disk_##st, m), -(int)sizeof(((struct lkpp_disk_##st *)0)->m) }
+
+static const struct field header_fields[] = {
+	RAW(header, magic), FLD(header, version_major), FLD(header, version_minor),
+	FLD(header, header_size), FLD(header, total_size), FLD(header, checksum),
+	FLD(header, flags), FLD(header, table_offset), FLD(header, table_count),
+	FLD(header, table_entry_size), FLD(header, target_name), FLD(header, target_type),
+	FLD(header, build_id_size), FLD(header, reserved0), RAW(header, build_id),
+	FLD(header, arch), FLD(header, reserved1), { sizeof(struct lkpp_disk_header), 0 },
+};
+static const struct field table_fields[] = {
+	FLD(table, kind), FLD(table, flags), FLD(table, offset), FLD(table, size),
+	FLD(table, entry_size), FLD(table, count), { sizeof(struct lkpp_disk_table), 0 },
+};
+static const struct field section_fields[] = {
+	FLD(section, name), FLD(section, kind), FLD(section, align), FLD(section, flags),
+	FLD(section, data_offset), FLD(section, size), { sizeof(struct lkpp_disk_section), 0 },
+};
+static const struct field func_fields[] = {
+	FLD(func, name), FLD(func, flags), FLD(func, section), FLD(func, old_bytes_len),
+	FLD(func, old_offset), FLD(func, old_size), FLD(func, new_offset), FLD(func, new_size),
+	RAW(func, old_bytes), { sizeof(struct lkpp_disk_func), 0 },
+};
+static const struct field symbol_fields[] = {
+	FLD(symbol, name), FLD(symbol, binding), FLD(symbol, type), FLD(symbol, flags),
+	FLD(symbol, section), FLD(symbol, version), FLD(symbol, library), FLD(symbol, reserved),
+	FLD(symbol, value), FLD(symbol, size), { sizeof(struct lkpp_disk_symbol), 0 },
+};
+static const struct field reloc_fields[] = {
+	FLD(reloc, offset), FLD(reloc, section), FLD(reloc, type), FLD(reloc, symbol),
+	FLD(reloc, reserved), FLD(reloc, addend), { sizeof(struct lkpp_disk_reloc), 0 },
+};
+
+static int layout_mismatch(const int8_t *layout, const struct field *f)
+{
+	size_t off = 0;
+	int i;
+
+	for (i = 0; layout[i]; i++) {
+		if (f[i].off != off || f[i].width != layout[i] || !f[i].width)
+			return i + 1;
+		off += layout[i] < 0 ? -layout[i] : layout[i];
+	}
+	return f[i].width || f[i].off != off ? i + 1 : 0;
+}
+
+TEST(byte_order_layouts)
+{
+	struct lkpp_disk_func fn = { .name = 0x11223344, .old_offset = 0x0102030405060708ULL,
+				     .old_bytes = { 1, 2 } };
+
+	EXPECT_EQ(0, layout_mismatch(lkpp_layout_header, header_fields));
+	EXPECT_EQ(0, layout_mismatch(lkpp_layout_table, table_fields));
+	EXPECT_EQ(0, layout_mismatch(lkpp_layout_section, section_fields));
+	EXPECT_EQ(0, layout_mismatch(lkpp_layout_func, func_fields));
+	EXPECT_EQ(0, layout_mismatch(lkpp_layout_symbol, symbol_fields));
+	EXPECT_EQ(0, layout_mismatch(lkpp_layout_reloc, reloc_fields));
+	/* What a big-endian host would do: integers reversed, byte arrays kept. */
+	lkpp_bswap_fields(&fn, lkpp_layout_func);
+	EXPECT_EQ(0x44332211, fn.name);
+	EXPECT_EQ(0x0807060504030201ULL, fn.old_offset);
+	EXPECT_EQ(1, fn.old_bytes[0]);
+	EXPECT_EQ(2, fn.old_bytes[1]);
 }
 
 TEST(not_a_patch)

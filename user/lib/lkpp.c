@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* lkpp.c: the validating reader of lkp patch files; every rule is in docs/patch-format.md. */
 #include <elf.h>
-#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +18,7 @@
  * compared against what contains it before it is used, always in the form
  * "a <= limit && b <= limit - a" so that no sum can wrap. Structs are copied
  * out with memcpy (the file need not be aligned in memory) and converted
- * field by field from little endian.
+ * from little endian with lkpp_le_fields().
  */
 
 static int fail(char *err, int ret, const char *fmt, ...)
@@ -33,8 +33,9 @@ static int fail(char *err, int ret, const char *fmt, ...)
 	return ret;
 }
 
-/* CRC32C, reflected polynomial 0x82f63b78, table built on first use. */
+/* CRC32C, reflected polynomial 0x82f63b78, table built once (lkpd has threads). */
 static uint32_t crc32c_table[256];
+static pthread_once_t crc32c_once = PTHREAD_ONCE_INIT;
 
 static void crc32c_init(void)
 {
@@ -53,8 +54,7 @@ uint32_t lkpp_crc32c(uint32_t crc, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 
-	if (!crc32c_table[1])
-		crc32c_init();
+	pthread_once(&crc32c_once, crc32c_init);
 	crc = ~crc;
 	while (len--)
 		crc = crc32c_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
@@ -72,6 +72,31 @@ uint32_t lkpp_file_checksum(const void *buf, size_t len)
 	crc = lkpp_crc32c(0, buf, at);
 	crc = lkpp_crc32c(crc, zero, sizeof(zero));
 	return lkpp_crc32c(crc, (const uint8_t *)buf + at + 4, len - at - 4);
+}
+
+/* The field order of lkpp_format.h; tests/lkpp checks them against offsetof. */
+const int8_t lkpp_layout_header[] = { -8, 2, 2, 4, 8, 4, 4, 8, 4, 4, 4, 2, 1, 1, -64, 4, 4, 0 };
+const int8_t lkpp_layout_table[] = { 4, 4, 8, 8, 4, 4, 0 };
+const int8_t lkpp_layout_section[] = { 4, 4, 4, 4, 8, 8, 0 };
+const int8_t lkpp_layout_func[] = { 4, 4, 4, 4, 8, 8, 8, 8, -16, 0 };
+const int8_t lkpp_layout_symbol[] = { 4, 1, 1, 2, 4, 4, 4, 4, 8, 8, 0 };
+const int8_t lkpp_layout_reloc[] = { 8, 4, 4, 4, 4, 8, 0 };
+
+void lkpp_bswap_fields(void *s, const int8_t *layout)
+{
+	uint8_t *p = s, t;
+	int i, w;
+
+	for (; *layout; p += w, layout++) {
+		w = *layout < 0 ? -*layout : *layout;
+		if (*layout < 0)
+			continue;
+		for (i = 0; i < w / 2; i++) {
+			t = p[i];
+			p[i] = p[w - 1 - i];
+			p[w - 1 - i] = t;
+		}
+	}
 }
 
 /* Width in bytes of the field each allowed relocation type writes. */
@@ -159,6 +184,9 @@ static const uint32_t table_entry_min[] = {
 	[LKPP_TABLE_RELOCS] = sizeof(struct lkpp_disk_reloc),
 };
 
+/* String references are u32: the whole file must fit in their range. */
+_Static_assert(LKPP_MAX_FILE_SIZE <= UINT32_MAX, "string offsets cover the file");
+
 /*
  * Resolve a string offset: the string table ends in NUL (checked once), so
  * any in-range offset starts a terminated string.
@@ -173,12 +201,19 @@ static int get_str(struct lkpp_ctx *c, uint32_t off, const char *what, uint32_t 
 	return 0;
 }
 
-/* Copy entry i of an array table: the first sz bytes (the v1 part). */
+/* Entry i of an array table in host order: the first sz bytes (the 1.0 part). */
 static void get_entry(struct lkpp_ctx *c, int kind, uint32_t i, void *dst, size_t sz)
 {
+	static const int8_t *const layouts[] = {
+		[LKPP_TABLE_SECTIONS] = lkpp_layout_section,
+		[LKPP_TABLE_FUNCS] = lkpp_layout_func,
+		[LKPP_TABLE_SYMBOLS] = lkpp_layout_symbol,
+		[LKPP_TABLE_RELOCS] = lkpp_layout_reloc,
+	};
 	const struct lkpp_disk_table *t = c->tab[kind];
 
 	memcpy(dst, c->file + t->offset + (uint64_t)i * t->entry_size, sz);
+	lkpp_le_fields(dst, layouts[kind]);
 }
 
 static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
@@ -193,19 +228,7 @@ static int check_header(struct lkpp_ctx *c, struct lkpp_disk_header *h)
 	uint32_t i;
 
 	memcpy(h, c->file, sizeof(*h));
-	h->version_major = le16toh(h->version_major);
-	h->version_minor = le16toh(h->version_minor);
-	h->header_size = le32toh(h->header_size);
-	h->total_size = le64toh(h->total_size);
-	h->checksum = le32toh(h->checksum);
-	h->flags = le32toh(h->flags);
-	h->table_offset = le64toh(h->table_offset);
-	h->table_count = le32toh(h->table_count);
-	h->table_entry_size = le32toh(h->table_entry_size);
-	h->target_name = le32toh(h->target_name);
-	h->target_type = le16toh(h->target_type);
-	h->arch = le32toh(h->arch);
-	h->reserved1 = le32toh(h->reserved1);
+	lkpp_le_fields(h, lkpp_layout_header);
 
 	if (h->version_major != LKPP_VERSION_MAJOR)
 		return fail(c->err, -EOPNOTSUPP, "format version %u.%u, this reader knows %u.x",
@@ -262,12 +285,7 @@ static int check_tables(struct lkpp_ctx *c, const struct lkpp_disk_header *h)
 		bool known;
 
 		memcpy(t, c->file + h->table_offset + (uint64_t)i * h->table_entry_size, sizeof(*t));
-		t->kind = le32toh(t->kind);
-		t->flags = le32toh(t->flags);
-		t->offset = le64toh(t->offset);
-		t->size = le64toh(t->size);
-		t->entry_size = le32toh(t->entry_size);
-		t->count = le32toh(t->count);
+		lkpp_le_fields(t, lkpp_layout_table);
 		known = t->kind >= LKPP_TABLE_STRTAB && t->kind <= LKPP_TABLE_RELOCS;
 		name = known ? table_names[t->kind] : "unknown";
 
@@ -329,8 +347,6 @@ static int check_strtab(struct lkpp_ctx *c)
 
 	if (!t->size || s[0] || s[t->size - 1])
 		return fail(c->err, -EINVAL, "STRTAB must start and end with a NUL byte");
-	if (t->size > UINT32_MAX)
-		return fail(c->err, -EINVAL, "STRTAB larger than 4 GiB");
 	for (i = 0; i < t->size; i++)
 		if (s[i] && (s[i] < 0x20 || s[i] > 0x7e))
 			return fail(c->err, -EINVAL,
@@ -362,18 +378,16 @@ static int check_sections(struct lkpp_ctx *c, struct lkpp_patch *p)
 		struct lkpp_disk_section d;
 
 		get_entry(c, LKPP_TABLE_SECTIONS, i, &d, sizeof(d));
-		ret = get_str(c, le32toh(d.name), "section", i, &s->name);
+		ret = get_str(c, d.name, "section", i, &s->name);
 		if (ret)
 			return ret;
-		s->kind = le32toh(d.kind);
-		s->align = le32toh(d.align);
-		s->size = le64toh(d.size);
-		d.data_offset = le64toh(d.data_offset);
+		s->kind = d.kind;
+		s->align = d.align;
+		s->size = d.size;
 		if (s->kind < LKPP_SEC_TEXT || s->kind > LKPP_SEC_BSS)
 			return fail(c->err, -EINVAL, "section %u: unknown kind %u", i, s->kind);
-		if (le32toh(d.flags))
-			return fail(c->err, -EOPNOTSUPP, "section %u: unknown flags 0x%x", i,
-				    le32toh(d.flags));
+		if (d.flags)
+			return fail(c->err, -EOPNOTSUPP, "section %u: unknown flags 0x%x", i, d.flags);
 		if (!is_pow2(s->align) || s->align > LKPP_ALIGN_MAX)
 			return fail(c->err, -EINVAL,
 				    "section %u: alignment %u is not a power of two up to %d",
@@ -457,16 +471,16 @@ static int check_funcs(struct lkpp_ctx *c, struct lkpp_patch *p)
 		struct lkpp_disk_func d;
 
 		get_entry(c, LKPP_TABLE_FUNCS, i, &d, sizeof(d));
-		ret = get_str(c, le32toh(d.name), "func", i, &f->name);
+		ret = get_str(c, d.name, "func", i, &f->name);
 		if (ret)
 			goto out;
-		f->flags = le32toh(d.flags);
-		f->section = le32toh(d.section);
-		f->old_bytes_len = le32toh(d.old_bytes_len);
-		f->old_offset = le64toh(d.old_offset);
-		f->old_size = le64toh(d.old_size);
-		f->new_offset = le64toh(d.new_offset);
-		f->new_size = le64toh(d.new_size);
+		f->flags = d.flags;
+		f->section = d.section;
+		f->old_bytes_len = d.old_bytes_len;
+		f->old_offset = d.old_offset;
+		f->old_size = d.old_size;
+		f->new_offset = d.new_offset;
+		f->new_size = d.new_size;
 		memcpy(f->old_bytes, d.old_bytes, sizeof(f->old_bytes));
 		ret = -EINVAL;
 		if (!f->name[0]) {
@@ -550,19 +564,19 @@ static int check_symbols(struct lkpp_ctx *c, struct lkpp_patch *p)
 		struct lkpp_disk_symbol d;
 
 		get_entry(c, LKPP_TABLE_SYMBOLS, i, &d, sizeof(d));
-		ret = get_str(c, le32toh(d.name), "symbol", i, &s->name);
+		ret = get_str(c, d.name, "symbol", i, &s->name);
 		if (!ret)
-			ret = get_str(c, le32toh(d.version), "symbol", i, &s->version);
+			ret = get_str(c, d.version, "symbol", i, &s->version);
 		if (!ret)
-			ret = get_str(c, le32toh(d.library), "symbol", i, &s->library);
+			ret = get_str(c, d.library, "symbol", i, &s->library);
 		if (ret)
 			return ret;
 		s->binding = d.binding;
 		s->type = d.type;
-		s->flags = le16toh(d.flags);
-		s->section = le32toh(d.section);
-		s->value = le64toh(d.value);
-		s->size = le64toh(d.size);
+		s->flags = d.flags;
+		s->section = d.section;
+		s->value = d.value;
+		s->size = d.size;
 		if (s->binding < LKPP_SYM_TARGET || s->binding > LKPP_SYM_EXTERNAL)
 			return fail(c->err, -EINVAL, "symbol %u (%s): unknown binding %u", i,
 				    s->name, s->binding);
@@ -629,11 +643,11 @@ static int check_relocs(struct lkpp_ctx *c, struct lkpp_patch *p)
 		int ti;
 
 		get_entry(c, LKPP_TABLE_RELOCS, i, &d, sizeof(d));
-		rel->offset = le64toh(d.offset);
-		rel->section = le32toh(d.section);
-		rel->type = le32toh(d.type);
-		rel->symbol = le32toh(d.symbol);
-		rel->addend = (int64_t)le64toh((uint64_t)d.addend);
+		rel->offset = d.offset;
+		rel->section = d.section;
+		rel->type = d.type;
+		rel->symbol = d.symbol;
+		rel->addend = d.addend;
 		ti = reloc_type_index(rel->type);
 		if (ti < 0) {
 			ret = fail(c->err, -EOPNOTSUPP, "reloc %u: relocation type %u not supported",

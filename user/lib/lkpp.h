@@ -100,6 +100,24 @@ uint32_t lkpp_crc32c(uint32_t crc, const void *buf, size_t len);
 /* The checksum a file of len bytes must carry (its checksum field read as 0). */
 uint32_t lkpp_file_checksum(const void *buf, size_t len);
 
+/*
+ * Field widths of each on-disk struct, in order: 1, 2, 4 or 8 for an
+ * integer, -n for n bytes kept as they are; 0 ends the list.
+ */
+extern const int8_t lkpp_layout_header[], lkpp_layout_table[], lkpp_layout_section[],
+	lkpp_layout_func[], lkpp_layout_symbol[], lkpp_layout_reloc[];
+
+/* Reverse the bytes of every integer field of s (exposed for the tests). */
+void lkpp_bswap_fields(void *s, const int8_t *layout);
+
+/* Convert s between file (little endian) and host order: the same both ways. */
+static inline void lkpp_le_fields(void *s, const int8_t *layout)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	lkpp_bswap_fields(s, layout);
+#endif
+}
+
 /* Byte width a relocation type patches, or 0 if the format does not allow it. */
 unsigned int lkpp_reloc_width(uint32_t type);
 

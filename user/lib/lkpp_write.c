@@ -192,7 +192,7 @@ int lkpp_writer_add_section(struct lkpp_writer *w, uint32_t kind, const char *na
 	int ret;
 
 	if ((kind == LKPP_SEC_BSS) != !data || size > LKPP_MAX_MEM_SIZE ||
-	    w->sections.n >= UINT32_MAX)
+	    w->sections.n >= INT32_MAX)
 		return set_error(w, -EINVAL);
 	ret = add_str(w, name, &name_off);
 	if (ret)
@@ -311,18 +311,34 @@ static unsigned int add_table(struct lkpp_wtable *t, unsigned int nt, uint32_t k
 	return nt + 1;
 }
 
+/* Entry i of an array at p, from host order (src is not changed). */
+static void put_entry(uint8_t *p, size_t i, const void *src, size_t size, const int8_t *layout)
+{
+	memcpy(p + i * size, src, size);
+	lkpp_le_fields(p + i * size, layout);
+}
+
+/* An array of disk structs kept in host order, written out in file order. */
+static void put_array(uint8_t *p, const struct lkpp_vec *a, const int8_t *layout)
+{
+	size_t k;
+
+	for (k = 0; k < a->n; k++)
+		put_entry(p, k, (const char *)a->v + k * a->elem, a->elem, layout);
+}
+
 static void put_table(uint8_t *f, uint64_t dir, unsigned int i, const struct lkpp_wtable *t)
 {
 	struct lkpp_disk_table d = {
-		.kind = htole32(t->kind),
-		.flags = htole32(LKPP_TABLE_F_REQUIRED),
-		.offset = htole64(t->offset),
-		.size = htole64(t->size),
-		.entry_size = htole32(t->entry_size),
-		.count = htole32(t->count),
+		.kind = t->kind,
+		.flags = LKPP_TABLE_F_REQUIRED,
+		.offset = t->offset,
+		.size = t->size,
+		.entry_size = t->entry_size,
+		.count = t->count,
 	};
 
-	memcpy(f + dir + i * sizeof(d), &d, sizeof(d));
+	put_entry(f + dir, i, &d, sizeof(d), lkpp_layout_table);
 }
 
 int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *err)
@@ -382,22 +398,27 @@ int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *e
 		return -EFBIG;
 	}
 	f = calloc(1, off);
-	if (!f)
+	if (!f) {
+		if (err)
+			snprintf(err, LKPP_ERR_SIZE, "out of memory for %llu bytes",
+				 (unsigned long long)off);
 		return -ENOMEM;
+	}
 
 	memcpy(h.magic, LKPP_MAGIC, LKPP_MAGIC_SIZE);
-	h.version_major = htole16(LKPP_VERSION_MAJOR);
-	h.version_minor = htole16(LKPP_VERSION_MINOR);
-	h.header_size = htole32(sizeof(h));
-	h.total_size = htole64(off);
-	h.table_offset = htole64(dir);
-	h.table_count = htole32(nt);
-	h.table_entry_size = htole32(sizeof(struct lkpp_disk_table));
-	h.target_name = htole32(w->target_name);
-	h.target_type = htole16(w->target_type);
+	h.version_major = LKPP_VERSION_MAJOR;
+	h.version_minor = LKPP_VERSION_MINOR;
+	h.header_size = sizeof(h);
+	h.total_size = off;
+	h.table_offset = dir;
+	h.table_count = nt;
+	h.table_entry_size = sizeof(struct lkpp_disk_table);
+	h.target_name = w->target_name;
+	h.target_type = w->target_type;
 	h.build_id_size = w->build_id_size;
 	memcpy(h.build_id, w->build_id, sizeof(h.build_id));
-	h.arch = htole32(LKPP_ARCH_X86_64);
+	h.arch = LKPP_ARCH_X86_64;
+	lkpp_le_fields(&h, lkpp_layout_header);
 
 	for (i = 0; i < nt; i++) {
 		uint8_t *p = f + t[i].offset;
@@ -417,12 +438,7 @@ int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *e
 					s.data_offset = d;
 					d += s.size;
 				}
-				s.name = htole32(s.name);
-				s.kind = htole32(s.kind);
-				s.align = htole32(s.align);
-				s.data_offset = htole64(s.data_offset);
-				s.size = htole64(s.size);
-				memcpy(p + k * sizeof(s), &s, sizeof(s));
+				put_entry(p, k, &s, sizeof(s), lkpp_layout_section);
 			}
 			break;
 		case LKPP_TABLE_DATA:
@@ -435,45 +451,13 @@ int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *e
 			}
 			break;
 		case LKPP_TABLE_FUNCS:
-			for (k = 0; k < w->funcs.n; k++) {
-				struct lkpp_disk_func fn = ((struct lkpp_disk_func *)w->funcs.v)[k];
-
-				fn.name = htole32(fn.name);
-				fn.flags = htole32(fn.flags);
-				fn.section = htole32(fn.section);
-				fn.old_bytes_len = htole32(fn.old_bytes_len);
-				fn.old_offset = htole64(fn.old_offset);
-				fn.old_size = htole64(fn.old_size);
-				fn.new_offset = htole64(fn.new_offset);
-				fn.new_size = htole64(fn.new_size);
-				memcpy(p + k * sizeof(fn), &fn, sizeof(fn));
-			}
+			put_array(p, &w->funcs, lkpp_layout_func);
 			break;
 		case LKPP_TABLE_SYMBOLS:
-			for (k = 0; k < w->symbols.n; k++) {
-				struct lkpp_disk_symbol s = ((struct lkpp_disk_symbol *)w->symbols.v)[k];
-
-				s.name = htole32(s.name);
-				s.flags = htole16(s.flags);
-				s.section = htole32(s.section);
-				s.version = htole32(s.version);
-				s.library = htole32(s.library);
-				s.value = htole64(s.value);
-				s.size = htole64(s.size);
-				memcpy(p + k * sizeof(s), &s, sizeof(s));
-			}
+			put_array(p, &w->symbols, lkpp_layout_symbol);
 			break;
 		case LKPP_TABLE_RELOCS:
-			for (k = 0; k < w->relocs.n; k++) {
-				struct lkpp_disk_reloc r = ((struct lkpp_disk_reloc *)w->relocs.v)[k];
-
-				r.offset = htole64(r.offset);
-				r.section = htole32(r.section);
-				r.type = htole32(r.type);
-				r.symbol = htole32(r.symbol);
-				r.addend = (int64_t)htole64((uint64_t)r.addend);
-				memcpy(p + k * sizeof(r), &r, sizeof(r));
-			}
+			put_array(p, &w->relocs, lkpp_layout_reloc);
 			break;
 		}
 	}

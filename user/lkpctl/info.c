@@ -191,6 +191,7 @@ int cmd_info(int argc, char **argv)
 	int c, ret;
 
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "jvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
@@ -203,7 +204,7 @@ int cmd_info(int argc, char **argv)
 			fputs(info_usage, stdout);
 			return 0;
 		default:
-			lkp_error("info", EINVAL, "see lkpctl info --help");
+			lkp_error(argv[optind - 1], EINVAL, "unknown option; see lkpctl info --help");
 			return -EINVAL;
 		}
 	}
