@@ -493,8 +493,18 @@ struct newfunc {
 	uint64_t offset;
 };
 
+struct symkey {
+	const char *name;
+	int binding, type, section;
+	uint64_t value;
+	bool weak;
+	int index;
+};
+
 struct build {
 	struct target *t;
+	struct symkey *syms;
+	size_t nsyms;
 	struct lkpp_writer *w;
 	struct newfunc *newf;
 	size_t nnewf;
@@ -505,6 +515,9 @@ static int add_symbol(struct build *b, const char *name, int binding, int type, 
 		      uint64_t value, uint64_t size, const char *version, const char *library,
 		      bool weak)
 {
+	struct symkey *k;
+	size_t i;
+	int idx;
 	struct lkpp_symbol s = {
 		.name = name ? name : "",
 		.binding = binding,
@@ -517,7 +530,19 @@ static int add_symbol(struct build *b, const char *name, int binding, int type, 
 		.size = size,
 	};
 
-	return lkpp_writer_add_symbol(b->w, &s);
+	/* one entry per distinct symbol, however many relocations use it */
+	for (i = 0; i < b->nsyms; i++) {
+		k = &b->syms[i];
+		if (!strcmp(k->name, s.name) && k->binding == binding && k->type == type &&
+		    k->section == (int)s.section && k->value == value && k->weak == weak)
+			return k->index;
+	}
+	idx = lkpp_writer_add_symbol(b->w, &s);
+	if (idx < 0)
+		return idx;
+	b->syms = xrealloc(b->syms, (b->nsyms + 1) * sizeof(*b->syms));
+	b->syms[b->nsyms++] = (struct symkey){ s.name, binding, type, s.section, value, weak, idx };
+	return idx;
 }
 
 static int elf_type_to_lkpp(int t)
