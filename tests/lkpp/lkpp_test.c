@@ -224,6 +224,33 @@ TEST(writer_errors_are_sticky)
 	lkpp_writer_free(w);
 }
 
+/* An empty section may come without a buffer (libelf gives none for it). */
+TEST(empty_section_without_bytes)
+{
+	struct lkpp_func f = { .name = "f", .section = 1, .old_offset = 0x40, .old_size = 8,
+			       .new_size = 1 };
+	struct lkpp_writer *w = lkpp_writer_new();
+	char err[LKPP_ERR_SIZE];
+	struct lkpp_patch *p;
+	size_t len;
+	void *buf;
+
+	ASSERT_EQ(0, lkpp_writer_set_target(w, "\x01", 1, "t", ET_DYN));
+	ASSERT_EQ(0, lkpp_writer_add_section(w, LKPP_SEC_RODATA, ".rodata.empty", NULL, 0, 8));
+	ASSERT_EQ(1, lkpp_writer_add_section(w, LKPP_SEC_TEXT, ".text", "\xc3", 1, 1));
+	ASSERT_EQ(0, lkpp_writer_add_func(w, &f));
+	ASSERT_EQ(0, lkpp_writer_finish(w, &buf, &len, err)) TH_LOG("%s", err);
+	ASSERT_EQ(0, lkpp_parse(buf, len, &p, err)) TH_LOG("%s", err);
+	EXPECT_EQ(0, p->sections[0].size);
+	EXPECT_NE(NULL, p->sections[0].data);
+	EXPECT_EQ(0xc3, *(const uint8_t *)p->sections[1].data);
+	lkpp_free(p);
+	free(buf);
+	/* Bytes are needed as soon as there is a size. */
+	EXPECT_EQ(-EINVAL, lkpp_writer_add_section(w, LKPP_SEC_DATA, ".data", NULL, 4, 8));
+	lkpp_writer_free(w);
+}
+
 /* A newer minor version is read: unknown trailing fields and skippable tables are ignored. */
 TEST(newer_minor_version_is_read)
 {

@@ -140,7 +140,7 @@ void lkpp_writer_free(struct lkpp_writer *w);
 /* build_id: 1..LKPP_BUILD_ID_MAX bytes; name informational; type ET_EXEC/ET_DYN. */
 int lkpp_writer_set_target(struct lkpp_writer *w, const void *build_id, size_t build_id_size,
 			   const char *name, uint16_t target_type);
-/* data is size bytes, NULL for LKPP_SEC_BSS; name may be NULL. */
+/* data: size bytes (NULL allowed when size is 0), NULL for LKPP_SEC_BSS; name may be NULL. */
 int lkpp_writer_add_section(struct lkpp_writer *w, uint32_t kind, const char *name,
 			    const void *data, uint64_t size, uint32_t align);
 int lkpp_writer_add_func(struct lkpp_writer *w, const struct lkpp_func *f);

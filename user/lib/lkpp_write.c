@@ -191,8 +191,8 @@ int lkpp_writer_add_section(struct lkpp_writer *w, uint32_t kind, const char *na
 	uint32_t name_off;
 	int ret;
 
-	if ((kind == LKPP_SEC_BSS) != !data || size > LKPP_MAX_MEM_SIZE ||
-	    w->sections.n >= INT32_MAX)
+	if ((kind == LKPP_SEC_BSS && data) || (kind != LKPP_SEC_BSS && !data && size) ||
+	    size > LKPP_MAX_MEM_SIZE || w->sections.n >= INT32_MAX)
 		return set_error(w, -EINVAL);
 	ret = add_str(w, name, &name_off);
 	if (ret)
@@ -200,13 +200,15 @@ int lkpp_writer_add_section(struct lkpp_writer *w, uint32_t kind, const char *na
 	s = vec_push(&w->sections);
 	if (!s)
 		return set_error(w, -ENOMEM);
-	if (data) {
+	/* Every section but BSS gets a buffer, even an empty one: it marks "has bytes". */
+	if (kind != LKPP_SEC_BSS) {
 		s->data = malloc(size ? size : 1);
 		if (!s->data) {
 			w->sections.n--;
 			return set_error(w, -ENOMEM);
 		}
-		memcpy(s->data, data, size);
+		if (size)
+			memcpy(s->data, data, size);
 	}
 	s->d.name = name_off;
 	s->d.kind = kind;
