@@ -6,6 +6,7 @@
 #include <linux/fs.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/sched.h>
 #include <uapi/linux/lkp.h>
 
 #define LKP_MODULE_VERSION	"0.1.0"
@@ -94,5 +95,69 @@ u64 lkp_ioctl_mask(void);
 int lkp_freeze_init(void);
 void lkp_freeze_exit(void);
 void lkp_session_init(void);
+
+/* lkp_stack.c: what the frozen threads were doing, and the stack check. */
+
+/* One frozen thread as the stack check and the poke engine see it. */
+struct lkp_thread_snap {
+	struct task_struct *task;	/* referenced */
+	pid_t tid;			/* in the caller's pid namespace */
+	bool in_syscall;
+	unsigned long ip;
+	unsigned long sp;
+};
+
+/*
+ * The frozen threads, taken once per ioctl: the session's thread walk may
+ * not sleep, while reading stacks and writing text does.
+ */
+struct lkp_snapshot {
+	struct mm_struct *mm;		/* the target's, mmget() held */
+	struct lkp_thread_snap *threads;
+	unsigned int nr;
+};
+
+int lkp_snapshot_take(struct lkp_session *s, struct lkp_snapshot *snap);
+void lkp_snapshot_free(struct lkp_snapshot *snap);
+
+/* The ranges of a stack check, sorted for lookup; see lkp_stack.c. */
+struct lkp_range_ent;
+struct lkp_ranges {
+	struct lkp_range_ent *ents;
+	u32 nr;
+};
+
+int lkp_ranges_copy(struct lkp_ranges *r, u64 uptr, u32 nr);
+void lkp_ranges_free(struct lkp_ranges *r);
+int lkp_stack_check(const struct lkp_snapshot *snap,
+		    const struct lkp_ranges *r, u32 max_stack,
+		    struct lkp_blocker *b);
+int lkp_ioc_stack_check(struct file *file, void *karg);
+
+/* lkp_poke.c: the compare-and-write engine. */
+struct lkp_pokes {
+	struct lkp_poke_entry *ents;
+	u8 *bytes;			/* per entry: LKP_MAX_POKE old, then new */
+	u32 nr;
+};
+
+int lkp_pokes_copy(struct lkp_pokes *p, u64 uptr, u32 nr);
+void lkp_pokes_free(struct lkp_pokes *p);
+int lkp_pokes_verify(const struct lkp_pokes *p,
+		     const struct lkp_snapshot *snap, struct lkp_blocker *b);
+int lkp_pokes_check_syscall_ip(const struct lkp_pokes *p,
+			       const struct lkp_snapshot *snap,
+			       struct lkp_blocker *b);
+int lkp_pokes_write(const struct lkp_pokes *p,
+		    const struct lkp_snapshot *snap);
+int lkp_ioc_poke(struct file *file, void *karg);
+
+/* lkp_map.c: mappings lkp makes in targets, remembered per mm. */
+int lkp_ioc_map(struct file *file, void *karg);
+int lkp_ioc_unmap(struct file *file, void *karg);
+void lkp_map_exit(void);
+
+/* lkp_txn.c: the whole patch transaction in one call. */
+int lkp_ioc_transaction(struct file *file, void *karg);
 
 #endif /* _LKP_PRIVATE_H */

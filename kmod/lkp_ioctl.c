@@ -45,6 +45,12 @@ static int lkp_ioc_get_api(struct file *file, void *karg)
 		 .size = sizeof(type), .fn = (handler) }
 #define LKP_RW		(_IOC_READ | _IOC_WRITE)
 
+/* Like LKP_IOCTL, for a session ioctl whose out fields explain failures. */
+#define LKP_IOCTL_ERR_OUT(nr, d, type, handler)				\
+	[nr] = { .dir = (d), .on = LKP_ON_SESSION, .out_on_error = true,	\
+		 .min_size = sizeof(type), .size = sizeof(type),		\
+		 .fn = (handler) }
+
 static const struct lkp_ioctl_desc lkp_ioctls[] = {
 	LKP_IOCTL(LKP_IOC_NR_GET_API, LKP_RW, LKP_ON_DEV | LKP_ON_SESSION,
 		  struct lkp_api, sizeof(struct lkp_api), lkp_ioc_get_api),
@@ -58,6 +64,16 @@ static const struct lkp_ioctl_desc lkp_ioctls[] = {
 		.dir = LKP_RW, .on = LKP_ON_SESSION, .out_on_error = true,
 		.min_size = sizeof(struct lkp_threads),
 		.size = sizeof(struct lkp_threads), .fn = lkp_ioc_get_threads },
+	LKP_IOCTL_ERR_OUT(LKP_IOC_NR_STACK_CHECK, LKP_RW,
+			  struct lkp_stack_check, lkp_ioc_stack_check),
+	LKP_IOCTL_ERR_OUT(LKP_IOC_NR_POKE, LKP_RW, struct lkp_poke,
+			  lkp_ioc_poke),
+	LKP_IOCTL(LKP_IOC_NR_MAP, LKP_RW, LKP_ON_SESSION,
+		  struct lkp_map, sizeof(struct lkp_map), lkp_ioc_map),
+	LKP_IOCTL(LKP_IOC_NR_UNMAP, _IOC_WRITE, LKP_ON_SESSION,
+		  struct lkp_unmap, sizeof(struct lkp_unmap), lkp_ioc_unmap),
+	LKP_IOCTL_ERR_OUT(LKP_IOC_NR_TRANSACTION, LKP_RW,
+			  struct lkp_transaction, lkp_ioc_transaction),
 };
 
 /* The largest argument any handler takes; checked at build time below. */

@@ -47,6 +47,7 @@ static void __exit lkp_exit(void)
 {
 	misc_deregister(&lkp_misc);
 	lkp_freeze_exit();
+	lkp_map_exit();
 }
 
 module_init(lkp_init);

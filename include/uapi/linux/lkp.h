@@ -170,8 +170,8 @@ struct lkp_range {
 #define LKP_BLOCKER_NONE	0
 #define LKP_BLOCKER_IP		1	/* a thread's ip is inside a range */
 #define LKP_BLOCKER_RETADDR	2	/* a return address into a range is on a stack */
-#define LKP_BLOCKER_SYSCALL_IP	3	/* a write would touch the 2 bytes before a
-					 * syscall-parked thread's ip */
+/* A write would touch the 2 bytes before a syscall-parked thread's ip. */
+#define LKP_BLOCKER_SYSCALL_IP	3
 
 /**
  * struct lkp_blocker - why an operation could not proceed (out only).

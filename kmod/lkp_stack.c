@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/* lkp_stack.c: snapshots of the frozen threads and the stack check (LKP_IOC_STACK_CHECK). */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/uaccess.h>
+
+#include "lkp.h"
+
+/*
+ * A range of the stack check. The ranges are sorted by start, and each
+ * entry remembers the largest end up to it, so that a lookup is a binary
+ * search plus a short walk back over the ranges that may still cover the
+ * value, overlapping ranges included.
+ */
+struct lkp_range_ent {
+	u64 start;
+	u64 end;
+	u64 max_end;	/* max(end) over this entry and every one before it */
+	u32 index;	/* position in the caller's array */
+};
+
+/* ------------------------------------------------------------------ */
+/* Snapshots                                                          */
+
+struct lkp_snap_fill {
+	struct lkp_snapshot *snap;
+	unsigned int cap;
+};
+
+static int lkp_snap_count(struct task_struct *t, bool in_syscall, void *arg)
+{
+	unsigned int *count = arg;
+
+	(*count)++;
+	return 0;
+}
+
+/* Runs under the session's thread walk, which may not sleep. */
+static int lkp_snap_fill(struct task_struct *t, bool in_syscall, void *arg)
+{
+	struct lkp_snap_fill *f = arg;
+	struct lkp_thread_snap *th;
+	struct pt_regs *regs;
+
+	if (f->snap->nr == f->cap)
+		return -ENOSPC;
+	th = &f->snap->threads[f->snap->nr++];
+	/* Stable: the thread cannot return to user mode while frozen. */
+	regs = task_pt_regs(t);
+	get_task_struct(t);
+	th->task = t;
+	th->tid = task_pid_vnr(t);
+	th->in_syscall = in_syscall;
+	th->ip = regs->ip;
+	th->sp = regs->sp;
+	return 0;
+}
+
+static void lkp_snapshot_put_threads(struct lkp_snapshot *snap)
+{
+	unsigned int i;
+
+	for (i = 0; i < snap->nr; i++)
+		put_task_struct(snap->threads[i].task);
+	kvfree(snap->threads);
+	snap->threads = NULL;
+	snap->nr = 0;
+}
+
+/*
+ * Counting first and filling second can race only with threads that a
+ * clone() already under way adds while the target is frozen; the slack
+ * covers those, and a retry covers a burst.
+ */
+#define LKP_SNAP_SLACK	64
+#define LKP_SNAP_TRIES	4
+
+int lkp_snapshot_take(struct lkp_session *s, struct lkp_snapshot *snap)
+{
+	struct lkp_snap_fill f = { .snap = snap };
+	unsigned int count, tries;
+	struct mm_struct *mm;
+	int ret = -EAGAIN;
+
+	memset(snap, 0, sizeof(*snap));
+	mm = lkp_session_mm(s);
+	if (!mm || !mmget_not_zero(mm))
+		return -ESRCH;
+	snap->mm = mm;
+
+	for (tries = 0; tries < LKP_SNAP_TRIES && ret == -EAGAIN; tries++) {
+		count = 0;
+		ret = lkp_session_for_each_thread(s, lkp_snap_count, &count);
+		if (ret)
+			break;
+		f.cap = count + LKP_SNAP_SLACK;
+		snap->threads = kvcalloc(f.cap, sizeof(*snap->threads),
+					 GFP_KERNEL);
+		if (!snap->threads) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = lkp_session_for_each_thread(s, lkp_snap_fill, &f);
+		if (ret == -ENOSPC) {
+			lkp_snapshot_put_threads(snap);
+			ret = -EAGAIN;
+		}
+	}
+	if (!ret && !snap->nr)
+		ret = -ESRCH;	/* every thread has exited */
+	if (ret)
+		lkp_snapshot_free(snap);
+	return ret;
+}
+
+void lkp_snapshot_free(struct lkp_snapshot *snap)
+{
+	lkp_snapshot_put_threads(snap);
+	if (snap->mm)
+		mmput(snap->mm);
+	snap->mm = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Ranges                                                             */
+
+static int lkp_range_cmp(const void *a, const void *b)
+{
+	const struct lkp_range_ent *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return 0;
+}
+
+int lkp_ranges_copy(struct lkp_ranges *r, u64 uptr, u32 nr)
+{
+	struct lkp_range *in;
+	u64 max_end = 0;
+	u32 i;
+	int ret = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (!nr || nr > LKP_MAX_RANGES)
+		return -EINVAL;
+	in = kvmalloc_array(nr, sizeof(*in), GFP_KERNEL);
+	r->ents = kvmalloc_array(nr, sizeof(*r->ents), GFP_KERNEL);
+	if (!in || !r->ents) {
+		ret = -ENOMEM;
+		goto free;
+	}
+	if (copy_from_user(in, u64_to_user_ptr(uptr), nr * sizeof(*in))) {
+		ret = -EFAULT;
+		goto free;
+	}
+	for (i = 0; i < nr; i++) {
+		if (in[i].start >= in[i].end) {
+			ret = -EINVAL;
+			goto free;
+		}
+		r->ents[i].start = in[i].start;
+		r->ents[i].end = in[i].end;
+		r->ents[i].index = i;
+	}
+	sort(r->ents, nr, sizeof(*r->ents), lkp_range_cmp, NULL);
+	for (i = 0; i < nr; i++) {
+		max_end = max(max_end, r->ents[i].end);
+		r->ents[i].max_end = max_end;
+	}
+	r->nr = nr;
+free:
+	kvfree(in);
+	if (ret)
+		lkp_ranges_free(r);
+	return ret;
+}
+
+void lkp_ranges_free(struct lkp_ranges *r)
+{
+	kvfree(r->ents);
+	r->ents = NULL;
+	r->nr = 0;
+}
+
+/*
+ * The range holding @v. A return address is never the first byte of the
+ * function it returns into (the call instruction comes before it), so a
+ * stack word equal to a range's start is a function pointer and is skipped.
+ */
+static const struct lkp_range_ent *
+lkp_ranges_find(const struct lkp_ranges *r, u64 v, bool retaddr)
+{
+	const struct lkp_range_ent *e;
+	u32 lo = 0, hi = r->nr, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (r->ents[mid].start <= v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* ents[0..lo) start at or below v; walk back while one may cover it. */
+	while (lo > 0 && r->ents[lo - 1].max_end > v) {
+		e = &r->ents[--lo];
+		if (v < e->end && !(retaddr && v == e->start))
+			return e;
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* The stack check                                                    */
+
+static void lkp_blocker_set(struct lkp_blocker *b,
+			    const struct lkp_thread_snap *th, u32 kind,
+			    u64 addr, u64 stack_addr, u32 index)
+{
+	b->tid = th->tid;
+	b->kind = kind;
+	b->addr = addr;
+	b->stack_addr = stack_addr;
+	b->index = index;
+	b->reserved = 0;
+}
+
+/*
+ * Scan one thread's stack from sp to the end of the mapping holding sp:
+ * that is the [stack] VMA for ordinary threads, and whatever mapping a
+ * thread running on its own stack (sigaltstack, coroutines) uses.
+ */
+static int lkp_stack_scan(const struct lkp_snapshot *snap,
+			  const struct lkp_thread_snap *th,
+			  const struct lkp_ranges *r, u64 limit, u64 *buf,
+			  struct lkp_blocker *b)
+{
+	unsigned long addr = th->sp & ~7UL, end = 0, len;
+	const struct lkp_range_ent *e;
+	struct vm_area_struct *vma;
+	int n, i;
+
+	mmap_read_lock(snap->mm);
+	vma = find_vma(snap->mm, addr);
+	if (vma && vma->vm_start <= addr)
+		end = vma->vm_end;
+	mmap_read_unlock(snap->mm);
+	if (end <= addr)
+		return 0;	/* sp points at no mapping: nothing to scan */
+	if (end - addr > limit)
+		end = addr + limit;
+
+	while (addr < end) {
+		len = min_t(unsigned long, end - addr,
+			    PAGE_SIZE - offset_in_page(addr));
+		n = access_process_vm(th->task, addr, buf, len, FOLL_FORCE);
+		for (i = 0; i < n / 8; i++) {
+			e = lkp_ranges_find(r, buf[i], true);
+			if (e) {
+				lkp_blocker_set(b, th, LKP_BLOCKER_RETADDR,
+						buf[i], addr + i * 8, e->index);
+				return -EBUSY;
+			}
+		}
+		if (n != len)
+			break;	/* the thread exited, or a hole: stop here */
+		addr += len;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	return 0;
+}
+
+int lkp_stack_check(const struct lkp_snapshot *snap,
+		    const struct lkp_ranges *r, u32 max_stack,
+		    struct lkp_blocker *b)
+{
+	u64 limit = max_stack ? min(max_stack, LKP_MAX_STACK_SCAN) :
+				LKP_MAX_STACK_SCAN;
+	const struct lkp_thread_snap *th;
+	const struct lkp_range_ent *e;
+	unsigned int i;
+	u64 *buf;
+	int ret = 0;
+
+	/*
+	 * Instruction pointers first: no memory to read. A thread parked in a
+	 * system call resumes at ip - 2 when the call restarts, so that byte
+	 * counts as its ip too.
+	 */
+	for (i = 0; i < snap->nr; i++) {
+		th = &snap->threads[i];
+		e = lkp_ranges_find(r, th->ip, false);
+		if (!e && th->in_syscall)
+			e = lkp_ranges_find(r, th->ip - 2, false);
+		if (e) {
+			lkp_blocker_set(b, th, LKP_BLOCKER_IP, th->ip, 0,
+					e->index);
+			return -EBUSY;
+		}
+	}
+
+	buf = (u64 *)__get_free_page(GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < snap->nr && !ret; i++)
+		ret = lkp_stack_scan(snap, &snap->threads[i], r, limit, buf, b);
+	free_page((unsigned long)buf);
+	return ret;
+}
+
+int lkp_ioc_stack_check(struct file *file, void *karg)
+{
+	struct lkp_session *s = file->private_data;
+	struct lkp_stack_check *sc = karg;
+	struct lkp_snapshot snap;
+	struct lkp_ranges r;
+	int ret;
+
+	memset(&sc->blocker, 0, sizeof(sc->blocker));
+	if (sc->flags || sc->reserved)
+		return -EINVAL;
+	ret = lkp_ranges_copy(&r, sc->ranges, sc->nr_ranges);
+	if (ret)
+		return ret;
+	if (!lkp_session_frozen(s)) {
+		ret = -EBADFD;
+		goto free_ranges;
+	}
+	ret = lkp_session_check_target(s);
+	if (ret)
+		goto free_ranges;
+	ret = lkp_snapshot_take(s, &snap);
+	if (ret)
+		goto free_ranges;
+	ret = lkp_stack_check(&snap, &r, sc->max_stack, &sc->blocker);
+	lkp_snapshot_free(&snap);
+free_ranges:
+	lkp_ranges_free(&r);
+	return ret;
+}

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/* map_test.c: LKP_IOC_MAP and LKP_IOC_UNMAP: validation, placement near a hint, no replacement, unmap only lkp's. */
+#include <limits.h>
+
+#include "../kselftest_harness.h"
+#include "lkp_target.h"
+
+#define GiB (1ULL << 30)
+
+FIXTURE(mp) {
+	struct lkp_target t;
+	int fd;
+};
+
+FIXTURE_SETUP(mp)
+{
+	ASSERT_EQ(0, lkp_target_start(&self->t));
+	self->fd = lkp_open_session(self->t.pid);
+	ASSERT_LE(0, self->fd) TH_LOG("attach: %s", strerror(-self->fd));
+}
+
+FIXTURE_TEARDOWN(mp)
+{
+	close(self->fd);
+	lkp_target_stop(&self->t);
+}
+
+static int map(int fd, __u64 hint, __u64 len, __u64 dist, __u32 prot, __u64 *addr)
+{
+	struct lkp_map m;
+	int ret;
+
+	LKP_POISON(m);
+	m.hint = hint;
+	m.len = len;
+	m.max_distance = dist;
+	m.prot = prot;
+	m.flags = 0;
+	ret = lkp_ioc(fd, LKP_IOC_MAP, &m);
+	if (!ret)
+		*addr = m.addr;
+	return ret;
+}
+
+static int unmap(int fd, __u64 addr, __u64 len)
+{
+	struct lkp_unmap u = { .addr = addr, .len = len };
+
+	return lkp_ioc(fd, LKP_IOC_UNMAP, &u);
+}
+
+/* The target's /proc/PID/maps line starting at @addr, or "" if none. */
+static void maps_line(pid_t pid, uint64_t addr, char *out, size_t size)
+{
+	char path[64], line[512];
+	unsigned long start;
+	FILE *maps;
+
+	out[0] = 0;
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	maps = fopen(path, "re");
+	if (!maps)
+		return;
+	while (fgets(line, sizeof(line), maps))
+		if (sscanf(line, "%lx-", &start) == 1 && start == addr) {
+			snprintf(out, size, "%s", line);
+			break;
+		}
+	fclose(maps);
+}
+
+/* The whole of /proc/PID/maps. */
+static size_t maps_all(pid_t pid, char *out, size_t size)
+{
+	char path[64];
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	while (n < size - 1 && (r = read(fd, out + n, size - 1 - n)) > 0)
+		n += r;
+	out[n] = 0;
+	close(fd);
+	return n;
+}
+
+TEST_F(mp, validation)
+{
+	struct lkp_unmap u;
+	struct lkp_map m;
+	__u64 addr;
+
+	ASSERT_EQ(-EINVAL, map(self->fd, 0x10000000, 0, 0, PROT_READ, &addr));
+	ASSERT_EQ(-EINVAL, map(self->fd, 0x10000000, 100, 0, PROT_READ, &addr));
+	ASSERT_EQ(-EINVAL, map(self->fd, 0x10000001, 4096, 0, PROT_READ, &addr));
+	ASSERT_EQ(-EINVAL, map(self->fd, 0x10000000, 4096, 0, PROT_READ | 0x100, &addr));
+	ASSERT_EQ(-EINVAL, map(self->fd, 0x10000000, 1ULL << 60, 0, PROT_READ, &addr));
+	LKP_POISON(m);
+	m.hint = 0x10000000;
+	m.len = 4096;
+	m.max_distance = 0;
+	m.prot = PROT_READ;
+	m.flags = 1;
+	ASSERT_EQ(-EINVAL, lkp_ioc(self->fd, LKP_IOC_MAP, &m));
+
+	u = (struct lkp_unmap){ .addr = 0x10000000, .len = 4096, .flags = 1 };
+	ASSERT_EQ(-EINVAL, lkp_ioc(self->fd, LKP_IOC_UNMAP, &u));
+	u.flags = 0;
+	u.reserved = 1;
+	ASSERT_EQ(-EINVAL, lkp_ioc(self->fd, LKP_IOC_UNMAP, &u));
+}
+
+TEST_F(mp, exact_hint_then_unmap)
+{
+	char line[512];
+	__u64 addr = 0, hint;
+
+	/* A free spot: reserve it in this process's view, then give it back. */
+	hint = (uintptr_t)mmap(NULL, 1 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE((uintptr_t)MAP_FAILED, hint);
+	munmap((void *)(uintptr_t)hint, 1 << 20);
+	maps_line(self->t.pid, hint, line, sizeof(line));
+	ASSERT_STREQ("", line);
+
+	ASSERT_EQ(0, map(self->fd, hint, 8192, 0, PROT_READ | PROT_EXEC, &addr));
+	EXPECT_EQ(hint, addr);
+	maps_line(self->t.pid, addr, line, sizeof(line));
+	EXPECT_NE(NULL, strstr(line, " r-xp ")) TH_LOG("maps: %s", line);
+	EXPECT_NE(NULL, strstr(line, " 00:00 0")) TH_LOG("maps: %s", line);
+
+	/* Wrong length: not what lkp mapped. */
+	EXPECT_EQ(-ENOENT, unmap(self->fd, addr, 4096));
+	ASSERT_EQ(0, unmap(self->fd, addr, 8192));
+	maps_line(self->t.pid, addr, line, sizeof(line));
+	EXPECT_STREQ("", line);
+	EXPECT_EQ(-ENOENT, unmap(self->fd, addr, 8192));
+}
+
+TEST_F(mp, lands_within_distance_and_replaces_nothing)
+{
+	static char before[1 << 16], after[1 << 16];
+	__u64 hint = (uintptr_t)lkp_t_fn & ~4095ULL, addr = 0, addr2 = 0;
+	char *line, *eol;
+
+	ASSERT_LT(0, maps_all(self->t.pid, before, sizeof(before)));
+	/* The hint is the target's own text: occupied. */
+	ASSERT_EQ(-ENOMEM, map(self->fd, hint, 4096, 0, PROT_READ, &addr));
+	ASSERT_EQ(0, map(self->fd, hint, 1 << 20, 2 * GiB - (1 << 20),
+			 PROT_READ | PROT_EXEC, &addr));
+	EXPECT_GE(2 * GiB - (1 << 20), addr > hint ? addr - hint : hint - addr);
+	ASSERT_EQ(0, map(self->fd, hint, 1 << 20, 2 * GiB - (1 << 20),
+			 PROT_READ | PROT_EXEC, &addr2));
+	EXPECT_NE(addr, addr2);
+	EXPECT_GE(2 * GiB - (1 << 20), addr2 > hint ? addr2 - hint : hint - addr2);
+	TH_LOG("hint %#llx: mapped at %#llx and %#llx", hint, addr, addr2);
+
+	/* Every mapping the target had is still there, unchanged. */
+	ASSERT_LT(0, maps_all(self->t.pid, after, sizeof(after)));
+	for (line = before; (eol = strchr(line, '\n')); line = eol + 1) {
+		*eol = 0;
+		EXPECT_NE(NULL, strstr(after, line)) TH_LOG("lost: %s", line);
+	}
+	/* And it still runs its code. */
+	EXPECT_EQ(1, lkp_target_call(&self->t, LKP_CMD_CALL));
+	ASSERT_EQ(0, unmap(self->fd, addr, 1 << 20));
+	ASSERT_EQ(0, unmap(self->fd, addr2, 1 << 20));
+}
+
+TEST_F(mp, no_room_within_distance_is_enomem)
+{
+	__u64 addr;
+
+	/* Below the floor nothing is ever mapped. */
+	ASSERT_EQ(-ENOMEM, map(self->fd, 0x10000, 4096, 0, PROT_READ, &addr));
+	/* Beyond any user address space. */
+	ASSERT_EQ(-ENOMEM, map(self->fd, 1ULL << 63, 4096, 0, PROT_READ, &addr));
+	/* Not across the 47-bit window, even with 5-level paging. */
+	ASSERT_EQ(-ENOMEM, map(self->fd, (1ULL << 47) - 8192, 8192 * 2, 0, PROT_READ, &addr));
+}
+
+TEST_F(mp, unmap_of_a_mapping_lkp_did_not_make_is_enoent)
+{
+	char line[512];
+	__u64 shm = (uintptr_t)self->t.shm, text = (uintptr_t)lkp_t_fn & ~4095ULL;
+
+	EXPECT_EQ(-ENOENT, unmap(self->fd, shm, 4096));
+	EXPECT_EQ(-ENOENT, unmap(self->fd, text, 4096));
+	maps_line(self->t.pid, shm, line, sizeof(line));
+	EXPECT_STRNE("", line);
+	EXPECT_EQ(1, lkp_target_call(&self->t, LKP_CMD_CALL));
+}
+
+TEST_F(mp, later_session_may_unmap_but_another_target_may_not)
+{
+	struct lkp_target other;
+	__u64 addr = 0;
+	int fd2;
+
+	ASSERT_EQ(0, map(self->fd, (uintptr_t)lkp_t_fn & ~4095ULL, 4096, GiB,
+			 PROT_READ, &addr));
+	/* The same address in another process is not lkp's mapping there. */
+	ASSERT_EQ(0, lkp_target_start(&other));
+	fd2 = lkp_open_session(other.pid);
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(-ENOENT, unmap(fd2, addr, 4096));
+	close(fd2);
+	lkp_target_stop(&other);
+
+	close(self->fd);
+	self->fd = lkp_open_session(self->t.pid);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, unmap(self->fd, addr, 4096));
+}
+
+TEST_F(mp, target_gone_is_esrch)
+{
+	__u64 addr = 0;
+	int status;
+
+	ASSERT_EQ(0, map(self->fd, (uintptr_t)lkp_t_fn & ~4095ULL, 4096, GiB,
+			 PROT_READ, &addr));
+	kill(self->t.pid, SIGKILL);
+	ASSERT_EQ(self->t.pid, waitpid(self->t.pid, &status, 0));
+	self->t.pid = 0;
+	EXPECT_EQ(-ESRCH, map(self->fd, (uintptr_t)lkp_t_fn & ~4095ULL, 4096, GiB,
+			      PROT_READ, &addr));
+	EXPECT_EQ(-ESRCH, unmap(self->fd, addr, 4096));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/* txn_test.c: LKP_IOC_TRANSACTION: validation, all or nothing, blockers and retries, the pause it reports. */
+#include <stdlib.h>
+#include <time.h>
+
+#include "../kselftest_harness.h"
+#include "lkp_target.h"
+#include "workload.h"
+
+/* mov $2, %eax; ret: lkp_t_fn() then returns 2. */
+static const unsigned char ret2[6] = { 0xb8, 0x02, 0x00, 0x00, 0x00, 0xc3 };
+
+FIXTURE(tx) {
+	struct lkp_target t;
+	int fd;
+	unsigned char orig[sizeof(ret2)];
+	struct lkp_poke_entry e;
+	struct lkp_range r;
+};
+
+FIXTURE_SETUP(tx)
+{
+	ASSERT_EQ(0, lkp_target_start(&self->t));
+	self->fd = lkp_open_session(self->t.pid);
+	ASSERT_LE(0, self->fd) TH_LOG("attach: %s", strerror(-self->fd));
+	memcpy(self->orig, (void *)lkp_t_fn, sizeof(self->orig));
+	self->e = (struct lkp_poke_entry){
+		.addr = (uintptr_t)lkp_t_fn, .len = sizeof(ret2),
+		.old_bytes = (uintptr_t)self->orig, .new_bytes = (uintptr_t)ret2,
+	};
+	self->r = (struct lkp_range){ (uintptr_t)lkp_t_fn,
+				      (uintptr_t)lkp_t_fn + lkp_fn_size(lkp_t_fn) };
+	ASSERT_LT(self->r.start, self->r.end);
+}
+
+FIXTURE_TEARDOWN(tx)
+{
+	close(self->fd);
+	lkp_target_stop(&self->t);
+}
+
+static void txn_init(struct lkp_transaction *t, struct lkp_poke_entry *e, __u32 nr_e,
+		     struct lkp_range *r, __u32 nr_r)
+{
+	LKP_POISON(*t);
+	t->entries = (uintptr_t)e;
+	t->nr_entries = nr_e;
+	t->ranges = (uintptr_t)r;
+	t->nr_ranges = nr_r;
+	t->flags = 0;
+	t->attempts = 0;
+	t->retry_delay_ms = 0;
+	t->timeout_ms = 0;
+	t->max_stack = 0;
+	t->reserved = 0;
+}
+
+static bool blocker_is_zero(const struct lkp_blocker *b)
+{
+	static const struct lkp_blocker zero;
+
+	return !memcmp(b, &zero, sizeof(zero));
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+TEST_F(tx, validation)
+{
+	struct lkp_range bad = { 0x3000, 0x1000 };
+	struct lkp_transaction t;
+
+	txn_init(&t, &self->e, 1, &self->r, 1);
+	t.reserved = 1;
+	ASSERT_EQ(-EINVAL, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	txn_init(&t, &self->e, 1, &self->r, 1);
+	t.flags = 1U << 7;
+	ASSERT_EQ(-EINVAL, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	txn_init(&t, &self->e, 0, &self->r, 1);
+	ASSERT_EQ(-EINVAL, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	txn_init(&t, &self->e, 1, &bad, 1);
+	ASSERT_EQ(-EINVAL, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	txn_init(&t, &self->e, 1, &self->r, LKP_MAX_RANGES + 1);
+	ASSERT_EQ(-EINVAL, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	txn_init(&t, NULL, 1, &self->r, 1);
+	ASSERT_EQ(-EFAULT, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	txn_init(&t, &self->e, 1, NULL, 1);
+	ASSERT_EQ(-EFAULT, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+
+	/* Inside the caller's own freeze: refused, nothing frozen twice. */
+	ASSERT_EQ(0, lkp_freeze(self->fd, 0, 0, NULL));
+	txn_init(&t, &self->e, 1, &self->r, 1);
+	ASSERT_EQ(-EALREADY, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	ASSERT_EQ(0, lkp_thaw(self->fd, NULL));
+	EXPECT_EQ(1, lkp_target_call(&self->t, LKP_CMD_CALL));
+}
+
+TEST_F(tx, success_changes_behaviour)
+{
+	struct lkp_transaction t;
+
+	ASSERT_EQ(1, lkp_target_call(&self->t, LKP_CMD_CALL));
+	ASSERT_EQ(0, lkp_target_thread(&self->t, LKP_T_DEEP));
+	txn_init(&t, &self->e, 1, &self->r, 1);
+	ASSERT_EQ(0, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	EXPECT_EQ(1, t.attempts_made);
+	EXPECT_EQ(2, t.nr_threads);
+	EXPECT_LT(0, t.pause_ns);
+	EXPECT_GT(1000000000ULL, t.pause_ns);
+	EXPECT_TRUE(blocker_is_zero(&t.blocker));
+	TH_LOG("transaction pause: %llu ns, %u threads", t.pause_ns, t.nr_threads);
+	/* Thawed, and running the new code. */
+	EXPECT_EQ(2, lkp_target_call(&self->t, LKP_CMD_CALL));
+	EXPECT_EQ(1, lkp_t_fn_ptr());
+	ASSERT_EQ(0, lkp_target_release(&self->t));
+
+	/* Without ranges too, and back to the original. */
+	self->e.old_bytes = (uintptr_t)ret2;
+	self->e.new_bytes = (uintptr_t)self->orig;
+	txn_init(&t, &self->e, 1, NULL, 0);
+	t.flags = LKP_FREEZE_PARK_ALL;
+	ASSERT_EQ(0, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	TH_LOG("park-all transaction pause: %llu ns", t.pause_ns);
+	EXPECT_EQ(1, lkp_target_call(&self->t, LKP_CMD_CALL));
+}
+
+TEST_F(tx, stale_old_bytes_leave_every_byte_and_thaw)
+{
+	unsigned char before[2][16], after[2][16], wrong[sizeof(ret2)], new1[8];
+	struct lkp_poke_entry e[2];
+	struct lkp_transaction t;
+
+	ASSERT_EQ(0, lkp_target_read(self->t.pid, (uintptr_t)lkp_t_fn, before[0], 16));
+	ASSERT_EQ(0, lkp_target_read(self->t.pid, (uintptr_t)lkp_t_pointee, before[1], 16));
+	memcpy(wrong, before[1], sizeof(wrong));
+	wrong[0] ^= 1;
+	memset(new1, 0x90, sizeof(new1));
+	e[0] = self->e;
+	e[1] = (struct lkp_poke_entry){
+		.addr = (uintptr_t)lkp_t_pointee, .len = sizeof(wrong),
+		.old_bytes = (uintptr_t)wrong, .new_bytes = (uintptr_t)new1,
+	};
+	txn_init(&t, e, 2, &self->r, 1);
+	t.attempts = 5;
+	ASSERT_EQ(-ESTALE, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	/* Not retried: old bytes do not change by waiting. */
+	EXPECT_EQ(1, t.attempts_made);
+	EXPECT_EQ(1, t.blocker.index);
+	EXPECT_EQ((uintptr_t)lkp_t_pointee, t.blocker.addr);
+	EXPECT_LT(0, t.pause_ns);
+	ASSERT_EQ(0, lkp_target_read(self->t.pid, (uintptr_t)lkp_t_fn, after[0], 16));
+	ASSERT_EQ(0, lkp_target_read(self->t.pid, (uintptr_t)lkp_t_pointee, after[1], 16));
+	EXPECT_EQ(0, memcmp(before, after, sizeof(before)));
+	EXPECT_EQ(1, lkp_target_call(&self->t, LKP_CMD_CALL));
+}
+
+TEST_F(tx, busy_retries_then_fails_without_writing)
+{
+	struct lkp_range r[2] = {
+		self->r,
+		{ (uintptr_t)lkp_t_deep_root,
+		  (uintptr_t)lkp_t_deep_root + lkp_fn_size(lkp_t_deep_root) },
+	};
+	unsigned char now[sizeof(ret2)];
+	struct lkp_transaction t;
+	uint64_t t0, elapsed;
+
+	ASSERT_EQ(0, lkp_target_thread(&self->t, LKP_T_DEEP));
+	txn_init(&t, &self->e, 1, r, 2);
+	t.attempts = 3;
+	t.retry_delay_ms = 50;
+	t0 = now_ns();
+	ASSERT_EQ(-EBUSY, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	elapsed = now_ns() - t0;
+	EXPECT_EQ(3, t.attempts_made);
+	EXPECT_LE(100000000ULL, elapsed);	/* two thawed waits */
+	EXPECT_EQ(LKP_BLOCKER_RETADDR, t.blocker.kind);
+	EXPECT_EQ(1, t.blocker.index);
+	EXPECT_EQ(self->t.shm->tid[LKP_T_DEEP], t.blocker.tid);
+	EXPECT_EQ(self->t.shm->deep_ret, t.blocker.addr);
+	ASSERT_EQ(0, lkp_target_read(self->t.pid, (uintptr_t)lkp_t_fn, now, sizeof(now)));
+	EXPECT_EQ(0, memcmp(now, self->orig, sizeof(now)));
+	/* Thawed: the target answers; the blocked thread can leave. */
+	EXPECT_EQ(1, lkp_target_call(&self->t, LKP_CMD_CALL));
+	ASSERT_EQ(0, lkp_target_release(&self->t));
+
+	/* Once it has left, the same transaction goes through. */
+	txn_init(&t, &self->e, 1, r, 2);
+	ASSERT_EQ(0, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	EXPECT_EQ(1, t.attempts_made);
+	EXPECT_EQ(2, lkp_target_call(&self->t, LKP_CMD_CALL));
+}
+
+TEST_F(tx, ip_in_range_is_busy)
+{
+	struct lkp_range r = {
+		(uintptr_t)lkp_t_spin, (uintptr_t)lkp_t_spin + lkp_fn_size(lkp_t_spin),
+	};
+	struct lkp_transaction t;
+
+	ASSERT_EQ(0, lkp_target_thread(&self->t, LKP_T_SPIN));
+	txn_init(&t, &self->e, 1, &r, 1);
+	ASSERT_EQ(-EBUSY, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	EXPECT_EQ(1, t.attempts_made);
+	EXPECT_EQ(LKP_BLOCKER_IP, t.blocker.kind);
+	EXPECT_EQ(self->t.shm->tid[LKP_T_SPIN], t.blocker.tid);
+	ASSERT_EQ(0, lkp_target_release(&self->t));
+	EXPECT_EQ(1, lkp_target_call(&self->t, LKP_CMD_CALL));
+}
+
+TEST_F(tx, pause_is_reported_for_many_threads)
+{
+	struct lkp_transaction t;
+	uint64_t best = UINT64_MAX, worst = 0;
+	int i;
+
+	ASSERT_EQ(0, lkp_target_thread(&self->t, LKP_T_DEEP));
+	ASSERT_EQ(0, lkp_target_thread(&self->t, LKP_T_FPTR));
+	ASSERT_EQ(0, lkp_target_thread(&self->t, LKP_T_SPIN));
+	for (i = 0; i < 10; i++) {
+		self->e.old_bytes = (uintptr_t)(i % 2 ? ret2 : self->orig);
+		self->e.new_bytes = (uintptr_t)(i % 2 ? self->orig : ret2);
+		txn_init(&t, &self->e, 1, &self->r, 1);
+		ASSERT_EQ(0, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+		EXPECT_EQ(4, t.nr_threads);
+		best = t.pause_ns < best ? t.pause_ns : best;
+		worst = t.pause_ns > worst ? t.pause_ns : worst;
+	}
+	TH_LOG("10 transactions, 4 threads: pause %llu..%llu ns",
+	       (unsigned long long)best, (unsigned long long)worst);
+	EXPECT_EQ(1, lkp_target_call(&self->t, LKP_CMD_CALL));
+	ASSERT_EQ(0, lkp_target_release(&self->t));
+}
+
+TEST_F(tx, entry_in_shared_or_unmapped_memory_is_refused)
+{
+	unsigned char old[8], new[8] = { 0 };
+	struct lkp_poke_entry e[2];
+	struct lkp_transaction t;
+	void *none;
+
+	memcpy(old, self->t.shm, sizeof(old));
+	e[0] = self->e;
+	e[1] = (struct lkp_poke_entry){
+		.addr = (uintptr_t)self->t.shm, .len = sizeof(old),
+		.old_bytes = (uintptr_t)old, .new_bytes = (uintptr_t)new,
+	};
+	txn_init(&t, e, 2, NULL, 0);
+	ASSERT_EQ(-EPERM, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, none);
+	e[1].addr = (uintptr_t)none;	/* mapped here, not in the target */
+	txn_init(&t, e, 2, NULL, 0);
+	ASSERT_EQ(-EFAULT, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	munmap(none, 4096);
+	/* Entry 0 was fine, but nothing was written. */
+	EXPECT_EQ(1, lkp_target_call(&self->t, LKP_CMD_CALL));
+}
+
+TEST_F(tx, target_gone_is_esrch)
+{
+	struct lkp_transaction t;
+	int status;
+
+	kill(self->t.pid, SIGKILL);
+	ASSERT_EQ(self->t.pid, waitpid(self->t.pid, &status, 0));
+	self->t.pid = 0;
+	txn_init(&t, &self->e, 1, &self->r, 1);
+	ASSERT_EQ(-ESRCH, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+}
+
+static void on_alarm(int sig)
+{
+}
+
+TEST_F(tx, signal_during_retry_wait_is_eintr)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct lkp_range r = {
+		(uintptr_t)lkp_t_deep_root,
+		(uintptr_t)lkp_t_deep_root + lkp_fn_size(lkp_t_deep_root),
+	};
+	struct lkp_transaction t;
+
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, lkp_target_thread(&self->t, LKP_T_DEEP));
+	txn_init(&t, &self->e, 1, &r, 1);
+	t.attempts = 1000;
+	t.retry_delay_ms = 100;	/* 100 s in all: the alarm comes first */
+	alarm(1);
+	ASSERT_EQ(-EINTR, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	alarm(0);
+	/* Thawed and untouched. */
+	EXPECT_EQ(1, lkp_target_call(&self->t, LKP_CMD_CALL));
+	ASSERT_EQ(0, lkp_target_release(&self->t));
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The pause a patch costs a busy process: a workload of spinners and
+ * sleepers (forked from this binary, so it has lkp_t_fn too), patched and
+ * unpatched in turn; the median is logged.
+ */
+static void pause_at(struct __test_metadata *_metadata, unsigned int nr_threads)
+{
+	unsigned char orig[sizeof(ret2)];
+	struct lkp_poke_entry e = {
+		.addr = (uintptr_t)lkp_t_fn, .len = sizeof(ret2),
+	};
+	struct lkp_range r = {
+		(uintptr_t)lkp_t_fn, (uintptr_t)lkp_t_fn + lkp_fn_size(lkp_t_fn),
+	};
+	struct lkp_transaction t;
+	struct workload wl = { .sleep_ms = 50 };
+	uint64_t pause[7];
+	int fd, i;
+
+	memcpy(orig, (void *)lkp_t_fn, sizeof(orig));
+	ASSERT_EQ(0, wl_start_mix(&wl, nr_threads, 8));
+	fd = lkp_open_session(wl.pid);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 7; i++) {
+		e.old_bytes = (uintptr_t)(i % 2 ? ret2 : orig);
+		e.new_bytes = (uintptr_t)(i % 2 ? orig : ret2);
+		txn_init(&t, &e, 1, &r, 1);
+		t.timeout_ms = 10000;
+		ASSERT_EQ(0, lkp_ioc(fd, LKP_IOC_TRANSACTION, &t));
+		EXPECT_EQ(nr_threads + 1, t.nr_threads);
+		pause[i] = t.pause_ns;
+	}
+	qsort(pause, 7, sizeof(pause[0]), cmp_u64);
+	TH_LOG("transaction pause, %u threads: median %.2f ms (min %.2f, max %.2f) over 7",
+	       nr_threads + 1, pause[3] / 1e6, pause[0] / 1e6, pause[6] / 1e6);
+	close(fd);
+	wl_stop(&wl);
+}
+
+FIXTURE(busy) {
+	int unused;
+};
+
+FIXTURE_SETUP(busy)
+{
+}
+
+FIXTURE_TEARDOWN(busy)
+{
+}
+
+TEST_F_TIMEOUT(busy, pause_100_threads, 120)
+{
+	pause_at(_metadata, 99);
+}
+
+TEST_F_TIMEOUT(busy, pause_1000_threads, 300)
+{
+	pause_at(_metadata, 999);
+}
+
+TEST_HARNESS_MAIN
