@@ -23,7 +23,9 @@
  * maybe long after the thaw (a thread asleep in read() runs it when the data
  * comes). Each queued work therefore holds a reference on its lkp_twork, on
  * the lkp_freezer (whose ->thawed it reads) and on the module, and drops them
- * when it runs: rmmod is refused while any work is pending.
+ * when it runs: rmmod is refused while any work is pending. The cost: a
+ * thread that sleeps through K freezes holds K works and K small freezers
+ * until it wakes.
  *
  * States of a lkp_twork (->state):
  *
@@ -128,7 +130,7 @@ static void lkp_twork_init(struct lkp_twork *w)
 	atomic_set(&w->state, LKP_TW_NEW);
 	w->task = NULL;
 	w->frz = NULL;
-	w->confirmed = false;
+	w->switches_taken = false;
 }
 
 static struct lkp_twork *lkp_twork_alloc(gfp_t gfp)
@@ -175,7 +177,8 @@ static void lkp_freezer_add(struct lkp_freezer *f, struct lkp_twork *w,
  */
 static void lkp_twork_queue(struct lkp_freezer *f, struct lkp_twork *w)
 {
-	refcount_inc(&w->ref);
+	/* Nobody else sees @w before it is queued: no atomic increment. */
+	refcount_set(&w->ref, 2);
 	refcount_inc(&f->ref);
 	__module_get(THIS_MODULE);
 	atomic_set(&w->state, LKP_TW_QUEUED);
@@ -183,7 +186,7 @@ static void lkp_twork_queue(struct lkp_freezer *f, struct lkp_twork *w)
 		atomic_set(&w->state, LKP_TW_DONE);
 		module_put(THIS_MODULE);
 		refcount_dec(&f->ref);
-		refcount_dec(&w->ref);
+		refcount_set(&w->ref, 1);
 	}
 }
 
@@ -244,12 +247,22 @@ static void lkp_fork_probe(void *data, struct task_struct *parent,
 	rcu_read_unlock();
 }
 
-/* Moves the works the fork probe added onto the controller's list. */
-static void lkp_freezer_absorb(struct lkp_freezer *f)
+/*
+ * Moves the works the fork probe added onto the controller's list, and
+ * onto @pending (when not NULL) for lkp_freezer_wait() to check.
+ */
+static void lkp_freezer_absorb(struct lkp_freezer *f, struct list_head *pending)
 {
+	struct lkp_twork *w;
+	LIST_HEAD(fresh);
+
 	spin_lock(&f->lock);
-	list_splice_tail_init(&f->fresh, &f->works);
+	list_splice_init(&f->fresh, &fresh);
 	spin_unlock(&f->lock);
+	if (pending)
+		list_for_each_entry(w, &fresh, node)
+			list_add_tail(&w->pnode, pending);
+	list_splice_tail(&fresh, &f->works);
 }
 
 bool lkp_freezer_lost(struct lkp_freezer *f)
@@ -395,10 +408,19 @@ static int lkp_freezer_collect(struct lkp_freezer *f, struct pid *pid)
 	struct task_struct *leader;
 	unsigned int want, i;
 
+	/*
+	 * The group's thread count is enough unless other tasks may share
+	 * the mm: a walk over 4000 threads costs milliseconds under emulation.
+	 */
 	rcu_read_lock();
 	leader = pid_task(pid, PIDTYPE_TGID);
-	if (leader)
-		lkp_walk_target(leader, f->mm, lkp_count_one, &count);
+	if (leader) {
+		count.n = READ_ONCE(leader->signal->nr_threads);
+		if (atomic_read(&f->mm->mm_users) > count.n) {
+			count.n = 0;
+			lkp_walk_target(leader, f->mm, lkp_count_one, &count);
+		}
+	}
 	rcu_read_unlock();
 	if (!leader)
 		return -ESRCH;
@@ -460,41 +482,74 @@ static bool lkp_task_unwakeable(struct task_struct *t)
 		(TASK_UNINTERRUPTIBLE | __TASK_STOPPED | __TASK_TRACED);
 }
 
-/*
- * One pass over the works not yet known to be frozen. A work that parked or
- * finished is frozen. A task seen off-CPU after its work was queued is
- * frozen too (default mode): every path back to user mode re-reads the
- * thread flags after schedule(), so it runs the work first. Tasks still on a
- * CPU are kicked. Returns how many are not frozen yet.
- */
-static unsigned int lkp_freezer_sweep(struct lkp_freezer *f, bool kick)
+/* Context switches of @t so far: one is counted each time it leaves a CPU. */
+static unsigned long lkp_task_switches(struct task_struct *t)
 {
-	bool park_all = f->flags & LKP_FREEZE_PARK_ALL;
-	unsigned int pending = 0;
-	struct lkp_twork *w;
-	int state;
+	return READ_ONCE(t->nvcsw) + READ_ONCE(t->nivcsw);
+}
+
+/*
+ * In default mode, whether @w's task has been off a CPU at some moment
+ * since its work was queued: it is then frozen, as every path back to user
+ * mode re-reads the thread flags after schedule() and runs the work first.
+ * Seen off-CPU now, or switched out since the first look: with 2000
+ * spinners taking turns on 2 CPUs, some are always on a CPU for a moment on
+ * their way to park, and waiting to catch each off-CPU took 20 ms.
+ */
+static bool lkp_twork_was_off_cpu(struct lkp_twork *w)
+{
+	struct task_struct *t = w->task;
+
+	if (!READ_ONCE(t->on_cpu))
+		return true;
+	if (!w->switches_taken) {
+		w->switches = lkp_task_switches(t);
+		w->switches_taken = true;
+		return false;
+	}
+	return lkp_task_switches(t) != w->switches;
+}
+
+/* Whether @w's task is known to be frozen. */
+static bool lkp_twork_frozen(struct lkp_freezer *f, struct lkp_twork *w)
+{
+	int state = atomic_read_acquire(&w->state);
+
+	if (state == LKP_TW_PARKED || state == LKP_TW_DONE)
+		return true;
+	if (f->flags & LKP_FREEZE_PARK_ALL)
+		return !READ_ONCE(w->task->on_cpu) && lkp_task_unwakeable(w->task);
+	return lkp_twork_was_off_cpu(w);
+}
+
+/*
+ * One pass over the works not yet known to be frozen (@pending, linked by
+ * ->pnode): drops those now frozen, kicks (when @kick) those on a CPU.
+ * Returns how many are left.
+ */
+static unsigned int lkp_freezer_sweep(struct lkp_freezer *f,
+				      struct list_head *pending, bool kick)
+{
+	struct lkp_twork *w, *tmp;
+	unsigned int left = 0;
 
 	/*
 	 * Orders the TIF_NOTIFY_* bits set by task_work_add() before the
-	 * reads of ->on_cpu below; pairs with the full barrier of the
-	 * context switch that the task makes before it re-reads its flags.
+	 * reads of ->on_cpu and of the switch counts below; pairs with the
+	 * full barrier of the context switch (rq lock, switch_mm) that the
+	 * task makes before it re-reads its flags.
 	 */
 	smp_mb();
-	list_for_each_entry(w, &f->works, node) {
-		if (w->confirmed)
-			continue;
-		state = atomic_read_acquire(&w->state);
-		if (state == LKP_TW_PARKED || state == LKP_TW_DONE ||
-		    (!READ_ONCE(w->task->on_cpu) &&
-		     (!park_all || lkp_task_unwakeable(w->task)))) {
-			w->confirmed = true;
+	list_for_each_entry_safe(w, tmp, pending, pnode) {
+		if (lkp_twork_frozen(f, w)) {
+			list_del(&w->pnode);
 			continue;
 		}
-		pending++;
+		left++;
 		if (kick && READ_ONCE(w->task->on_cpu))
 			kick_process(w->task);
 	}
-	return pending;
+	return left;
 }
 
 /* Sleeps a little, killably: the parking threads need the CPU. */
@@ -507,18 +562,41 @@ static int lkp_freezer_nap(void)
 	return fatal_signal_pending(current) ? -EINTR : 0;
 }
 
+/*
+ * How long the default mode polls before it sleeps between passes: what is
+ * left then are threads that were on a CPU, parking on theirs within
+ * microseconds, while a timer under emulation can take milliseconds.
+ */
+#define LKP_FREEZE_POLL_NS	(1 * NSEC_PER_MSEC)
+
 static int lkp_freezer_wait(struct lkp_freezer *f, u32 timeout_ms)
 {
 	u64 deadline = f->start_ns + (u64)timeout_ms * NSEC_PER_MSEC;
-	unsigned int round;
+	u64 poll_end = ktime_get_ns() + LKP_FREEZE_POLL_NS, now;
+	bool poll = !(f->flags & LKP_FREEZE_PARK_ALL), kick = true;
+	struct lkp_twork *w;
+	LIST_HEAD(pending);
 	int ret;
 
-	for (round = 0; ; round++) {
-		lkp_freezer_absorb(f);
-		if (!lkp_freezer_sweep(f, true))
+	list_for_each_entry(w, &f->works, node)
+		list_add_tail(&w->pnode, &pending);
+	for (;;) {
+		lkp_freezer_absorb(f, &pending);
+		if (!lkp_freezer_sweep(f, &pending, kick))
 			break;
-		if (ktime_get_ns() >= deadline)
+		now = ktime_get_ns();
+		if (now >= deadline)
 			return -ETIMEDOUT;
+		if (poll && now < poll_end) {
+			/* Each on-CPU thread was kicked once: enough. */
+			kick = false;
+			cpu_relax();
+			cond_resched();
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			continue;
+		}
+		kick = true;
 		ret = lkp_freezer_nap();
 		if (ret)
 			return ret;
@@ -642,7 +720,7 @@ int lkp_session_walk_tworks(struct lkp_session *s,
 
 	if (!f)
 		return -EBADFD;
-	lkp_freezer_absorb(f);
+	lkp_freezer_absorb(f, NULL);
 	list_for_each_entry(w, &f->works, node) {
 		if (!lkp_twork_live(w))
 			continue;

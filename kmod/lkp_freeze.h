@@ -60,7 +60,9 @@ struct lkp_freezer {
  * @frz:	the freeze this work belongs to.
  * @hnode:	in frz->hash.
  * @node:	in frz->works or frz->fresh.
- * @confirmed:	the controller knows the task is frozen (controller only).
+ * @pnode:	on the controller's list of works not yet known frozen.
+ * @switches, @switches_taken: the task's context switch count when first
+ *		seen on a CPU after the queuing (controller only).
  */
 struct lkp_twork {
 	struct callback_head cb;
@@ -70,7 +72,9 @@ struct lkp_twork {
 	struct lkp_freezer *frz;
 	struct hlist_node hnode;
 	struct list_head node;
-	bool confirmed;
+	struct list_head pnode;
+	bool switches_taken;
+	unsigned long switches;
 };
 
 bool lkp_freezer_lost(struct lkp_freezer *f);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* freeze_test.c: LKP_IOC_FREEZE and LKP_IOC_THAW on live workloads: nothing runs while frozen, everything runs after. */
+#include <dirent.h>
+#include <linux/io_uring.h>
 #include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <signal.h>
@@ -320,6 +322,50 @@ TEST(vfork_child_is_frozen)
 	munmap(sh, 4096);
 }
 
+/* io_uring's own threads belong to the process but never run user code: skipped. */
+TEST(io_uring_threads_are_skipped)
+{
+	struct io_uring_params p = { .flags = IORING_SETUP_SQPOLL, .sq_thread_idle = 60000 };
+	int ready[2], tasks = 0, status, sfd;
+	char path[64], c;
+	struct dirent *de;
+	struct lkp_freeze f;
+	pid_t pid;
+	DIR *d;
+
+	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (syscall(SYS_io_uring_setup, 4, &p) < 0)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(2);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	ASSERT_NE(NULL, d);
+	while ((de = readdir(d)))
+		tasks += atoi(de->d_name) > 0;
+	closedir(d);
+	/* The main thread and the submission-queue poller. */
+	ASSERT_EQ(2, tasks);
+	sfd = lkp_open_session(pid);
+	ASSERT_LE(0, sfd);
+	ASSERT_EQ(0, lkp_freeze(sfd, 0, 0, &f));
+	EXPECT_EQ(1, f.nr_threads);
+	ASSERT_EQ(0, lkp_thaw(sfd, NULL));
+	close(sfd);
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	close(ready[0]);
+}
+
 /* A stopped target freezes; SIGCONT while frozen does not let it run. */
 TEST(sigstopped_target)
 {
@@ -431,14 +477,17 @@ TEST(controller_killed_while_frozen)
 /* A freeze that cannot finish in time fails with ETIMEDOUT and leaves nothing frozen. */
 TEST_F_TIMEOUT(long_, timeout_thaws_everything, 120)
 {
-	unsigned int nr[WL_NR_KINDS] = { [WL_EPOLL] = 300, [WL_SIGWAIT] = 300 };
+	unsigned int nr[WL_NR_KINDS] = { [WL_EPOLL] = 1000, [WL_SIGWAIT] = 1000 };
 	struct lkp_freeze f;
 	struct scene sc;
 	int stuck = -1;
 
-	ASSERT_EQ(0, scene_start(&sc, nr, 200));
-	ASSERT_EQ(0, wl_wait_asleep(&sc.wl, 30000));
-	/* Waking and parking 600 sleepers takes longer than 1 ms. */
+	ASSERT_EQ(0, scene_start(&sc, nr, 1000));
+	ASSERT_EQ(0, wl_wait_asleep(&sc.wl, 60000));
+	/*
+	 * Waking and parking 2000 sleepers takes longer than 1 ms: the
+	 * wake-ups alone do, and each thread must then be scheduled.
+	 */
 	LKP_POISON(f);
 	ASSERT_EQ(-ETIMEDOUT, lkp_freeze(sc.sfd, LKP_FREEZE_PARK_ALL, 1, &f));
 	EXPECT_EQ(-EBADFD, lkp_thaw(sc.sfd, NULL));
@@ -447,7 +496,7 @@ TEST_F_TIMEOUT(long_, timeout_thaws_everything, 120)
 		TH_LOG("thread %d still frozen", stuck);
 	/* And the session still works. */
 	ASSERT_EQ(0, lkp_freeze(sc.sfd, 0, 10000, &f));
-	EXPECT_EQ(601, f.nr_threads);
+	EXPECT_EQ(2001, f.nr_threads);
 	ASSERT_EQ(0, lkp_thaw(sc.sfd, NULL));
 	scene_stop(&sc);
 }
