@@ -281,7 +281,7 @@ static int bench_measure(const struct bench_method *m, void *state,
 	}
 	*freeze_ns = t1 - t0;
 
-	/* A spinner that still runs would move its counter within 2 ms. */
+	/* A spinner left running would almost surely move its counter in 2 ms. */
 	progress = bench_target_progress(t);
 	bench_sleep_ns(2000000);
 	if (bench_target_progress(t) != progress) {
