@@ -5,6 +5,9 @@
 #   make deps       install the Debian packages the project needs (idempotent)
 #   make check      deps + build + every test (host, then the VM suite)
 #   make demo       deps + build + the end-to-end demo in the VM
+#   make fuzz       fuzz the patch file reader for FUZZ_SECONDS (600); make fuzz-merge
+#                   then folds new inputs into the corpus kept in tests/fuzz/corpus,
+#                   make fuzz-coverage reports the reader's lines the corpus reaches
 #   make bench-freeze  deps + build + the freeze benchmark in the VM (docs/bench-freeze.md)
 #   make install    module into /lib/modules/$(KVER)/extra, tools into $(PREFIX)/bin
 #   make clean
@@ -31,7 +34,8 @@ export Q V B TOP
 # Sub-builds each own a directory; they write only below $(B) (and Kbuild below kmod/).
 SUBDIRS := user patchgen bpf tests bench
 
-.PHONY: all deps module check demo bench-freeze install clean $(SUBDIRS) kselftest-headers checkpatch
+.PHONY: all deps module check demo bench-freeze install clean $(SUBDIRS) kselftest-headers \
+	checkpatch fuzz fuzz-merge fuzz-coverage
 
 all: module $(SUBDIRS)
 
@@ -57,6 +61,7 @@ $(KSRC)/.stamp:
 	$(Q)touch $@
 
 tests: kselftest-headers
+patchgen: user		# the patch tools link liblkp (the patch file writer)
 user patchgen bpf tests bench:
 	$(Q)$(MAKE) -C $@ KSRC=$(KSRC)
 
@@ -71,6 +76,34 @@ demo:
 	$(Q)$(TOP)/scripts/deps
 	$(Q)$(MAKE) all
 	$(Q)$(TOP)/tests/vm/run --name demo -- $(TOP)/scripts/demo
+
+# The fuzzer writes what it finds to $(B)/fuzz/corpus and any crash to
+# $(B)/fuzz/crash-*; the corpus in the tree and fresh writer seeds are read only.
+FUZZ_SECONDS ?= 600
+FUZZ_FLAGS ?=
+fuzz:
+	$(Q)$(MAKE) -C tests fuzzer
+	$(Q)rm -rf $(B)/fuzz/seeds && mkdir -p $(B)/fuzz/seeds $(B)/fuzz/corpus
+	$(Q)$(B)/tests/fuzz/mkseeds $(B)/fuzz/seeds
+	$(Q)$(B)/tests/fuzz/lkpp_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+		-print_final_stats=1 -dict=$(TOP)/tests/fuzz/lkpp.dict \
+		-artifact_prefix=$(B)/fuzz/ $(FUZZ_FLAGS) \
+		$(B)/fuzz/corpus $(B)/fuzz/seeds $(TOP)/tests/fuzz/corpus
+
+fuzz-merge:
+	$(Q)$(MAKE) -C tests fuzzer
+	$(Q)mkdir -p $(TOP)/tests/fuzz/corpus
+	$(Q)$(B)/tests/fuzz/lkpp_fuzz -set_cover_merge=1 -use_counters=0 \
+		$(TOP)/tests/fuzz/corpus $(B)/fuzz/corpus
+
+fuzz-coverage:
+	$(Q)$(MAKE) -C tests fuzzer-cov
+	$(Q)mkdir -p $(B)/fuzz/corpus $(B)/fuzz/cov && rm -f $(B)/fuzz/cov/*
+	$(Q)LLVM_PROFILE_FILE=$(B)/fuzz/cov/%p.profraw $(B)/tests/fuzz/lkpp_fuzz-cov -runs=0 \
+		$(TOP)/tests/fuzz/corpus $(B)/fuzz/corpus >/dev/null 2>&1
+	$(Q)llvm-profdata merge -o $(B)/fuzz/cov/all.profdata $(B)/fuzz/cov/*.profraw
+	$(Q)llvm-cov report $(B)/tests/fuzz/lkpp_fuzz-cov -instr-profile=$(B)/fuzz/cov/all.profdata \
+		-ignore-filename-regex="fuzz/"
 
 # Not part of check: a benchmark, not a test. LKP_BENCH_RUNS, LKP_BENCH_THREADS
 # and LKP_BENCH_METHODS reach it inside the VM.

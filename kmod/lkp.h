@@ -60,7 +60,8 @@ void lkp_session_thaw(struct lkp_session *s, u64 *pause_ns);
  * Calls @fn for each frozen task (not for threads that exited meanwhile);
  * stops at and returns the first nonzero return. @in_syscall: the task's
  * user registers are those of a system call in progress. -EBADFD when the
- * session is not frozen.
+ * session is not frozen. No spinlock is held around @fn: it may sleep (the
+ * tasks are referenced until the thaw).
  */
 int lkp_session_walk_threads(struct lkp_session *s,
 			     int (*fn)(struct task_struct *t, bool in_syscall, void *arg),

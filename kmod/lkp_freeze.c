@@ -23,7 +23,9 @@
  * maybe long after the thaw (a thread asleep in read() runs it when the data
  * comes). Each queued work therefore holds a reference on its lkp_twork, on
  * the lkp_freezer (whose ->thawed it reads) and on the module, and drops them
- * when it runs: rmmod is refused while any work is pending.
+ * when it runs: rmmod is refused while any work is pending. The cost: a
+ * thread that sleeps through K freezes holds K works and K small freezers
+ * until it wakes.
  *
  * States of a lkp_twork (->state):
  *
@@ -33,7 +35,7 @@
  *                              an exiting or exec'd thread
  */
 
-#include <linux/hashtable.h>
+#include <linux/hash.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
@@ -63,6 +65,13 @@ static atomic_t lkp_nr_freezers = ATOMIC_INIT(0);
 
 static struct tracepoint *lkp_fork_tp;
 
+/*
+ * The works come from their own cache, in bulk: at 4000 threads, one
+ * kmalloc() each made collecting the target cost more than freezing it.
+ * Destroyed at unload, which waits for every work to have run.
+ */
+static struct kmem_cache *lkp_twork_cache;
+
 static void lkp_freezer_put(struct lkp_freezer *f)
 {
 	if (refcount_dec_and_test(&f->ref))
@@ -72,7 +81,7 @@ static void lkp_freezer_put(struct lkp_freezer *f)
 static void lkp_twork_put(struct lkp_twork *w)
 {
 	if (refcount_dec_and_test(&w->ref))
-		kfree(w);
+		kmem_cache_free(lkp_twork_cache, w);
 }
 
 static bool lkp_freezer_is_thawed(struct lkp_freezer *f)
@@ -114,19 +123,29 @@ static void lkp_twork_fn(struct callback_head *cb)
 	module_put(THIS_MODULE);
 }
 
-static struct lkp_twork *lkp_twork_alloc(gfp_t gfp)
+static void lkp_twork_init(struct lkp_twork *w)
 {
-	struct lkp_twork *w = kmalloc(sizeof(*w), gfp);
-
-	if (!w)
-		return NULL;
 	init_task_work(&w->cb, lkp_twork_fn);
 	refcount_set(&w->ref, 1);
 	atomic_set(&w->state, LKP_TW_NEW);
 	w->task = NULL;
 	w->frz = NULL;
-	w->confirmed = false;
+	w->switches_taken = false;
+}
+
+static struct lkp_twork *lkp_twork_alloc(gfp_t gfp)
+{
+	struct lkp_twork *w = kmem_cache_alloc(lkp_twork_cache, gfp);
+
+	if (w)
+		lkp_twork_init(w);
 	return w;
+}
+
+static struct hlist_head *lkp_freezer_bucket(struct lkp_freezer *f,
+					     struct task_struct *t)
+{
+	return &f->hash[hash_ptr(t, LKP_FREEZER_HASH_BITS)];
 }
 
 /* Is @t already in @f? Under f->lock. */
@@ -134,7 +153,7 @@ static bool lkp_freezer_has(struct lkp_freezer *f, struct task_struct *t)
 {
 	struct lkp_twork *w;
 
-	hash_for_each_possible(f->hash, w, hnode, (unsigned long)t)
+	hlist_for_each_entry(w, lkp_freezer_bucket(f, t), hnode)
 		if (w->task == t)
 			return true;
 	return false;
@@ -147,7 +166,7 @@ static void lkp_freezer_add(struct lkp_freezer *f, struct lkp_twork *w,
 	get_task_struct(t);
 	w->task = t;
 	w->frz = f;
-	hash_add(f->hash, &w->hnode, (unsigned long)t);
+	hlist_add_head(&w->hnode, lkp_freezer_bucket(f, t));
 	list_add_tail(&w->node, list);
 }
 
@@ -158,7 +177,8 @@ static void lkp_freezer_add(struct lkp_freezer *f, struct lkp_twork *w,
  */
 static void lkp_twork_queue(struct lkp_freezer *f, struct lkp_twork *w)
 {
-	refcount_inc(&w->ref);
+	/* Nobody else sees @w before it is queued: no atomic increment. */
+	refcount_set(&w->ref, 2);
 	refcount_inc(&f->ref);
 	__module_get(THIS_MODULE);
 	atomic_set(&w->state, LKP_TW_QUEUED);
@@ -166,7 +186,7 @@ static void lkp_twork_queue(struct lkp_freezer *f, struct lkp_twork *w)
 		atomic_set(&w->state, LKP_TW_DONE);
 		module_put(THIS_MODULE);
 		refcount_dec(&f->ref);
-		refcount_dec(&w->ref);
+		refcount_set(&w->ref, 1);
 	}
 }
 
@@ -211,7 +231,8 @@ static void lkp_fork_probe(void *data, struct task_struct *parent,
 		spin_lock(&f->lock);
 		if (f->thawed || lkp_freezer_has(f, child)) {
 			spin_unlock(&f->lock);
-			kfree(w);
+			if (w)
+				kmem_cache_free(lkp_twork_cache, w);
 			continue;
 		}
 		if (!w) {
@@ -226,12 +247,22 @@ static void lkp_fork_probe(void *data, struct task_struct *parent,
 	rcu_read_unlock();
 }
 
-/* Moves the works the fork probe added onto the controller's list. */
-static void lkp_freezer_absorb(struct lkp_freezer *f)
+/*
+ * Moves the works the fork probe added onto the controller's list, and
+ * onto @pending (when not NULL) for lkp_freezer_wait() to check.
+ */
+static void lkp_freezer_absorb(struct lkp_freezer *f, struct list_head *pending)
 {
+	struct lkp_twork *w;
+	LIST_HEAD(fresh);
+
 	spin_lock(&f->lock);
-	list_splice_tail_init(&f->fresh, &f->works);
+	list_splice_init(&f->fresh, &fresh);
 	spin_unlock(&f->lock);
+	if (pending)
+		list_for_each_entry(w, &fresh, node)
+			list_add_tail(&w->pnode, pending);
+	list_splice_tail(&fresh, &f->works);
 }
 
 bool lkp_freezer_lost(struct lkp_freezer *f)
@@ -242,15 +273,23 @@ bool lkp_freezer_lost(struct lkp_freezer *f)
 static struct lkp_freezer *lkp_freezer_alloc(struct mm_struct *mm, u32 flags)
 {
 	struct lkp_freezer *f = kzalloc(sizeof(*f), GFP_KERNEL);
+	unsigned int i;
 
 	if (!f)
 		return NULL;
+	f->hash = kvmalloc_array(1U << LKP_FREEZER_HASH_BITS, sizeof(*f->hash),
+				 GFP_KERNEL);
+	if (!f->hash) {
+		kfree(f);
+		return NULL;
+	}
+	for (i = 0; i < 1U << LKP_FREEZER_HASH_BITS; i++)
+		INIT_HLIST_HEAD(&f->hash[i]);
 	f->mm = mm;
 	f->flags = flags;
 	f->notify = (flags & LKP_FREEZE_PARK_ALL) ? TWA_SIGNAL : TWA_RESUME;
 	refcount_set(&f->ref, 1);
 	spin_lock_init(&f->lock);
-	hash_init(f->hash);
 	init_waitqueue_head(&f->park_wq);
 	INIT_LIST_HEAD(&f->works);
 	INIT_LIST_HEAD(&f->fresh);
@@ -369,10 +408,19 @@ static int lkp_freezer_collect(struct lkp_freezer *f, struct pid *pid)
 	struct task_struct *leader;
 	unsigned int want, i;
 
+	/*
+	 * The group's thread count is enough unless other tasks may share
+	 * the mm: a walk over 4000 threads costs milliseconds under emulation.
+	 */
 	rcu_read_lock();
 	leader = pid_task(pid, PIDTYPE_TGID);
-	if (leader)
-		lkp_walk_target(leader, f->mm, lkp_count_one, &count);
+	if (leader) {
+		count.n = READ_ONCE(leader->signal->nr_threads);
+		if (atomic_read(&f->mm->mm_users) > count.n) {
+			count.n = 0;
+			lkp_walk_target(leader, f->mm, lkp_count_one, &count);
+		}
+	}
 	rcu_read_unlock();
 	if (!leader)
 		return -ESRCH;
@@ -381,11 +429,14 @@ static int lkp_freezer_collect(struct lkp_freezer *f, struct pid *pid)
 		c.pool = kvmalloc_array(want, sizeof(*c.pool), GFP_KERNEL);
 		if (!c.pool)
 			return -ENOMEM;
-		for (c.nr = 0; c.nr < want; c.nr++) {
-			c.pool[c.nr] = lkp_twork_alloc(GFP_KERNEL);
-			if (!c.pool[c.nr])
-				break;
+		c.nr = kmem_cache_alloc_bulk(lkp_twork_cache, GFP_KERNEL, want,
+					     (void **)c.pool);
+		if (!c.nr) {
+			kvfree(c.pool);
+			return -ENOMEM;
 		}
+		for (i = 0; i < c.nr; i++)
+			lkp_twork_init(c.pool[i]);
 		c.used = 0;
 		c.short_of_works = false;
 
@@ -397,8 +448,9 @@ static int lkp_freezer_collect(struct lkp_freezer *f, struct pid *pid)
 		spin_unlock(&f->lock);
 		rcu_read_unlock();
 
-		for (i = c.used; i < c.nr; i++)
-			kfree(c.pool[i]);
+		if (c.used < c.nr)
+			kmem_cache_free_bulk(lkp_twork_cache, c.nr - c.used,
+					     (void **)c.pool + c.used);
 		kvfree(c.pool);
 		if (!leader)
 			return -ESRCH;
@@ -430,41 +482,74 @@ static bool lkp_task_unwakeable(struct task_struct *t)
 		(TASK_UNINTERRUPTIBLE | __TASK_STOPPED | __TASK_TRACED);
 }
 
-/*
- * One pass over the works not yet known to be frozen. A work that parked or
- * finished is frozen. A task seen off-CPU after its work was queued is
- * frozen too (default mode): every path back to user mode re-reads the
- * thread flags after schedule(), so it runs the work first. Tasks still on a
- * CPU are kicked. Returns how many are not frozen yet.
- */
-static unsigned int lkp_freezer_sweep(struct lkp_freezer *f, bool kick)
+/* Context switches of @t so far: one is counted each time it leaves a CPU. */
+static unsigned long lkp_task_switches(struct task_struct *t)
 {
-	bool park_all = f->flags & LKP_FREEZE_PARK_ALL;
-	unsigned int pending = 0;
-	struct lkp_twork *w;
-	int state;
+	return READ_ONCE(t->nvcsw) + READ_ONCE(t->nivcsw);
+}
+
+/*
+ * In default mode, whether @w's task has been off a CPU at some moment
+ * since its work was queued: it is then frozen, as every path back to user
+ * mode re-reads the thread flags after schedule() and runs the work first.
+ * Seen off-CPU now, or switched out since the first look: with 2000
+ * spinners taking turns on 2 CPUs, some are always on a CPU for a moment on
+ * their way to park, and waiting to catch each off-CPU took 20 ms.
+ */
+static bool lkp_twork_was_off_cpu(struct lkp_twork *w)
+{
+	struct task_struct *t = w->task;
+
+	if (!READ_ONCE(t->on_cpu))
+		return true;
+	if (!w->switches_taken) {
+		w->switches = lkp_task_switches(t);
+		w->switches_taken = true;
+		return false;
+	}
+	return lkp_task_switches(t) != w->switches;
+}
+
+/* Whether @w's task is known to be frozen. */
+static bool lkp_twork_frozen(struct lkp_freezer *f, struct lkp_twork *w)
+{
+	int state = atomic_read_acquire(&w->state);
+
+	if (state == LKP_TW_PARKED || state == LKP_TW_DONE)
+		return true;
+	if (f->flags & LKP_FREEZE_PARK_ALL)
+		return !READ_ONCE(w->task->on_cpu) && lkp_task_unwakeable(w->task);
+	return lkp_twork_was_off_cpu(w);
+}
+
+/*
+ * One pass over the works not yet known to be frozen (@pending, linked by
+ * ->pnode): drops those now frozen, kicks (when @kick) those on a CPU.
+ * Returns how many are left.
+ */
+static unsigned int lkp_freezer_sweep(struct lkp_freezer *f,
+				      struct list_head *pending, bool kick)
+{
+	struct lkp_twork *w, *tmp;
+	unsigned int left = 0;
 
 	/*
 	 * Orders the TIF_NOTIFY_* bits set by task_work_add() before the
-	 * reads of ->on_cpu below; pairs with the full barrier of the
-	 * context switch that the task makes before it re-reads its flags.
+	 * reads of ->on_cpu and of the switch counts below; pairs with the
+	 * full barrier of the context switch (rq lock, switch_mm) that the
+	 * task makes before it re-reads its flags.
 	 */
 	smp_mb();
-	list_for_each_entry(w, &f->works, node) {
-		if (w->confirmed)
-			continue;
-		state = atomic_read_acquire(&w->state);
-		if (state == LKP_TW_PARKED || state == LKP_TW_DONE ||
-		    (!READ_ONCE(w->task->on_cpu) &&
-		     (!park_all || lkp_task_unwakeable(w->task)))) {
-			w->confirmed = true;
+	list_for_each_entry_safe(w, tmp, pending, pnode) {
+		if (lkp_twork_frozen(f, w)) {
+			list_del(&w->pnode);
 			continue;
 		}
-		pending++;
+		left++;
 		if (kick && READ_ONCE(w->task->on_cpu))
 			kick_process(w->task);
 	}
-	return pending;
+	return left;
 }
 
 /* Sleeps a little, killably: the parking threads need the CPU. */
@@ -477,18 +562,41 @@ static int lkp_freezer_nap(void)
 	return fatal_signal_pending(current) ? -EINTR : 0;
 }
 
+/*
+ * How long the default mode polls before it sleeps between passes: what is
+ * left then are threads that were on a CPU, parking on theirs within
+ * microseconds, while a timer under emulation can take milliseconds.
+ */
+#define LKP_FREEZE_POLL_NS	(1 * NSEC_PER_MSEC)
+
 static int lkp_freezer_wait(struct lkp_freezer *f, u32 timeout_ms)
 {
 	u64 deadline = f->start_ns + (u64)timeout_ms * NSEC_PER_MSEC;
-	unsigned int round;
+	u64 poll_end = ktime_get_ns() + LKP_FREEZE_POLL_NS, now;
+	bool poll = !(f->flags & LKP_FREEZE_PARK_ALL), kick = true;
+	struct lkp_twork *w;
+	LIST_HEAD(pending);
 	int ret;
 
-	for (round = 0; ; round++) {
-		lkp_freezer_absorb(f);
-		if (!lkp_freezer_sweep(f, true))
+	list_for_each_entry(w, &f->works, node)
+		list_add_tail(&w->pnode, &pending);
+	for (;;) {
+		lkp_freezer_absorb(f, &pending);
+		if (!lkp_freezer_sweep(f, &pending, kick))
 			break;
-		if (ktime_get_ns() >= deadline)
+		now = ktime_get_ns();
+		if (now >= deadline)
 			return -ETIMEDOUT;
+		if (poll && now < poll_end) {
+			/* Each on-CPU thread was kicked once: enough. */
+			kick = false;
+			cpu_relax();
+			cond_resched();
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			continue;
+		}
+		kick = true;
 		ret = lkp_freezer_nap();
 		if (ret)
 			return ret;
@@ -509,6 +617,9 @@ static void lkp_freezer_thaw(struct lkp_freezer *f, u64 *pause_ns)
 	list_splice_tail_init(&f->fresh, &f->works);
 	spin_unlock(&f->lock);
 	wake_up_all(&f->park_wq);
+	/* Nobody looks up a thawed freezer: the probe checks ->thawed first. */
+	kvfree(f->hash);
+	f->hash = NULL;
 	if (pause_ns)
 		*pause_ns = ktime_get_ns() - f->start_ns;
 
@@ -598,31 +709,10 @@ void lkp_session_thaw(struct lkp_session *s, u64 *pause_ns)
 	lkp_freezer_thaw(f, pause_ns);
 }
 
-int lkp_session_walk_threads(struct lkp_session *s,
-			     int (*fn)(struct task_struct *t, bool in_syscall, void *arg),
-			     void *arg)
-{
-	struct lkp_freezer *f = s->frz;
-	struct lkp_twork *w;
-	int ret;
-
-	if (!f)
-		return -EBADFD;
-	lkp_freezer_absorb(f);
-	list_for_each_entry(w, &f->works, node) {
-		if (!lkp_twork_live(w))
-			continue;
-		ret = fn(w->task, lkp_task_in_syscall(w->task), arg);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
 /* For GET_THREADS, which wants the PARKED bit as well. */
 int lkp_session_walk_tworks(struct lkp_session *s,
-			       int (*fn)(struct lkp_twork *w, void *arg),
-			       void *arg)
+			    int (*fn)(struct lkp_twork *w, void *arg),
+			    void *arg)
 {
 	struct lkp_freezer *f = s->frz;
 	struct lkp_twork *w;
@@ -630,7 +720,7 @@ int lkp_session_walk_tworks(struct lkp_session *s,
 
 	if (!f)
 		return -EBADFD;
-	lkp_freezer_absorb(f);
+	lkp_freezer_absorb(f, NULL);
 	list_for_each_entry(w, &f->works, node) {
 		if (!lkp_twork_live(w))
 			continue;
@@ -639,6 +729,27 @@ int lkp_session_walk_tworks(struct lkp_session *s,
 			return ret;
 	}
 	return 0;
+}
+
+struct lkp_thread_walk {
+	int (*fn)(struct task_struct *t, bool in_syscall, void *arg);
+	void *arg;
+};
+
+static int lkp_thread_walk_one(struct lkp_twork *w, void *arg)
+{
+	struct lkp_thread_walk *tw = arg;
+
+	return tw->fn(w->task, lkp_task_in_syscall(w->task), tw->arg);
+}
+
+int lkp_session_walk_threads(struct lkp_session *s,
+			     int (*fn)(struct task_struct *t, bool in_syscall, void *arg),
+			     void *arg)
+{
+	struct lkp_thread_walk tw = { .fn = fn, .arg = arg };
+
+	return lkp_session_walk_tworks(s, lkp_thread_walk_one, &tw);
 }
 
 static struct lkp_session *lkp_file_session(struct file *file)
@@ -684,9 +795,14 @@ int lkp_freeze_init(void)
 		pr_err("no sched_process_fork tracepoint\n");
 		return -ENOENT;
 	}
+	lkp_twork_cache = KMEM_CACHE(lkp_twork, 0);
+	if (!lkp_twork_cache)
+		return -ENOMEM;
 	ret = tracepoint_probe_register(lkp_fork_tp, lkp_fork_probe, NULL);
-	if (ret)
+	if (ret) {
 		pr_err("cannot probe sched_process_fork: %d\n", ret);
+		kmem_cache_destroy(lkp_twork_cache);
+	}
 	return ret;
 }
 
@@ -694,4 +810,5 @@ void lkp_freeze_exit(void)
 {
 	tracepoint_probe_unregister(lkp_fork_tp, lkp_fork_probe, NULL);
 	tracepoint_synchronize_unregister();
+	kmem_cache_destroy(lkp_twork_cache);
 }

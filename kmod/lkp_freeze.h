@@ -3,7 +3,6 @@
 #ifndef _LKP_FREEZE_H
 #define _LKP_FREEZE_H
 
-#include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
@@ -11,10 +10,11 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 
+#define LKP_FREEZER_HASH_BITS	10
+
 /**
  * struct lkp_freezer - one freeze of one target, from LKP_IOC_FREEZE to the thaw.
- * @rcu:	the probe may still look at a freezer that was just freed
- *		(first: kfree_rcu() wants it within the first 4 KiB).
+ * @rcu:	the probe may still look at a freezer that was just freed.
  * @mm:		the target's mm (identity only; the session holds it).
  * @ref:	the session's reference plus one per queued work not yet run.
  * @thawed:	set once, by the thaw; parked works wait for it.
@@ -24,7 +24,9 @@
  * @lock:	protects @hash, @fresh, @lost, and @thawed against the fork
  *		probe; taken by the probe and by the controller.
  * @hash:	every task in the freeze, by task pointer, so that a child seen
- *		both by the probe and by the enumeration is frozen once.
+ *		both by the probe and by the enumeration is frozen once. Freed
+ *		at the thaw: a freezer lives on, small, as long as a sleeper
+ *		has not run its work.
  * @fresh:	works the fork probe added, not yet on @works.
  * @lost:	the fork probe could not allocate a work: a child runs free.
  * @list:	on lkp_freezers while not thawed (RCU, for the fork probe).
@@ -41,7 +43,7 @@ struct lkp_freezer {
 	u32 flags;
 	int notify;
 	spinlock_t lock;
-	DECLARE_HASHTABLE(hash, 10);
+	struct hlist_head *hash;
 	struct list_head fresh;
 	bool lost;
 	struct list_head list;
@@ -58,7 +60,9 @@ struct lkp_freezer {
  * @frz:	the freeze this work belongs to.
  * @hnode:	in frz->hash.
  * @node:	in frz->works or frz->fresh.
- * @confirmed:	the controller knows the task is frozen (controller only).
+ * @pnode:	on the controller's list of works not yet known frozen.
+ * @switches, @switches_taken: the task's context switch count when first
+ *		seen on a CPU after the queuing (controller only).
  */
 struct lkp_twork {
 	struct callback_head cb;
@@ -68,7 +72,9 @@ struct lkp_twork {
 	struct lkp_freezer *frz;
 	struct hlist_node hnode;
 	struct list_head node;
-	bool confirmed;
+	struct list_head pnode;
+	bool switches_taken;
+	unsigned long switches;
 };
 
 bool lkp_freezer_lost(struct lkp_freezer *f);

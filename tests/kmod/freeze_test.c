@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* freeze_test.c: LKP_IOC_FREEZE and LKP_IOC_THAW on live workloads: nothing runs while frozen, everything runs after. */
+#include <dirent.h>
+#include <linux/io_uring.h>
 #include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <signal.h>
@@ -126,28 +128,70 @@ FIXTURE_TEARDOWN(sized)
 	free(self->snap);
 }
 
-/* Counters stand still while frozen, all move after the thaw, no EINTR. */
-TEST_F_TIMEOUT(sized, counters_stop_and_resume, 300)
+static int cmp_u64(const void *a, const void *b)
 {
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+#define QUICK_CYCLES	5
+
+/*
+ * One watched freeze: counters stand still while frozen, all move after the
+ * thaw. Then quick freeze/thaw cycles, to log the median times.
+ */
+static void freeze_cycles(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(sized) *self, unsigned int threads,
+			  unsigned int flags)
+{
+	uint64_t freeze[QUICK_CYCLES], call[QUICK_CYCLES], thaw[QUICK_CYCLES], t0;
 	unsigned long long pause_ns;
 	struct lkp_freeze f;
-	int moved, stuck = -1;
+	int moved, stuck = -1, i;
 
 	LKP_POISON(f);
-	ASSERT_EQ(0, lkp_freeze(self->sfd, 0, 10000, &f));
+	ASSERT_EQ(0, lkp_freeze(self->sfd, flags, 10000, &f));
 	/* The worker threads and the main thread. */
-	EXPECT_EQ(variant->threads + 1, f.nr_threads);
+	EXPECT_EQ(threads + 1, f.nr_threads);
 	wl_snapshot(&self->wl, self->snap);
 	watch();
 	moved = wl_first_moved(&self->wl, self->snap);
 	EXPECT_EQ(-1, moved) TH_LOG("thread %d (kind %d) ran while frozen", moved,
 				    moved >= 0 ? self->wl.shm->slot[moved].kind : -1);
 	ASSERT_EQ(0, lkp_thaw(self->sfd, &pause_ns));
-	TH_LOG("%u threads: freeze %.3f ms, pause %.3f ms", f.nr_threads,
-	       f.freeze_ns / 1e6, pause_ns / 1e6);
 	ASSERT_EQ(0, wl_wait_all_moved(&self->wl, self->snap, 20000, &stuck))
 		TH_LOG("thread %d did not run after the thaw", stuck);
+
+	for (i = 0; i < QUICK_CYCLES; i++) {
+		t0 = now_ns();
+		ASSERT_EQ(0, lkp_freeze(self->sfd, flags, 10000, &f));
+		call[i] = now_ns() - t0;
+		freeze[i] = f.freeze_ns;
+		EXPECT_EQ(threads + 1, f.nr_threads);
+		t0 = now_ns();
+		ASSERT_EQ(0, lkp_thaw(self->sfd, NULL));
+		thaw[i] = now_ns() - t0;
+	}
+	qsort(freeze, QUICK_CYCLES, sizeof(uint64_t), cmp_u64);
+	qsort(call, QUICK_CYCLES, sizeof(uint64_t), cmp_u64);
+	qsort(thaw, QUICK_CYCLES, sizeof(uint64_t), cmp_u64);
+	TH_LOG("%s %u threads, median of %d: freeze_ns %.3f ms, FREEZE call %.3f ms, THAW call %.3f ms",
+	       flags ? "park-all" : "default", threads + 1, QUICK_CYCLES,
+	       freeze[QUICK_CYCLES / 2] / 1e6, call[QUICK_CYCLES / 2] / 1e6,
+	       thaw[QUICK_CYCLES / 2] / 1e6);
+}
+
+/* Default mode: also, no sleeper ever sees EINTR. */
+TEST_F_TIMEOUT(sized, counters_stop_and_resume, 300)
+{
+	freeze_cycles(_metadata, self, variant->threads, 0);
 	EXPECT_EQ(0, wl_total_eintr(&self->wl));
+}
+
+TEST_F_TIMEOUT(sized, park_all_counters_stop_and_resume, 300)
+{
+	freeze_cycles(_metadata, self, variant->threads, LKP_FREEZE_PARK_ALL);
 }
 
 /*
@@ -278,6 +322,50 @@ TEST(vfork_child_is_frozen)
 	munmap(sh, 4096);
 }
 
+/* io_uring's own threads belong to the process but never run user code: skipped. */
+TEST(io_uring_threads_are_skipped)
+{
+	struct io_uring_params p = { .flags = IORING_SETUP_SQPOLL, .sq_thread_idle = 60000 };
+	int ready[2], tasks = 0, status, sfd;
+	char path[64], c;
+	struct dirent *de;
+	struct lkp_freeze f;
+	pid_t pid;
+	DIR *d;
+
+	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (syscall(SYS_io_uring_setup, 4, &p) < 0)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(2);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	ASSERT_NE(NULL, d);
+	while ((de = readdir(d)))
+		tasks += atoi(de->d_name) > 0;
+	closedir(d);
+	/* The main thread and the submission-queue poller. */
+	ASSERT_EQ(2, tasks);
+	sfd = lkp_open_session(pid);
+	ASSERT_LE(0, sfd);
+	ASSERT_EQ(0, lkp_freeze(sfd, 0, 0, &f));
+	EXPECT_EQ(1, f.nr_threads);
+	ASSERT_EQ(0, lkp_thaw(sfd, NULL));
+	close(sfd);
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	close(ready[0]);
+}
+
 /* A stopped target freezes; SIGCONT while frozen does not let it run. */
 TEST(sigstopped_target)
 {
@@ -389,14 +477,17 @@ TEST(controller_killed_while_frozen)
 /* A freeze that cannot finish in time fails with ETIMEDOUT and leaves nothing frozen. */
 TEST_F_TIMEOUT(long_, timeout_thaws_everything, 120)
 {
-	unsigned int nr[WL_NR_KINDS] = { [WL_EPOLL] = 300, [WL_SIGWAIT] = 300 };
+	unsigned int nr[WL_NR_KINDS] = { [WL_EPOLL] = 1000, [WL_SIGWAIT] = 1000 };
 	struct lkp_freeze f;
 	struct scene sc;
 	int stuck = -1;
 
-	ASSERT_EQ(0, scene_start(&sc, nr, 200));
-	ASSERT_EQ(0, wl_wait_asleep(&sc.wl, 30000));
-	/* Waking and parking 600 sleepers takes longer than 1 ms. */
+	ASSERT_EQ(0, scene_start(&sc, nr, 1000));
+	ASSERT_EQ(0, wl_wait_asleep(&sc.wl, 60000));
+	/*
+	 * Waking and parking 2000 sleepers takes longer than 1 ms: the
+	 * wake-ups alone do, and each thread must then be scheduled.
+	 */
 	LKP_POISON(f);
 	ASSERT_EQ(-ETIMEDOUT, lkp_freeze(sc.sfd, LKP_FREEZE_PARK_ALL, 1, &f));
 	EXPECT_EQ(-EBADFD, lkp_thaw(sc.sfd, NULL));
@@ -405,7 +496,7 @@ TEST_F_TIMEOUT(long_, timeout_thaws_everything, 120)
 		TH_LOG("thread %d still frozen", stuck);
 	/* And the session still works. */
 	ASSERT_EQ(0, lkp_freeze(sc.sfd, 0, 10000, &f));
-	EXPECT_EQ(601, f.nr_threads);
+	EXPECT_EQ(2001, f.nr_threads);
 	ASSERT_EQ(0, lkp_thaw(sc.sfd, NULL));
 	scene_stop(&sc);
 }

@@ -16,6 +16,7 @@
 #include <elf.h>
 #include <link.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -59,6 +60,7 @@ struct lkp_tshm {
 	uint64_t coro_stack;	/* the coroutine's stack mapping */
 	uint64_t coro_stack_len;
 	volatile int stop;	/* tells spinning threads to leave */
+	volatile uint64_t spins;	/* the spinner's loop count */
 	int release_rd;		/* blocked threads read one byte each from here */
 	int release_wr;
 };
@@ -138,7 +140,7 @@ __attribute__((noinline, noclone, aligned(16))) void lkp_t_spin(void)
 {
 	lkp_t_ready();
 	while (!lkp_tshm->stop)
-		asm volatile("pause");
+		lkp_tshm->spins++;
 }
 
 __attribute__((noinline, noclone)) void lkp_t_hold_pointer(void)
@@ -285,6 +287,7 @@ static void lkp_target_main(int sock, struct lkp_tshm *shm)
 					pthread_join(threads[i], NULL);
 			memset(started, 0, sizeof(started));
 			shm->stop = 0;
+			shm->spins = 0;
 			if (write(sock, &ok, 1) != 1)
 				_exit(99);
 			break;
@@ -345,9 +348,20 @@ static inline int lkp_target_thread(struct lkp_target *t, enum lkp_tkind kind)
 {
 	char buf[2] = { LKP_CMD_START, (char)kind };
 
-	if (write(t->sock, buf, 2) != 2)
+	uint64_t i;
+
+	if (write(t->sock, buf, 2) != 2 || lkp_target_wait_ready(t))
 		return -EIO;
-	return lkp_target_wait_ready(t);
+	/*
+	 * The spinner answers from inside write(): it is in its loop, with
+	 * its ip in lkp_t_spin, only once the count moves.
+	 */
+	for (i = 0; kind == LKP_T_SPIN && !t->shm->spins; i++) {
+		if (i > 100000000)
+			return -ETIMEDOUT;
+		sched_yield();
+	}
+	return 0;
 }
 
 static inline int lkp_target_release(struct lkp_target *t)
@@ -392,13 +406,17 @@ static inline void lkp_target_stop(struct lkp_target *t)
 {
 	int status;
 
-	if (t->pid <= 0)
-		return;
-	kill(t->pid, SIGKILL);
-	waitpid(t->pid, &status, 0);
-	close(t->sock);
-	munmap(t->shm, 4096);
+	/* pid 0: a test already reaped it. */
+	if (t->pid > 0) {
+		kill(t->pid, SIGKILL);
+		waitpid(t->pid, &status, 0);
+	}
+	if (t->shm && t->shm != MAP_FAILED) {
+		close(t->sock);
+		munmap(t->shm, 4096);
+	}
 	t->pid = 0;
+	t->shm = NULL;
 }
 
 /* The target's memory, read through /proc/PID/mem. */

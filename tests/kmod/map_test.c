@@ -216,4 +216,19 @@ TEST_F(mp, later_session_may_unmap_but_another_target_may_not)
 	ASSERT_EQ(0, unmap(self->fd, addr, 4096));
 }
 
+TEST_F(mp, target_gone_is_esrch)
+{
+	__u64 addr = 0;
+	int status;
+
+	ASSERT_EQ(0, map(self->fd, (uintptr_t)lkp_t_fn & ~4095ULL, 4096, GiB,
+			 PROT_READ, &addr));
+	kill(self->t.pid, SIGKILL);
+	ASSERT_EQ(self->t.pid, waitpid(self->t.pid, &status, 0));
+	self->t.pid = 0;
+	EXPECT_EQ(-ESRCH, map(self->fd, (uintptr_t)lkp_t_fn & ~4095ULL, 4096, GiB,
+			      PROT_READ, &addr));
+	EXPECT_EQ(-ESRCH, unmap(self->fd, addr, 4096));
+}
+
 TEST_HARNESS_MAIN

@@ -261,27 +261,6 @@ TEST_F(pk, never_writes_before_a_syscall_ip)
 	EXPECT_EQ(1, lkp_target_call(&self->t, LKP_CMD_CALL));
 }
 
-/* Wait (bounded) until /proc/PID/exe names @want: the exec has switched mm. */
-static int wait_exe(pid_t pid, const char *want)
-{
-	char path[64], got[PATH_MAX];
-	struct timespec ts = { 0, 1000000 };
-	ssize_t n;
-	int i;
-
-	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-	for (i = 0; i < 20000; i++) {
-		n = readlink(path, got, sizeof(got) - 1);
-		if (n > 0) {
-			got[n] = 0;
-			if (!strcmp(got, want))
-				return 0;
-		}
-		nanosleep(&ts, NULL);
-	}
-	return -ETIMEDOUT;
-}
-
 /* The first executable mapping of @pid's main binary. */
 static int first_text(pid_t pid, const char *exe, uint64_t *addr)
 {
@@ -304,6 +283,20 @@ static int first_text(pid_t pid, const char *exe, uint64_t *addr)
 	}
 	fclose(maps);
 	return ret;
+}
+
+/* Wait (bounded) until @pid runs @exe with its text mapped: the exec is done. */
+static int wait_exe(pid_t pid, const char *exe, uint64_t *text)
+{
+	struct timespec ts = { 0, 1000000 };
+	int i;
+
+	for (i = 0; i < 20000; i++) {
+		if (!first_text(pid, exe, text))
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return -ETIMEDOUT;
 }
 
 TEST_F(pk, exec_between_freeze_and_poke_is_esrch)
@@ -330,10 +323,10 @@ TEST_F(pk, exec_between_freeze_and_poke_is_esrch)
 	copy.src = (uintptr_t)fill;
 	copy.len = 4096;
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_COPY, &copy));
-	ASSERT_EQ(0, wait_exe(self->t.pid, truebin));
+	/* The new image: its mm in place, then its text mapped. */
+	ASSERT_EQ(0, wait_exe(self->t.pid, truebin, &text));
 
 	/* Bytes the new image really has, so only the exec check can refuse. */
-	ASSERT_EQ(0, first_text(self->t.pid, truebin, &text));
 	ASSERT_EQ(0, lkp_target_read(self->t.pid, text, before, sizeof(before)));
 	memset(new, 0xcc, sizeof(new));
 	e = entry(text, before, new, sizeof(before));

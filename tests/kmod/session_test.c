@@ -10,6 +10,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -215,6 +216,28 @@ TEST_F(session, attach_by_pidfd)
 	EXPECT_EQ(-EBADF, lkp_attach(self->dev, self->dev, LKP_ATTACH_PIDFD));
 	EXPECT_EQ(-EBADF, lkp_attach(self->dev, 100000, LKP_ATTACH_PIDFD));
 	close(efd);
+}
+
+TEST_F(session, attach_without_a_free_fd_is_emfile)
+{
+	struct rlimit rl;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* Every descriptor below the limit taken. */
+		rl.rlim_cur = rl.rlim_max = 64;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			_exit(100);
+		while (dup(self->dev) >= 0)
+			;
+		_exit(-lkp_attach(self->dev, self->wl.pid, 0));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(EMFILE, WEXITSTATUS(status));
 }
 
 TEST_F(session, ioctls_on_the_wrong_fd_are_enotty)
@@ -563,6 +586,45 @@ TEST(rmmod_refused_while_session_or_work_pending)
 	wl_stop(&wl);
 	/* The main thread's work runs from do_exit(). */
 	EXPECT_EQ(base, module_refcnt());
+}
+
+/* kmod/lkp.ko of the tree this test binary was built in (build/tests/kmod/). */
+static int open_module_file(void)
+{
+	char exe[4096], path[4200];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+	int i;
+
+	if (n <= 0)
+		return -1;
+	exe[n] = 0;
+	for (i = 0; i < 4; i++) {
+		slash = strrchr(exe, '/');
+		if (!slash)
+			return -1;
+		*slash = 0;
+	}
+	snprintf(path, sizeof(path), "%s/kmod/lkp.ko", exe);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/*
+ * With no session and no pending work, the module unloads: its cache of
+ * works is destroyed then, and the kernel would report (and the VM rig
+ * fail on) any work leaked. Then it loads again for the other tests.
+ */
+TEST(unload_when_idle_leaves_nothing_behind)
+{
+	int mod = open_module_file();
+
+	if (mod < 0)
+		SKIP(return, "kmod/lkp.ko not found next to the build tree");
+	ASSERT_EQ(0, module_refcnt());
+	ASSERT_EQ(0, delete_module_errno());
+	ASSERT_EQ(0, syscall(SYS_finit_module, mod, "", 0));
+	close(mod);
+	ASSERT_EQ(0, access(LKP_DEV, F_OK));
 }
 
 TEST_HARNESS_MAIN

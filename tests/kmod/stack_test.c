@@ -90,6 +90,20 @@ TEST_F(stk, validation)
 	ASSERT_EQ(-EBADFD, check(self->fd, &r, 1, 0, &sc));
 }
 
+TEST_F(stk, target_gone_is_esrch)
+{
+	struct lkp_range r = fn_range(lkp_t_fn);
+	struct lkp_stack_check sc;
+	int status;
+
+	ASSERT_EQ(0, lkp_freeze(self->fd, 0, 0, NULL));
+	/* SIGKILL still kills a frozen target. */
+	kill(self->t.pid, SIGKILL);
+	ASSERT_EQ(self->t.pid, waitpid(self->t.pid, &status, 0));
+	self->t.pid = 0;
+	ASSERT_EQ(-ESRCH, check(self->fd, &r, 1, 0, &sc));
+}
+
 TEST_F(stk, finds_return_address_fifty_frames_deep)
 {
 	struct lkp_range r[3] = {

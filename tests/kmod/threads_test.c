@@ -243,6 +243,8 @@ TEST_F(frozen, validation)
 	EXPECT_EQ(-EINVAL, lkp_ioc(self->sfd, LKP_IOC_GET_THREADS, &t));
 	t.thread_size = 0;
 	EXPECT_EQ(-EINVAL, lkp_ioc(self->sfd, LKP_IOC_GET_THREADS, &t));
+	t.thread_size = 4097;
+	EXPECT_EQ(-EINVAL, lkp_ioc(self->sfd, LKP_IOC_GET_THREADS, &t));
 
 	ro = mmap(NULL, 65536, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, ro);
@@ -266,9 +268,15 @@ TEST_F(frozen, park_all_parks_everyone)
 	ASSERT_EQ(0, lkp_freeze(self->sfd, LKP_FREEZE_PARK_ALL, 0, NULL));
 	ASSERT_EQ(0, get_threads(self->sfd, self->buf, &count, sizeof(*self->buf)));
 	ASSERT_EQ(self->nr, count);
-	for (i = 0; i < count; i++)
+	for (i = 0; i < count; i++) {
 		EXPECT_TRUE(self->buf[i].flags & LKP_THREAD_PARKED)
 			TH_LOG("tid %u flags %x", self->buf[i].tid, self->buf[i].flags);
+		/*
+		 * 'I', idle: not counted in the load average, and not the
+		 * plain uninterruptible sleep the hung-task detector checks.
+		 */
+		EXPECT_EQ('I', wl_task_state(self->wl.pid, self->buf[i].tid));
+	}
 }
 
 TEST_HARNESS_MAIN

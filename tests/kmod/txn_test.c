@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* txn_test.c: LKP_IOC_TRANSACTION: validation, all or nothing, blockers and retries, the pause it reports. */
+#include <stdlib.h>
 #include <time.h>
 
 #include "../kselftest_harness.h"
 #include "lkp_target.h"
+#include "workload.h"
 
 /* mov $2, %eax; ret: lkp_t_fn() then returns 2. */
 static const unsigned char ret2[6] = { 0xb8, 0x02, 0x00, 0x00, 0x00, 0xc3 };
@@ -233,6 +235,137 @@ TEST_F(tx, pause_is_reported_for_many_threads)
 	       (unsigned long long)best, (unsigned long long)worst);
 	EXPECT_EQ(1, lkp_target_call(&self->t, LKP_CMD_CALL));
 	ASSERT_EQ(0, lkp_target_release(&self->t));
+}
+
+TEST_F(tx, entry_in_shared_or_unmapped_memory_is_refused)
+{
+	unsigned char old[8], new[8] = { 0 };
+	struct lkp_poke_entry e[2];
+	struct lkp_transaction t;
+	void *none;
+
+	memcpy(old, self->t.shm, sizeof(old));
+	e[0] = self->e;
+	e[1] = (struct lkp_poke_entry){
+		.addr = (uintptr_t)self->t.shm, .len = sizeof(old),
+		.old_bytes = (uintptr_t)old, .new_bytes = (uintptr_t)new,
+	};
+	txn_init(&t, e, 2, NULL, 0);
+	ASSERT_EQ(-EPERM, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, none);
+	e[1].addr = (uintptr_t)none;	/* mapped here, not in the target */
+	txn_init(&t, e, 2, NULL, 0);
+	ASSERT_EQ(-EFAULT, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	munmap(none, 4096);
+	/* Entry 0 was fine, but nothing was written. */
+	EXPECT_EQ(1, lkp_target_call(&self->t, LKP_CMD_CALL));
+}
+
+TEST_F(tx, target_gone_is_esrch)
+{
+	struct lkp_transaction t;
+	int status;
+
+	kill(self->t.pid, SIGKILL);
+	ASSERT_EQ(self->t.pid, waitpid(self->t.pid, &status, 0));
+	self->t.pid = 0;
+	txn_init(&t, &self->e, 1, &self->r, 1);
+	ASSERT_EQ(-ESRCH, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+}
+
+static void on_alarm(int sig)
+{
+}
+
+TEST_F(tx, signal_during_retry_wait_is_eintr)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct lkp_range r = {
+		(uintptr_t)lkp_t_deep_root,
+		(uintptr_t)lkp_t_deep_root + lkp_fn_size(lkp_t_deep_root),
+	};
+	struct lkp_transaction t;
+
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, lkp_target_thread(&self->t, LKP_T_DEEP));
+	txn_init(&t, &self->e, 1, &r, 1);
+	t.attempts = 1000;
+	t.retry_delay_ms = 100;	/* 100 s in all: the alarm comes first */
+	alarm(1);
+	ASSERT_EQ(-EINTR, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	alarm(0);
+	/* Thawed and untouched. */
+	EXPECT_EQ(1, lkp_target_call(&self->t, LKP_CMD_CALL));
+	ASSERT_EQ(0, lkp_target_release(&self->t));
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The pause a patch costs a busy process: a workload of spinners and
+ * sleepers (forked from this binary, so it has lkp_t_fn too), patched and
+ * unpatched in turn; the median is logged.
+ */
+static void pause_at(struct __test_metadata *_metadata, unsigned int nr_threads)
+{
+	unsigned char orig[sizeof(ret2)];
+	struct lkp_poke_entry e = {
+		.addr = (uintptr_t)lkp_t_fn, .len = sizeof(ret2),
+	};
+	struct lkp_range r = {
+		(uintptr_t)lkp_t_fn, (uintptr_t)lkp_t_fn + lkp_fn_size(lkp_t_fn),
+	};
+	struct lkp_transaction t;
+	struct workload wl = { .sleep_ms = 50 };
+	uint64_t pause[7];
+	int fd, i;
+
+	memcpy(orig, (void *)lkp_t_fn, sizeof(orig));
+	ASSERT_EQ(0, wl_start_mix(&wl, nr_threads, 8));
+	fd = lkp_open_session(wl.pid);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 7; i++) {
+		e.old_bytes = (uintptr_t)(i % 2 ? ret2 : orig);
+		e.new_bytes = (uintptr_t)(i % 2 ? orig : ret2);
+		txn_init(&t, &e, 1, &r, 1);
+		t.timeout_ms = 10000;
+		ASSERT_EQ(0, lkp_ioc(fd, LKP_IOC_TRANSACTION, &t));
+		EXPECT_EQ(nr_threads + 1, t.nr_threads);
+		pause[i] = t.pause_ns;
+	}
+	qsort(pause, 7, sizeof(pause[0]), cmp_u64);
+	TH_LOG("transaction pause, %u threads: median %.2f ms (min %.2f, max %.2f) over 7",
+	       nr_threads + 1, pause[3] / 1e6, pause[0] / 1e6, pause[6] / 1e6);
+	close(fd);
+	wl_stop(&wl);
+}
+
+FIXTURE(busy) {
+	int unused;
+};
+
+FIXTURE_SETUP(busy)
+{
+}
+
+FIXTURE_TEARDOWN(busy)
+{
+}
+
+TEST_F_TIMEOUT(busy, pause_100_threads, 120)
+{
+	pause_at(_metadata, 99);
+}
+
+TEST_F_TIMEOUT(busy, pause_1000_threads, 300)
+{
+	pause_at(_metadata, 999);
 }
 
 TEST_HARNESS_MAIN

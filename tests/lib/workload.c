@@ -302,8 +302,7 @@ int wl_start_mix(struct workload *wl, unsigned int nr_threads, unsigned int spin
 	return wl_start(wl, nr);
 }
 
-/* The state letter of a thread from /proc, or 0. */
-static char wl_task_state(pid_t pid, pid_t tid)
+char wl_task_state(pid_t pid, pid_t tid)
 {
 	char path[64], buf[512], *p;
 	ssize_t n;

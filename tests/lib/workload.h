@@ -80,6 +80,9 @@ static inline pid_t wl_tid(const struct workload *wl, unsigned int i)
  */
 int wl_wait_asleep(const struct workload *wl, unsigned int timeout_ms);
 
+/* The state letter of a thread in /proc/PID/task/TID/stat ('R', 'S', ...), or 0. */
+char wl_task_state(pid_t pid, pid_t tid);
+
 /* The sum of every thread's eintr count. */
 uint64_t wl_total_eintr(const struct workload *wl);
 

@@ -11,6 +11,7 @@ struct lkpctl_cmd {
 	const char *help;
 };
 
+int cmd_info(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif /* LKPCTL_H */

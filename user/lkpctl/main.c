@@ -8,6 +8,7 @@
 #include "out.h"
 
 static const struct lkpctl_cmd cmds[] = {
+	{ "info", cmd_info, "decode and validate a patch file (.lkpp)" },
 	{ "version", cmd_version, "show lkpctl's version and the loaded module's API" },
 };
 

@@ -1,0 +1,987 @@
+// SPDX-License-Identifier: GPL-2.0
+/* lkp-mkpatch: turns the patch sections of a patched build's objects into a patch file for the original binary. */
+
+/*
+ * lkp-mkpatch [-C DIR] -m MAP (-d OUTDIR | -o FILE) [-n NAME] TARGET
+ *
+ * TARGET is the original executable or shared library, as linked in the
+ * original build (unstripped); MAP is the linker map of that link (lkp-cc
+ * writes OUT.orig.map) and DIR the directory the link ran in, against which
+ * the map's input paths are relative. By the time lkp-mkpatch runs, the
+ * patched build has replaced the objects at those paths with lkp-gensrc
+ * output: the original sections, unchanged, plus .lkp.* sections
+ * (docs/patchgen.md).
+ *
+ * Phases:
+ *  1. target: build-id, type, symbol tables, versions of imported symbols.
+ *  2. map: the address the original link gave each input section of each
+ *     object (archive members included).
+ *  3. objects: open every input object; those with .lkp.funcs are patch
+ *     objects. Their .lkp.text/.lkp.rodata/.lkp.data/.lkp.bss become patch
+ *     sections; their .lkp.funcs entries become functions.
+ *  4. symbols: each relocation of a patch section is resolved. A symbol in
+ *     a .lkp section is PATCH; a symbol in an original section of the object
+ *     is TARGET at that section's address from the map (exact even for
+ *     static symbols whose names repeat across files); an undefined symbol
+ *     is a new function of another patch object, or TARGET when the target
+ *     defines it, or else EXTERNAL with the version the target imports it
+ *     with.
+ *  5. functions: old address from the map, first bytes from TARGET, checked
+ *     against the object's own bytes (outside relocated ones): a mismatch
+ *     means the map and the binary disagree, and no patch is written.
+ *  6. write: PATCHROOT/<build-id>.lkpp through the lkpp writer, which
+ *     validates the file with the reader before it is renamed into place.
+ *
+ * Exit status: 0 written, 3 no object of TARGET carries patch sections,
+ * 1 error (one line naming the object and the reason), 2 usage.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lkpp.h"
+
+#define LKP_GENSRC_VERSION	1
+#define LKP_FUNC_ENTSIZE	40
+#define LKP_FUNC_NEW		0x1
+
+static const char *prog = "lkp-mkpatch";
+
+static __attribute__((format(printf, 2, 3)))
+int fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return err;
+}
+
+static void *xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz);
+
+	if (!p) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		abort();
+	}
+	return p;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		abort();
+	}
+	return p;
+}
+
+/* ---- phase 1: the target -------------------------------------------- */
+
+struct target {
+	const char *path;
+	int fd;
+	Elf *elf;
+	GElf_Ehdr eh;
+	uint8_t build_id[LKPP_BUILD_ID_MAX];
+	size_t build_id_size;
+	uint64_t tls_vaddr;
+	bool has_tls;
+	Elf_Scn *symtab, *dynsym, *versym, *verneed;
+};
+
+static int target_open(struct target *t)
+{
+	Elf_Scn *scn = NULL;
+	size_t i, n;
+
+	t->fd = open(t->path, O_RDONLY);
+	if (t->fd < 0)
+		return fail(-errno, "%s: %s", t->path, strerror(errno));
+	t->elf = elf_begin(t->fd, ELF_C_READ, NULL);
+	if (!t->elf || elf_kind(t->elf) != ELF_K_ELF || !gelf_getehdr(t->elf, &t->eh))
+		return fail(-ENOEXEC, "%s: not an ELF file", t->path);
+	if (t->eh.e_machine != EM_X86_64 || (t->eh.e_type != ET_EXEC && t->eh.e_type != ET_DYN))
+		return fail(-ENOEXEC, "%s: not an x86-64 executable or shared library", t->path);
+	if (elf_getphdrnum(t->elf, &n))
+		return fail(-ENOEXEC, "%s: no program headers", t->path);
+	for (i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(t->elf, i, &ph) && ph.p_type == PT_TLS) {
+			t->tls_vaddr = ph.p_vaddr;
+			t->has_tls = true;
+		}
+	}
+	while ((scn = elf_nextscn(t->elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		size_t off = 0, name_off, desc_off;
+		GElf_Nhdr nh;
+
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		switch (sh.sh_type) {
+		case SHT_SYMTAB:
+			t->symtab = scn;
+			break;
+		case SHT_DYNSYM:
+			t->dynsym = scn;
+			break;
+		case SHT_GNU_versym:
+			t->versym = scn;
+			break;
+		case SHT_GNU_verneed:
+			t->verneed = scn;
+			break;
+		case SHT_NOTE:
+			d = elf_getdata(scn, NULL);
+			while (d && (off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+				if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+				    !memcmp((char *)d->d_buf + name_off, "GNU", 4) &&
+				    nh.n_descsz && nh.n_descsz <= LKPP_BUILD_ID_MAX) {
+					memcpy(t->build_id, (char *)d->d_buf + desc_off, nh.n_descsz);
+					t->build_id_size = nh.n_descsz;
+				}
+			}
+			break;
+		}
+	}
+	if (!t->build_id_size)
+		return fail(-ENOEXEC, "%s: no GNU build-id note (link with --build-id)", t->path);
+	if (!t->symtab && !t->dynsym)
+		return fail(-ENOEXEC, "%s: no symbol table", t->path);
+	return 0;
+}
+
+/* A defined symbol of the target by name: .symtab first, then .dynsym. */
+static bool target_lookup(struct target *t, const char *name, GElf_Sym *out)
+{
+	Elf_Scn *tabs[2] = { t->symtab, t->dynsym };
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		size_t i;
+
+		if (!tabs[k] || !gelf_getshdr(tabs[k], &sh) || !sh.sh_entsize)
+			continue;
+		d = elf_getdata(tabs[k], NULL);
+		for (i = 1; d && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym s;
+			const char *n;
+
+			if (!gelf_getsym(d, i, &s) || s.st_shndx == SHN_UNDEF)
+				continue;
+			n = elf_strptr(t->elf, sh.sh_link, s.st_name);
+			if (n && !strcmp(n, name) && GELF_ST_BIND(s.st_info) != STB_LOCAL) {
+				*out = s;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/*
+ * The version and library the target imports NAME with, from .dynsym,
+ * .gnu.version and .gnu.version_r; "" when it does not import it.
+ */
+static void target_import_version(struct target *t, const char *name,
+				  const char **version, const char **library)
+{
+	GElf_Shdr sh, vsh;
+	Elf_Data *d, *vd, *nd;
+	size_t i;
+
+	*version = "";
+	*library = "";
+	if (!t->dynsym || !t->versym || !t->verneed || !gelf_getshdr(t->dynsym, &sh) ||
+	    !sh.sh_entsize || !gelf_getshdr(t->verneed, &vsh))
+		return;
+	d = elf_getdata(t->dynsym, NULL);
+	vd = elf_getdata(t->versym, NULL);
+	nd = elf_getdata(t->verneed, NULL);
+	for (i = 1; d && vd && nd && i < sh.sh_size / sh.sh_entsize; i++) {
+		GElf_Sym s;
+		GElf_Versym vs;
+		GElf_Verneed vn;
+		size_t off = 0;
+		const char *n;
+
+		if (!gelf_getsym(d, i, &s) || s.st_shndx != SHN_UNDEF ||
+		    !gelf_getversym(vd, i, &vs))
+			continue;
+		n = elf_strptr(t->elf, sh.sh_link, s.st_name);
+		if (!n || strcmp(n, name) || (vs & 0x7fff) < 2)
+			continue;
+		while (gelf_getverneed(nd, off, &vn)) {
+			size_t aoff = off + vn.vn_aux;
+			GElf_Vernaux va;
+			unsigned int k;
+
+			for (k = 0; k < vn.vn_cnt && gelf_getvernaux(nd, aoff, &va); k++) {
+				if (va.vna_other == (vs & 0x7fff)) {
+					*version = elf_strptr(t->elf, vsh.sh_link, va.vna_name);
+					*library = elf_strptr(t->elf, vsh.sh_link, vn.vn_file);
+					if (!*version)
+						*version = "";
+					if (!*library)
+						*library = "";
+					return;
+				}
+				aoff += va.vna_next;
+			}
+			if (!vn.vn_next)
+				break;
+			off += vn.vn_next;
+		}
+	}
+}
+
+/* Up to len bytes of the target's file image at vaddr. */
+static int target_read(struct target *t, uint64_t vaddr, void *buf, size_t len)
+{
+	size_t i, n;
+
+	if (elf_getphdrnum(t->elf, &n))
+		return -ENOEXEC;
+	for (i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(t->elf, i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (vaddr >= ph.p_vaddr && vaddr + len <= ph.p_vaddr + ph.p_filesz) {
+			if (pread(t->fd, buf, len, ph.p_offset + vaddr - ph.p_vaddr) != (ssize_t)len)
+				return -EIO;
+			return 0;
+		}
+	}
+	return -ERANGE;
+}
+
+/* ---- phase 2: the link map ------------------------------------------ */
+
+struct mapent {
+	char *file;		/* as the map names it: "x.o" or "lib.a(x.o)" */
+	char *section;
+	uint64_t addr;
+	uint64_t size;
+};
+
+struct linkmap {
+	struct mapent *v;
+	size_t n;
+};
+
+static void map_add(struct linkmap *m, const char *sec, uint64_t addr, uint64_t size,
+		    const char *file)
+{
+	struct mapent *e;
+
+	m->v = xrealloc(m->v, (m->n + 1) * sizeof(*m->v));
+	e = &m->v[m->n++];
+	e->file = strdup(file);
+	e->section = strdup(sec);
+	e->addr = addr;
+	e->size = size;
+	if (!e->file || !e->section) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		abort();
+	}
+}
+
+/*
+ * Input section lines of GNU ld's map, after "Linker script and memory map":
+ *
+ *	 .text          0x0000000000001180       0x14 lib.o
+ *	 .text.unlikely
+ *	                0x0000000000001040        0x5 lib.o
+ */
+static int map_read(const char *path, struct linkmap *m)
+{
+	FILE *fp = fopen(path, "r");
+	char *line = NULL, pending[4096] = "";
+	size_t cap = 0;
+	bool body = false;
+
+	if (!fp)
+		return fail(-errno, "%s: %s", path, strerror(errno));
+	while (getline(&line, &cap, fp) > 0) {
+		char sec[4096], file[4096];
+		unsigned long long addr, size;
+
+		line[strcspn(line, "\n")] = 0;
+		if (!body) {
+			body = !strcmp(line, "Linker script and memory map");
+			continue;
+		}
+		if (line[0] == ' ' && line[1] != ' ' && line[1] != '*' &&
+		    sscanf(line, " %4095s 0x%llx 0x%llx %4095[^\n]", sec, &addr, &size, file) == 4) {
+			map_add(m, sec, addr, size, file);
+			pending[0] = 0;
+			continue;
+		}
+		if (pending[0] && sscanf(line, " 0x%llx 0x%llx %4095[^\n]", &addr, &size, file) == 3 &&
+		    strncmp(file, "(size before", 12)) {
+			map_add(m, pending, addr, size, file);
+			pending[0] = 0;
+			continue;
+		}
+		pending[0] = 0;
+		if (line[0] == ' ' && line[1] != ' ' && line[1] != '*' && !strchr(line + 1, ' '))
+			snprintf(pending, sizeof(pending), "%s", line + 1);
+	}
+	free(line);
+	fclose(fp);
+	if (!body)
+		return fail(-EINVAL, "%s: not a GNU ld map", path);
+	return 0;
+}
+
+/* ---- phase 3: the objects ------------------------------------------- */
+
+struct lkpsec {
+	size_t shndx;		/* in the object */
+	int out;		/* index in the patch file */
+};
+
+struct object {
+	char *mapname;		/* the name in the map */
+	int fd;
+	Elf *ar, *elf;
+	size_t shnum, shstrndx;
+	uint64_t *addr;		/* per section: its address in the target, or ~0 */
+	Elf_Scn *symtab;
+	struct lkpsec lkp[8];
+	int nlkp;
+	Elf_Scn *funcs, *strtab;
+};
+
+static const char *sec_name(struct object *o, size_t i)
+{
+	Elf_Scn *s = elf_getscn(o->elf, i);
+	GElf_Shdr sh;
+	const char *n;
+
+	if (!s || !gelf_getshdr(s, &sh))
+		return "";
+	n = elf_strptr(o->elf, o->shstrndx, sh.sh_name);
+	return n ? n : "";
+}
+
+static int object_open(struct object *o, const char *dir)
+{
+	char path[8192], member[4096] = "";
+	const char *paren = strrchr(o->mapname, '(');
+	size_t len = strlen(o->mapname);
+
+	if (paren && len && o->mapname[len - 1] == ')') {
+		snprintf(member, sizeof(member), "%.*s", (int)(len - (paren - o->mapname) - 2), paren + 1);
+		snprintf(path, sizeof(path), "%s%s%.*s", o->mapname[0] == '/' ? "" : dir,
+			 o->mapname[0] == '/' ? "" : "/", (int)(paren - o->mapname), o->mapname);
+	} else {
+		snprintf(path, sizeof(path), "%s%s%s", o->mapname[0] == '/' ? "" : dir,
+			 o->mapname[0] == '/' ? "" : "/", o->mapname);
+	}
+	o->fd = open(path, O_RDONLY);
+	if (o->fd < 0)
+		return -errno;
+	if (member[0]) {
+		Elf_Cmd cmd = ELF_C_READ;
+		Elf *e;
+
+		o->ar = elf_begin(o->fd, ELF_C_READ, NULL);
+		if (!o->ar || elf_kind(o->ar) != ELF_K_AR)
+			return -ENOEXEC;
+		while ((e = elf_begin(o->fd, cmd, o->ar))) {
+			Elf_Arhdr *h = elf_getarhdr(e);
+
+			if (h && h->ar_name && !strcmp(h->ar_name, member)) {
+				o->elf = e;
+				break;
+			}
+			cmd = elf_next(e);
+			elf_end(e);
+		}
+	} else {
+		o->elf = elf_begin(o->fd, ELF_C_READ, NULL);
+	}
+	if (!o->elf || elf_kind(o->elf) != ELF_K_ELF)
+		return -ENOEXEC;
+	if (elf_getshdrnum(o->elf, &o->shnum) || elf_getshdrstrndx(o->elf, &o->shstrndx))
+		return -ENOEXEC;
+	return 0;
+}
+
+static int lkp_kind(const char *name)
+{
+	if (!strcmp(name, ".lkp.text"))
+		return LKPP_SEC_TEXT;
+	if (!strcmp(name, ".lkp.rodata"))
+		return LKPP_SEC_RODATA;
+	if (!strcmp(name, ".lkp.data"))
+		return LKPP_SEC_DATA;
+	if (!strcmp(name, ".lkp.bss"))
+		return LKPP_SEC_BSS;
+	return 0;
+}
+
+/* Sections, their map addresses and the .lkp sections of a patch object. */
+static int object_scan(struct object *o, struct linkmap *m)
+{
+	size_t i, k;
+
+	o->addr = xcalloc(o->shnum, sizeof(uint64_t));
+	for (i = 0; i < o->shnum; i++) {
+		Elf_Scn *s = elf_getscn(o->elf, i);
+		GElf_Shdr sh;
+		const char *n = sec_name(o, i);
+		size_t same = 0, seen = 0;
+
+		o->addr[i] = ~0ULL;
+		if (!s || !gelf_getshdr(s, &sh))
+			continue;
+		if (sh.sh_type == SHT_SYMTAB)
+			o->symtab = s;
+		if (!strcmp(n, ".lkp.funcs"))
+			o->funcs = s;
+		if (!strcmp(n, ".lkp.strtab"))
+			o->strtab = s;
+		if (lkp_kind(n) && o->nlkp < 8) {
+			o->lkp[o->nlkp].shndx = i;
+			o->lkp[o->nlkp].out = -1;
+			o->nlkp++;
+		}
+		if (!(sh.sh_flags & SHF_ALLOC))
+			continue;
+		/* the k-th section of this name in the object is its k-th map line */
+		for (k = 1; k < i; k++)
+			if (!strcmp(sec_name(o, k), n))
+				same++;
+		for (k = 0; k < m->n; k++) {
+			if (strcmp(m->v[k].file, o->mapname) || strcmp(m->v[k].section, n))
+				continue;
+			if (seen++ == same) {
+				o->addr[i] = m->v[k].addr;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- phases 4-6 ----------------------------------------------------- */
+
+struct newfunc {
+	const char *name;
+	int section;
+	uint64_t offset;
+};
+
+struct symkey {
+	const char *name;
+	int binding, type, section;
+	uint64_t value;
+	bool weak;
+	int index;
+};
+
+struct build {
+	struct target *t;
+	struct symkey *syms;
+	size_t nsyms;
+	struct lkpp_writer *w;
+	struct newfunc *newf;
+	size_t nnewf;
+	int nfuncs;
+};
+
+static int add_symbol(struct build *b, const char *name, int binding, int type, int section,
+		      uint64_t value, uint64_t size, const char *version, const char *library,
+		      bool weak)
+{
+	struct symkey *k;
+	size_t i;
+	int idx;
+	struct lkpp_symbol s = {
+		.name = name ? name : "",
+		.binding = binding,
+		.type = type,
+		.flags = weak ? LKPP_SYM_F_WEAK : 0,
+		.section = binding == LKPP_SYM_PATCH ? section : 0,
+		.version = version,
+		.library = library,
+		.value = value,
+		.size = size,
+	};
+
+	/* one entry per distinct symbol, however many relocations use it */
+	for (i = 0; i < b->nsyms; i++) {
+		k = &b->syms[i];
+		if (!strcmp(k->name, s.name) && k->binding == binding && k->type == type &&
+		    k->section == (int)s.section && k->value == value && k->weak == weak)
+			return k->index;
+	}
+	idx = lkpp_writer_add_symbol(b->w, &s);
+	if (idx < 0)
+		return idx;
+	b->syms = xrealloc(b->syms, (b->nsyms + 1) * sizeof(*b->syms));
+	b->syms[b->nsyms++] = (struct symkey){ s.name, binding, type, s.section, value, weak, idx };
+	return idx;
+}
+
+static int elf_type_to_lkpp(int t)
+{
+	switch (t) {
+	case STT_FUNC:
+	case STT_GNU_IFUNC:
+		return LKPP_STT_FUNC;
+	case STT_OBJECT:
+	case STT_COMMON:
+		return LKPP_STT_OBJECT;
+	case STT_TLS:
+		return LKPP_STT_TLS;
+	}
+	return LKPP_STT_NOTYPE;
+}
+
+static int out_section_of(struct object *o, size_t shndx)
+{
+	int k;
+
+	for (k = 0; k < o->nlkp; k++)
+		if (o->lkp[k].shndx == shndx)
+			return o->lkp[k].out;
+	return -1;
+}
+
+/* A relocation's symbol as a patch-file symbol index. */
+static int resolve_symbol(struct build *b, struct object *o, size_t symi, const char **why)
+{
+	GElf_Shdr symsh, sh;
+	GElf_Sym s;
+	Elf_Data *d;
+	const char *name;
+	int type, out;
+
+	*why = NULL;
+	if (!gelf_getshdr(o->symtab, &symsh) || !(d = elf_getdata(o->symtab, NULL)) ||
+	    !gelf_getsym(d, symi, &s))
+		return -EINVAL;
+	name = elf_strptr(o->elf, symsh.sh_link, s.st_name);
+	if (!name)
+		name = "";
+	type = elf_type_to_lkpp(GELF_ST_TYPE(s.st_info));
+
+	if (s.st_shndx != SHN_UNDEF && s.st_shndx != SHN_COMMON && s.st_shndx != SHN_ABS &&
+	    s.st_shndx < SHN_LORESERVE) {
+		out = out_section_of(o, s.st_shndx);
+		if (out >= 0)
+			return add_symbol(b, name, LKPP_SYM_PATCH, type == LKPP_STT_TLS ?
+					  LKPP_STT_NOTYPE : type, out, s.st_value, s.st_size,
+					  NULL, NULL, false);
+		if (o->addr[s.st_shndx] == ~0ULL) {
+			*why = "its section is not in the original link (garbage collected?)";
+			return -ENOENT;
+		}
+		if (!gelf_getshdr(elf_getscn(o->elf, s.st_shndx), &sh))
+			return -EINVAL;
+		if (sh.sh_flags & SHF_MERGE) {
+			*why = "it is in a merged section, whose layout the link changed";
+			return -EOPNOTSUPP;
+		}
+		if (sh.sh_flags & SHF_TLS) {
+			if (!b->t->has_tls) {
+				*why = "thread-local, but the target has no TLS segment";
+				return -ENOENT;
+			}
+			return add_symbol(b, name, LKPP_SYM_TARGET, LKPP_STT_TLS, 0,
+					  o->addr[s.st_shndx] + s.st_value - b->t->tls_vaddr,
+					  s.st_size, NULL, NULL, false);
+		}
+		return add_symbol(b, name, LKPP_SYM_TARGET, type, 0,
+				  o->addr[s.st_shndx] + s.st_value, s.st_size, NULL, NULL, false);
+	}
+	if (s.st_shndx == SHN_ABS) {
+		*why = "absolute symbols are not supported";
+		return -EOPNOTSUPP;
+	}
+	/* undefined (or common): another patch object's new function, the target, a library */
+	{
+		GElf_Sym ts;
+		const char *version, *library;
+		size_t k;
+
+		for (k = 0; k < b->nnewf; k++)
+			if (!strcmp(b->newf[k].name, name))
+				return add_symbol(b, name, LKPP_SYM_PATCH, LKPP_STT_FUNC,
+						  b->newf[k].section, b->newf[k].offset, 0,
+						  NULL, NULL, false);
+		if (target_lookup(b->t, name, &ts))
+			return add_symbol(b, name, LKPP_SYM_TARGET,
+					  elf_type_to_lkpp(GELF_ST_TYPE(ts.st_info)), 0,
+					  ts.st_value, ts.st_size, NULL, NULL, false);
+		target_import_version(b->t, name, &version, &library);
+		return add_symbol(b, name, LKPP_SYM_EXTERNAL, type == LKPP_STT_TLS ? LKPP_STT_TLS :
+				  type, 0, 0, 0, version, library,
+				  GELF_ST_BIND(s.st_info) == STB_WEAK);
+	}
+}
+
+static Elf_Scn *rela_for(struct object *o, size_t shndx)
+{
+	size_t i;
+
+	for (i = 1; i < o->shnum; i++) {
+		Elf_Scn *s = elf_getscn(o->elf, i);
+		GElf_Shdr sh;
+
+		if (s && gelf_getshdr(s, &sh) && sh.sh_type == SHT_RELA && sh.sh_info == shndx)
+			return s;
+	}
+	return NULL;
+}
+
+static int add_sections(struct build *b, struct object *o)
+{
+	int k;
+
+	for (k = 0; k < o->nlkp; k++) {
+		Elf_Scn *s = elf_getscn(o->elf, o->lkp[k].shndx);
+		GElf_Shdr sh;
+		Elf_Data *d;
+		const char *n = sec_name(o, o->lkp[k].shndx);
+		int kind = lkp_kind(n), r;
+
+		if (!gelf_getshdr(s, &sh))
+			return -EINVAL;
+		d = kind == LKPP_SEC_BSS ? NULL : elf_getdata(s, NULL);
+		if (kind != LKPP_SEC_BSS && sh.sh_size && (!d || d->d_size != sh.sh_size))
+			return fail(-EINVAL, "%s: %s: cannot read", o->mapname, n);
+		r = lkpp_writer_add_section(b->w, kind, n + 4, d ? d->d_buf : NULL, sh.sh_size,
+					    sh.sh_addralign ? sh.sh_addralign : 1);
+		if (r < 0)
+			return fail(r, "%s: %s: %s", o->mapname, n, strerror(-r));
+		o->lkp[k].out = r;
+	}
+	return 0;
+}
+
+static int add_relocs(struct build *b, struct object *o)
+{
+	int k;
+
+	for (k = 0; k < o->nlkp; k++) {
+		Elf_Scn *rs = rela_for(o, o->lkp[k].shndx);
+		GElf_Shdr rsh;
+		Elf_Data *d;
+		size_t i;
+
+		if (!rs)
+			continue;
+		if (!gelf_getshdr(rs, &rsh) || !rsh.sh_entsize || !(d = elf_getdata(rs, NULL)))
+			return fail(-EINVAL, "%s: bad relocation section", o->mapname);
+		for (i = 0; i < rsh.sh_size / rsh.sh_entsize; i++) {
+			GElf_Rela r;
+			const char *why;
+			int sym, ret;
+
+			if (!gelf_getrela(d, i, &r))
+				return fail(-EINVAL, "%s: bad relocation %zu", o->mapname, i);
+			sym = resolve_symbol(b, o, GELF_R_SYM(r.r_info), &why);
+			if (sym < 0) {
+				GElf_Shdr ssh;
+				GElf_Sym s;
+				const char *n = "?";
+
+				if (gelf_getshdr(o->symtab, &ssh) &&
+				    gelf_getsym(elf_getdata(o->symtab, NULL), GELF_R_SYM(r.r_info), &s))
+					n = elf_strptr(o->elf, ssh.sh_link, s.st_name);
+				if (n && !*n && GELF_ST_TYPE(s.st_info) == STT_SECTION)
+					n = sec_name(o, s.st_shndx);
+				return fail(sym, "%s: symbol '%s': %s", o->mapname, n ? n : "?",
+					    why ? why : strerror(-sym));
+			}
+			ret = lkpp_writer_add_reloc(b->w, &(struct lkpp_reloc){
+				.offset = r.r_offset, .section = o->lkp[k].out,
+				.type = GELF_R_TYPE(r.r_info), .symbol = sym, .addend = r.r_addend });
+			if (ret < 0)
+				return fail(ret, "%s: relocation %zu (type %u): %s", o->mapname, i,
+					    (unsigned int)GELF_R_TYPE(r.r_info), strerror(-ret));
+		}
+	}
+	return 0;
+}
+
+/* The .lkp.funcs relocation at offset off: its symbol and addend. */
+static bool funcs_reloc(struct object *o, size_t off, GElf_Sym *sym, int64_t *addend)
+{
+	Elf_Scn *rs = rela_for(o, elf_ndxscn(o->funcs));
+	GElf_Shdr rsh;
+	Elf_Data *d, *sd;
+	size_t i;
+
+	if (!rs || !gelf_getshdr(rs, &rsh) || !rsh.sh_entsize || !(d = elf_getdata(rs, NULL)) ||
+	    !(sd = elf_getdata(o->symtab, NULL)))
+		return false;
+	for (i = 0; i < rsh.sh_size / rsh.sh_entsize; i++) {
+		GElf_Rela r;
+
+		if (gelf_getrela(d, i, &r) && r.r_offset == off &&
+		    GELF_R_TYPE(r.r_info) == R_X86_64_64 &&
+		    gelf_getsym(sd, GELF_R_SYM(r.r_info), sym)) {
+			*addend = r.r_addend;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Compares the first bytes of the old function in the target with the
+ * object's bytes at the same place, skipping relocated bytes: the proof that
+ * the map gave the right address.
+ */
+static bool bytes_agree(struct object *o, size_t shndx, uint64_t off, const uint8_t *tb,
+			size_t len)
+{
+	Elf_Data *d = elf_getdata(elf_getscn(o->elf, shndx), NULL);
+	Elf_Scn *rs = rela_for(o, shndx);
+	bool mask[LKPP_OLD_BYTES_MAX] = { 0 };
+	size_t i;
+
+	if (!d || off + len > d->d_size)
+		return false;
+	if (rs) {
+		GElf_Shdr rsh;
+		Elf_Data *rd = elf_getdata(rs, NULL);
+
+		if (gelf_getshdr(rs, &rsh) && rsh.sh_entsize && rd) {
+			for (i = 0; i < rsh.sh_size / rsh.sh_entsize; i++) {
+				GElf_Rela r;
+				uint64_t k;
+
+				if (!gelf_getrela(rd, i, &r))
+					continue;
+				for (k = r.r_offset; k < r.r_offset + 8; k++)
+					if (k >= off && k < off + len)
+						mask[k - off] = true;
+			}
+		}
+	}
+	for (i = 0; i < len; i++)
+		if (!mask[i] && ((uint8_t *)d->d_buf)[off + i] != tb[i])
+			return false;
+	return true;
+}
+
+struct func_entry {
+	uint64_t old_size, new_size;
+	uint32_t name, flags;
+};
+
+static int read_funcs(struct build *b, struct object *o, bool add)
+{
+	Elf_Data *fd = elf_getdata(o->funcs, NULL), *sd = o->strtab ? elf_getdata(o->strtab, NULL) : NULL;
+	const uint8_t *p;
+	size_t i, n;
+	uint32_t ver, entsize;
+
+	if (!fd || fd->d_size < 8 || !sd)
+		return fail(-EINVAL, "%s: bad .lkp.funcs", o->mapname);
+	p = fd->d_buf;
+	memcpy(&ver, p, 4);
+	memcpy(&entsize, p + 4, 4);
+	if (ver != LKP_GENSRC_VERSION || entsize < LKP_FUNC_ENTSIZE)
+		return fail(-EOPNOTSUPP, "%s: .lkp.funcs version %u, entry size %u: not supported",
+			    o->mapname, ver, entsize);
+	n = (fd->d_size - 8) / entsize;
+	for (i = 0; i < n; i++) {
+		size_t off = 8 + i * entsize;
+		struct func_entry e;
+		GElf_Sym nsym, osym;
+		int64_t nadd, oadd = 0;
+		const char *name;
+		struct lkpp_func f = { 0 };
+		int ret;
+
+		memcpy(&e.old_size, p + off + 16, 8);
+		memcpy(&e.new_size, p + off + 24, 8);
+		memcpy(&e.name, p + off + 32, 4);
+		memcpy(&e.flags, p + off + 36, 4);
+		if (e.name >= sd->d_size || !memchr((char *)sd->d_buf + e.name, 0, sd->d_size - e.name))
+			return fail(-EINVAL, "%s: .lkp.funcs entry %zu: bad name", o->mapname, i);
+		name = (char *)sd->d_buf + e.name;
+		if (!funcs_reloc(o, off + 8, &nsym, &nadd) || out_section_of(o, nsym.st_shndx) < 0)
+			return fail(-EINVAL, "%s: %s: no new code in .lkp.text", o->mapname, name);
+		f.name = name;
+		f.section = out_section_of(o, nsym.st_shndx);
+		f.new_offset = nsym.st_value + nadd;
+		f.new_size = e.new_size;
+		if (e.flags & LKP_FUNC_NEW) {
+			f.flags = LKPP_FUNC_F_NEW;
+			if (!add) {
+				b->newf = xrealloc(b->newf, (b->nnewf + 1) * sizeof(*b->newf));
+				b->newf[b->nnewf++] = (struct newfunc){ name, f.section, f.new_offset };
+				continue;
+			}
+		} else {
+			uint64_t addr;
+
+			if (!add)
+				continue;
+			if (!funcs_reloc(o, off, &osym, &oadd))
+				return fail(-EINVAL, "%s: %s: no old function", o->mapname, name);
+			if (osym.st_shndx == SHN_UNDEF || osym.st_shndx >= SHN_LORESERVE ||
+			    o->addr[osym.st_shndx] == ~0ULL)
+				return fail(-ENOENT, "%s: %s: the old function is not in the original link",
+					    o->mapname, name);
+			addr = o->addr[osym.st_shndx] + osym.st_value + oadd;
+			f.old_offset = addr;
+			f.old_size = e.old_size;
+			f.old_bytes_len = e.old_size < LKPP_OLD_BYTES_MAX ? e.old_size : LKPP_OLD_BYTES_MAX;
+			ret = target_read(b->t, addr, f.old_bytes, f.old_bytes_len);
+			if (ret)
+				return fail(ret, "%s: %s: cannot read its old bytes at 0x%llx in %s",
+					    o->mapname, name, (unsigned long long)addr, b->t->path);
+			if (!bytes_agree(o, osym.st_shndx, osym.st_value + oadd, f.old_bytes,
+					 f.old_bytes_len))
+				return fail(-EINVAL, "%s: %s: the link map places it at 0x%llx, but %s has other bytes there",
+					    o->mapname, name, (unsigned long long)addr, b->t->path);
+		}
+		ret = lkpp_writer_add_func(b->w, &f);
+		if (ret < 0)
+			return fail(ret, "%s: %s: %s", o->mapname, name, strerror(-ret));
+		b->nfuncs++;
+	}
+	return 0;
+}
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "usage: %s [-C DIR] -m MAP (-d OUTDIR | -o FILE) [-n NAME] TARGET\n"
+		"  Writes the patch for TARGET (the original binary) from the .lkp sections of\n"
+		"  the objects MAP (its link map, paths relative to DIR) names. Exit status 3:\n"
+		"  none of them carries patch sections.\n", prog);
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = ".", *mappath = NULL, *outdir = NULL, *outfile = NULL, *name = NULL;
+	struct target t = { 0 };
+	struct linkmap m = { 0 };
+	struct object *objs = NULL;
+	struct build b = { 0 };
+	size_t nobjs = 0, i, k;
+	char path[8192], hex[2 * LKPP_BUILD_ID_MAX + 1], err[LKPP_ERR_SIZE];
+	int opt, ret;
+
+	while ((opt = getopt(argc, argv, "hC:m:d:o:n:")) != -1) {
+		switch (opt) {
+		case 'C': dir = optarg; break;
+		case 'm': mappath = optarg; break;
+		case 'd': outdir = optarg; break;
+		case 'o': outfile = optarg; break;
+		case 'n': name = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (argc - optind != 1 || !mappath || !(outdir || outfile)) {
+		usage(stderr);
+		return 2;
+	}
+	t.path = argv[optind];
+	elf_version(EV_CURRENT);
+
+	/* phase 1: the target */
+	if (target_open(&t))
+		return 1;
+
+	/* phase 2: the map */
+	if (map_read(mappath, &m))
+		return 1;
+
+	/* phase 3: the objects with patch sections */
+	for (i = 0; i < m.n; i++) {
+		struct object o = { 0 };
+
+		for (k = 0; k < nobjs; k++)
+			if (!strcmp(objs[k].mapname, m.v[i].file))
+				break;
+		if (k < nobjs)
+			continue;
+		o.mapname = m.v[i].file;
+		if (object_open(&o, dir) || !elf_getscn(o.elf, 0)) {
+			if (o.elf)
+				elf_end(o.elf);
+			if (o.fd > 0)
+				close(o.fd);
+			/* remember it as seen, without patch sections */
+			o.funcs = NULL;
+			o.elf = NULL;
+		} else {
+			object_scan(&o, &m);
+		}
+		objs = xrealloc(objs, (nobjs + 1) * sizeof(*objs));
+		objs[nobjs++] = o;
+	}
+	b.t = &t;
+	b.w = lkpp_writer_new();
+	if (!b.w)
+		return fail(1, "out of memory");
+	ret = lkpp_writer_set_target(b.w, t.build_id, t.build_id_size,
+				     name ? name : basename(t.path), t.eh.e_type);
+	if (ret < 0)
+		return fail(1, "%s: %s", t.path, strerror(-ret));
+	for (i = 0; i < nobjs; i++)
+		if (objs[i].elf && objs[i].funcs && add_sections(&b, &objs[i]))
+			return 1;
+	/* new functions first: other objects' patches may call them */
+	for (i = 0; i < nobjs; i++)
+		if (objs[i].elf && objs[i].funcs && read_funcs(&b, &objs[i], false))
+			return 1;
+
+	/* phases 4 and 5: relocations and functions */
+	for (i = 0; i < nobjs; i++) {
+		if (!objs[i].elf || !objs[i].funcs)
+			continue;
+		if (!objs[i].symtab)
+			return fail(1, "%s: no symbol table", objs[i].mapname);
+		if (add_relocs(&b, &objs[i]) || read_funcs(&b, &objs[i], true))
+			return 1;
+	}
+	if (!b.nfuncs) {
+		fprintf(stderr, "%s: %s: no object of it carries patch sections\n", prog, t.path);
+		return 3;
+	}
+
+	/* phase 6: write */
+	for (i = 0; i < t.build_id_size; i++)
+		sprintf(hex + 2 * i, "%02x", t.build_id[i]);
+	if (outfile)
+		snprintf(path, sizeof(path), "%s", outfile);
+	else
+		snprintf(path, sizeof(path), "%s/%s.lkpp", outdir, hex);
+	ret = lkpp_writer_write_file(b.w, path, err);
+	if (ret)
+		return fail(1, "%s: %s (%s)", path, err, strerror(-ret));
+	printf("%s: %s: %d function(s)\n", path, name ? name : basename(t.path), b.nfuncs);
+	lkpp_writer_free(b.w);
+	return 0;
+}

@@ -1,0 +1,17 @@
+extern void sink(int);
+
+static __attribute__((noinline)) void emit(int kind, int v)
+{
+	for (int i = 0; i < kind; i++)
+		sink(v + i);
+}
+
+void a(int v)
+{
+	emit(3, v);
+}
+
+void b(int v)
+{
+	emit(3, v + 7);
+}

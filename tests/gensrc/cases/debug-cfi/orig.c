@@ -1,0 +1,6 @@
+#include <string.h>
+
+int length(const char *s)
+{
+	return (int)strlen(s) + 1;
+}

@@ -1,0 +1,6 @@
+extern void use(int);
+
+void work(int x)
+{
+	use(x);
+}

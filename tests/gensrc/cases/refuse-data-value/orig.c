@@ -1,0 +1,6 @@
+int limit = 10;
+
+int over(int x)
+{
+	return x > limit;
+}

@@ -1,0 +1,6 @@
+int next_id(void)
+{
+	static int id;
+
+	return ++id;
+}

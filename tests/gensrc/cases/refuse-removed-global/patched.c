@@ -1,0 +1,6 @@
+int mode = 1;
+
+int get_mode(void)
+{
+	return mode;
+}

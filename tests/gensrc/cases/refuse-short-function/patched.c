@@ -1,0 +1,4 @@
+int zero(void)
+{
+	return 7;
+}

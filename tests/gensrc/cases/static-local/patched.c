@@ -1,0 +1,21 @@
+extern int ext(int);
+
+int early(int x)
+{
+	return ext(x) + 1;
+}
+
+int counter(void)
+{
+	static int calls;
+
+	return ++calls;
+}
+
+int late(int x)
+{
+	static int seen;
+
+	seen += x;
+	return ext(x) + seen;
+}
