@@ -2,6 +2,7 @@
 /* lkp_stack.c: snapshots of the frozen threads and the stack check (LKP_IOC_STACK_CHECK). */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -231,46 +232,63 @@ static void lkp_blocker_set(struct lkp_blocker *b,
 	b->reserved = 0;
 }
 
+/* Scan [addr, end), within one page of the target's memory. */
+static int lkp_stack_scan_page(const struct lkp_thread_snap *th,
+			       const struct lkp_ranges *r, struct page *page,
+			       unsigned long addr, unsigned long end,
+			       struct lkp_blocker *b)
+{
+	const u64 *words = kmap_local_page(page);
+	const struct lkp_range_ent *e;
+	int ret = 0;
+	u64 v;
+
+	for (; addr + 8 <= end; addr += 8) {
+		v = words[offset_in_page(addr) / 8];
+		e = lkp_ranges_find(r, v, true);
+		if (e) {
+			lkp_blocker_set(b, th, LKP_BLOCKER_RETADDR, v, addr,
+					e->index);
+			ret = -EBUSY;
+			break;
+		}
+	}
+	kunmap_local(words);
+	return ret;
+}
+
 /*
  * Scan one thread's stack from sp to the end of the mapping holding sp:
  * that is the [stack] VMA for ordinary threads, and whatever mapping a
- * thread running on its own stack (sigaltstack, coroutines) uses.
+ * thread running on its own stack (sigaltstack, coroutines) uses. The
+ * caller holds the mmap lock; pages are read in place, not copied.
  */
 static int lkp_stack_scan(const struct lkp_snapshot *snap,
 			  const struct lkp_thread_snap *th,
-			  const struct lkp_ranges *r, u64 limit, u64 *buf,
+			  const struct lkp_ranges *r, u64 limit,
 			  struct lkp_blocker *b)
 {
-	unsigned long addr = th->sp & ~7UL, end = 0, len;
-	const struct lkp_range_ent *e;
+	unsigned long addr = th->sp & ~7UL, end, next;
 	struct vm_area_struct *vma;
-	int n, i;
+	struct page *page;
+	int ret;
 
-	mmap_read_lock(snap->mm);
 	vma = find_vma(snap->mm, addr);
-	if (vma && vma->vm_start <= addr)
-		end = vma->vm_end;
-	mmap_read_unlock(snap->mm);
-	if (end <= addr)
+	if (!vma || vma->vm_start > addr)
 		return 0;	/* sp points at no mapping: nothing to scan */
+	end = vma->vm_end;
 	if (end - addr > limit)
 		end = addr + limit;
 
-	while (addr < end) {
-		len = min_t(unsigned long, end - addr,
-			    PAGE_SIZE - offset_in_page(addr));
-		n = access_process_vm(th->task, addr, buf, len, FOLL_FORCE);
-		for (i = 0; i < n / 8; i++) {
-			e = lkp_ranges_find(r, buf[i], true);
-			if (e) {
-				lkp_blocker_set(b, th, LKP_BLOCKER_RETADDR,
-						buf[i], addr + i * 8, e->index);
-				return -EBUSY;
-			}
-		}
-		if (n != len)
-			break;	/* the thread exited, or a hole: stop here */
-		addr += len;
+	for (; addr < end; addr = next) {
+		next = min(end, (addr & PAGE_MASK) + PAGE_SIZE);
+		if (get_user_pages_remote(snap->mm, addr, 1, FOLL_FORCE, &page,
+					  NULL, NULL) != 1)
+			break;	/* a hole (or a userfaultfd page): stop here */
+		ret = lkp_stack_scan_page(th, r, page, addr, next, b);
+		put_page(page);
+		if (ret)
+			return ret;
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		cond_resched();
@@ -287,7 +305,6 @@ int lkp_stack_check(const struct lkp_snapshot *snap,
 	const struct lkp_thread_snap *th;
 	const struct lkp_range_ent *e;
 	unsigned int i;
-	u64 *buf;
 	int ret = 0;
 
 	/*
@@ -307,12 +324,12 @@ int lkp_stack_check(const struct lkp_snapshot *snap,
 		}
 	}
 
-	buf = (u64 *)__get_free_page(GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
+	/* One lock for every stack: the target is frozen, nobody waits long. */
+	if (mmap_read_lock_killable(snap->mm))
+		return -EINTR;
 	for (i = 0; i < snap->nr && !ret; i++)
-		ret = lkp_stack_scan(snap, &snap->threads[i], r, limit, buf, b);
-	free_page((unsigned long)buf);
+		ret = lkp_stack_scan(snap, &snap->threads[i], r, limit, b);
+	mmap_read_unlock(snap->mm);
 	return ret;
 }
 

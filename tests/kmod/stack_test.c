@@ -137,6 +137,28 @@ TEST_F(stk, finds_return_address_fifty_frames_deep)
 	ASSERT_EQ(0, lkp_thaw(self->fd, NULL));
 }
 
+TEST_F(stk, overlapping_ranges_are_all_searched)
+{
+	uint64_t root = (uintptr_t)lkp_t_deep_root;
+	struct lkp_range r[2] = {
+		/* Starts lower and covers the return address ... */
+		{ root, root + lkp_fn_size(lkp_t_deep_root) },
+		/* ... while the range starting closest below it does not. */
+		{ root + 1, root + 2 },
+	};
+	struct lkp_stack_check sc;
+
+	ASSERT_EQ(0, lkp_target_thread(&self->t, LKP_T_DEEP));
+	ASSERT_LT(root + 2, self->t.shm->deep_ret);
+	ASSERT_EQ(0, lkp_freeze(self->fd, 0, 0, NULL));
+	ASSERT_EQ(-EBUSY, check(self->fd, r, 2, 0, &sc));
+	EXPECT_EQ(LKP_BLOCKER_RETADDR, sc.blocker.kind);
+	EXPECT_EQ(0, sc.blocker.index);
+	EXPECT_EQ(self->t.shm->deep_ret, sc.blocker.addr);
+	ASSERT_EQ(0, lkp_thaw(self->fd, NULL));
+	ASSERT_EQ(0, lkp_target_release(&self->t));
+}
+
 TEST_F(stk, passes_when_function_is_on_no_stack)
 {
 	struct lkp_range r[2] = { fn_range(lkp_t_fn), fn_range(lkp_t_spin) };

@@ -237,6 +237,75 @@ TEST_F(tx, pause_is_reported_for_many_threads)
 	ASSERT_EQ(0, lkp_target_release(&self->t));
 }
 
+TEST_F(tx, patching_ioctls_are_listed_and_session_only)
+{
+	struct lkp_stack_check sc = { 0 };
+	struct lkp_transaction t = { 0 };
+	struct lkp_poke p = { 0 };
+	struct lkp_unmap u = { 0 };
+	struct lkp_map m = { 0 };
+	struct lkp_api api = { 0 };
+	int dev = open(LKP_DEV, O_RDWR | O_CLOEXEC);
+
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, lkp_ioc(self->fd, LKP_IOC_GET_API, &api));
+	EXPECT_TRUE(api.ioctls & (1ULL << LKP_IOC_NR_STACK_CHECK));
+	EXPECT_TRUE(api.ioctls & (1ULL << LKP_IOC_NR_POKE));
+	EXPECT_TRUE(api.ioctls & (1ULL << LKP_IOC_NR_MAP));
+	EXPECT_TRUE(api.ioctls & (1ULL << LKP_IOC_NR_UNMAP));
+	EXPECT_TRUE(api.ioctls & (1ULL << LKP_IOC_NR_TRANSACTION));
+	/* They need a target: /dev/lkp itself does not take them. */
+	EXPECT_EQ(-ENOTTY, lkp_ioc(dev, LKP_IOC_STACK_CHECK, &sc));
+	EXPECT_EQ(-ENOTTY, lkp_ioc(dev, LKP_IOC_POKE, &p));
+	EXPECT_EQ(-ENOTTY, lkp_ioc(dev, LKP_IOC_MAP, &m));
+	EXPECT_EQ(-ENOTTY, lkp_ioc(dev, LKP_IOC_UNMAP, &u));
+	EXPECT_EQ(-ENOTTY, lkp_ioc(dev, LKP_IOC_TRANSACTION, &t));
+	close(dev);
+}
+
+TEST_F(tx, write_before_a_syscall_ip_is_busy_and_retried)
+{
+	struct lkp_thread th[4];
+	struct lkp_threads ts = {
+		.threads = (uintptr_t)th, .count = 4, .thread_size = sizeof(th[0]),
+	};
+	unsigned char sc[2];
+	struct lkp_poke_entry e;
+	struct lkp_transaction t;
+	int i;
+
+	/*
+	 * Where the target's main thread waits in read() for a command, and
+	 * stays until the next one: freeze until it is seen there (a fresh
+	 * target may still be on its way out of fork()).
+	 */
+	for (i = 0;; i++) {
+		ASSERT_GT(100000, i);
+		ASSERT_EQ(0, lkp_freeze(self->fd, 0, 0, NULL));
+		ts.count = 4;
+		ASSERT_EQ(0, lkp_ioc(self->fd, LKP_IOC_GET_THREADS, &ts));
+		ASSERT_EQ(0, lkp_thaw(self->fd, NULL));
+		ASSERT_EQ(1, ts.count);
+		if ((th[0].flags & LKP_THREAD_IN_SYSCALL) && th[0].regs.orig_ax == SYS_read)
+			break;
+		sched_yield();
+	}
+	ASSERT_EQ(0, lkp_target_read(self->t.pid, th[0].regs.ip - 2, sc, 2));
+
+	e = (struct lkp_poke_entry){
+		.addr = th[0].regs.ip - 2, .len = 2,
+		.old_bytes = (uintptr_t)sc, .new_bytes = (uintptr_t)sc,
+	};
+	txn_init(&t, &e, 1, NULL, 0);
+	t.attempts = 2;
+	ASSERT_EQ(-EBUSY, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	EXPECT_EQ(2, t.attempts_made);
+	EXPECT_EQ(LKP_BLOCKER_SYSCALL_IP, t.blocker.kind);
+	EXPECT_EQ(th[0].tid, t.blocker.tid);
+	EXPECT_EQ(th[0].regs.ip, t.blocker.addr);
+	EXPECT_EQ(1, lkp_target_call(&self->t, LKP_CMD_CALL));
+}
+
 TEST_F(tx, entry_in_shared_or_unmapped_memory_is_refused)
 {
 	unsigned char old[8], new[8] = { 0 };
