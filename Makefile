@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Makefile: builds lkp.ko, the bpf objects, the user tools and the patch tools; runs the tests and the demo.
+# Makefile: builds lkp.ko, the bpf objects, the user tools, the patch tools and the benchmarks; runs the tests, the demo and the benchmarks.
 #
 #   make            everything (module, bpf, user tools, patch tools, tests)
 #   make deps       install the Debian packages the project needs (idempotent)

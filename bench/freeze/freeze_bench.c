@@ -65,6 +65,8 @@ struct bench_result {
 	bool done;
 	double freeze_ms;
 	double thaw_ms;
+	double freeze_min_ms;
+	double thaw_min_ms;
 	char note[192];
 };
 
@@ -279,7 +281,7 @@ static int bench_measure(const struct bench_method *m, void *state,
 	}
 	*freeze_ns = t1 - t0;
 
-	/* A spinner that still runs would move its counter within 2 ms. */
+	/* A spinner left running would almost surely move its counter in 2 ms. */
 	progress = bench_target_progress(t);
 	bench_sleep_ns(2000000);
 	if (bench_target_progress(t) != progress) {
@@ -416,9 +418,13 @@ static int bench_count(const struct bench_opts *o, unsigned int n,
 		if (!s.attached[m])
 			continue;
 		res[m].done = true;
+		/* Sorted by the median: the first sample is the fastest. */
 		res[m].freeze_ms = bench_median_ms(s.freeze_ns[m], o->runs);
-		if (m != BENCH_TX)
+		res[m].freeze_min_ms = s.freeze_ns[m][0] / 1e6;
+		if (m != BENCH_TX) {
 			res[m].thaw_ms = bench_median_ms(s.thaw_ns[m], o->runs);
+			res[m].thaw_min_ms = s.thaw_ns[m][0] / 1e6;
+		}
 		if (bench_methods[m]->note)
 			bench_methods[m]->note(s.state[m], res[m].note,
 					       sizeof(res[m].note));
@@ -449,15 +455,16 @@ static void bench_print(const struct bench_opts *o, unsigned int c)
 	for (m = 0; m < BENCH_NR_METHODS; m++) {
 		if (!res[m].done)
 			continue;
-		printf("%-16s %6u %10.3f %10.3f %12s %12s\n", bench_name(m),
-		       o->counts[c], res[m].freeze_ms, res[m].thaw_ms,
+		printf("%-16s %6u %10.3f %9.3f %10.3f %9.3f %12s %12s\n",
+		       bench_name(m), o->counts[c], res[m].freeze_ms,
+		       res[m].freeze_min_ms, res[m].thaw_ms, res[m].thaw_min_ms,
 		       bench_ratio(r1, sizeof(r1), res[m].freeze_ms, lkp_f),
 		       bench_ratio(r2, sizeof(r2), res[m].thaw_ms, lkp_t));
 	}
 	if (res[BENCH_TX].done)
-		printf("%-16s %6u %10.3f (pause the target saw, as the module reports it)\n",
+		printf("%-16s %6u %10.3f %9.3f (pause the target saw, as the module reports it)\n",
 		       bench_name(BENCH_TX), o->counts[c],
-		       res[BENCH_TX].freeze_ms);
+		       res[BENCH_TX].freeze_ms, res[BENCH_TX].freeze_min_ms);
 	for (m = 0; m < BENCH_NR_METHODS; m++)
 		if (res[m].done && res[m].note[0])
 			printf("  %s at %u: %s\n", bench_name(m), o->counts[c],
@@ -570,9 +577,10 @@ int main(int argc, char **argv)
 	printf("freeze and thaw of a process of N threads (half spinning, half asleep), median of %u runs\n",
 	       o.runs);
 	printf("controller: %s\n", bench_realtime(&o));
-	printf("\"x lkp\": the method's time as a multiple of lkp's (default mode) at the same N\n\n");
-	printf("%-16s %6s %10s %10s %12s %12s\n", "method", "N", "freeze ms",
-	       "thaw ms", "freeze x lkp", "thaw x lkp");
+	printf("ms: median (and fastest) run; \"x lkp\": the median as a multiple of lkp's (default mode) at the same N\n\n");
+	printf("%-16s %6s %10s %9s %10s %9s %12s %12s\n", "method", "N",
+	       "freeze ms", "(min)", "thaw ms", "(min)", "freeze x lkp",
+	       "thaw x lkp");
 	fflush(stdout);
 	for (c = 0; c < o.nr_counts; c++) {
 		err = bench_count(&o, o.counts[c], have_cgroup ? cgroup : NULL,
