@@ -57,9 +57,11 @@
  *     shorter than the 5-byte jmp rel32 (sizes come from assembling
  *     ORIG.s), a removed variable other objects or unchanged code may still
  *     reference, a new thread-local variable (running threads have no room
- *     for it), changed unlabelled data (a new constructor). Every refusal
- *     names the symbol and the reason; all are printed, then the exit
- *     status is 1.
+ *     for it), changed unlabelled data (a new constructor), a changed
+ *     function with C++ exception tables (the new code has no unwind
+ *     information, so a landing pad in it could never be reached). Every
+ *     refusal names the symbol and the reason; all are printed, then the
+ *     exit status is 1.
  *
  *  5. emit: ORIG.s verbatim, then the new code in .lkp.text, the data it
  *     references in .lkp.rodata/.lkp.data/.lkp.bss, the function table in
@@ -1091,6 +1093,11 @@ static void compare_blocks(struct asmfile *o, struct asmfile *p)
 
 /* ---- phase 4: check ------------------------------------------------- */
 
+static bool patched(const struct block *b)
+{
+	return b->status == CHANGED || b->status == NEW;
+}
+
 /*
  * Function sizes as the assembler lays them out: ORIG.s is assembled (by
  * $LKP_AS, default "as") and the symbol table read back.
@@ -1173,6 +1180,20 @@ static bool function_references(struct asmfile *f, struct block *fn, const char 
 	return false;
 }
 
+/*
+ * The new code carries no unwind information (see the header), so code
+ * that must be unwound into, a function with a landing pad, is refused.
+ */
+static bool function_has_eh(struct asmfile *f, struct block *fn)
+{
+	int i;
+
+	for (i = 0; i < fn->nlines; i++)
+		if (word_is(skip_ws(f->lines[fn->lines[i]].text), ".cfi_lsda"))
+			return true;
+	return false;
+}
+
 static void check_patchable(struct asmfile *o, struct asmfile *p)
 {
 	int i, j;
@@ -1184,6 +1205,10 @@ static void check_patchable(struct asmfile *o, struct asmfile *p)
 		    b->twin->size < LKP_JMP_SIZE)
 			refuse(b->twin->name, "function is %lu bytes long, shorter than the %d-byte jump",
 			       b->twin->size, LKP_JMP_SIZE);
+		if (b->kind == BLK_FUNC && patched(b) && b->parent < 0 &&
+		    (function_has_eh(p, b) || (b->cold >= 0 && function_has_eh(p, &p->blocks[b->cold]))))
+			refuse(b->twin ? b->twin->name : b->name,
+			       "C++ exception tables (try/catch or cleanups): the patch cannot carry them");
 		if (b->kind == BLK_DATA && b->status == CHANGED)
 			refuse(b->twin->name, "existing data changed its layout or initial value");
 		if (b->kind == BLK_ORPHAN && b->status == CHANGED)
@@ -1220,11 +1245,6 @@ static void check_patchable(struct asmfile *o, struct asmfile *p)
 }
 
 /* ---- phase 5: emit -------------------------------------------------- */
-
-static bool patched(const struct block *b)
-{
-	return b->status == CHANGED || b->status == NEW;
-}
 
 /*
  * The name new code uses for symbol "name" of the patched file: the original
