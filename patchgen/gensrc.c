@@ -29,8 +29,10 @@
  *     changes: "foo.isra.0", "foo.constprop.1", "count.3", "CSWTCH.12". The
  *     canonical name replaces every ".<digits>" component with ".N"
  *     ("foo.constprop.N"), and symbols sharing a canonical name are paired
- *     in order of appearance. A "foo.cold" part belongs to "foo" and is
- *     compared and emitted with it.
+ *     in order of appearance; numbered data first by the function that
+ *     uses it, so that two static locals "ticket" of two functions keep
+ *     their owners. A "foo.cold" part belongs to "foo" and is compared and
+ *     emitted with it.
  *
  *  3. compare: normalise each function and compare the twins. Normalising
  *     drops what does not reach the code bytes (.loc, .file, .cfi_*, debug
@@ -38,12 +40,13 @@
  *     first use (".L123" -> "L0"), replaces a reference to an anonymous data
  *     block by that block's normalised content (so ".LC4" and ".LC7" holding
  *     the same string compare equal), and a reference to a symbol of the
- *     file by its canonical name and rank. Worked example:
+ *     file by its canonical name and match id (the same for twins). Worked
+ *     example:
  *
  *         orig:  leaq .LC3(%rip), %rdi          patched: leaq .LC5(%rip), %rdi
  *                call helper.isra.0                      call helper.isra.1
  *         both:  leaq D0(%rip), %rdi  +  D0: .string "hi"
- *                call helper.isra.N#0
+ *                call helper.isra.N#3      (3: the pair's match id)
  *
  *     Twins that still differ only in immediates that equal the line number
  *     of their own statement (orig "movl $41, %edx" at line 41, patched
@@ -130,7 +133,8 @@ struct block {
 	bool is_func_type;
 	bool closed;
 	char *canon;		/* canonical name, see phase 2 */
-	int rank;		/* rank among blocks of the same canonical name */
+	const char *owner;	/* numbered data: canon of the first function using it */
+	int mid;		/* match id: equal for twins, unique otherwise */
 	int alias;		/* ANON label directly followed by another: that block */
 	int cold;		/* the .cold part of a function, or -1 */
 	int parent;		/* for a .cold part: its function, or -1 */
@@ -720,6 +724,8 @@ static int cold_parent(struct asmfile *f, const char *name)
 	return -1;
 }
 
+static bool function_references(struct asmfile *f, struct block *fn, const char *name);
+
 static void canonicalise(struct asmfile *f)
 {
 	int i, j;
@@ -728,10 +734,6 @@ static void canonicalise(struct asmfile *f)
 		struct block *b = &f->blocks[i];
 
 		b->canon = canonical_name(b->name);
-		b->rank = 0;
-		for (j = 0; j < i; j++)
-			if (f->blocks[j].kind == b->kind && !strcmp(f->blocks[j].canon, b->canon))
-				b->rank++;
 		if (b->kind == BLK_FUNC) {
 			int p = cold_parent(f, b->name);
 
@@ -741,28 +743,54 @@ static void canonicalise(struct asmfile *f)
 			}
 		}
 	}
+	/* numbered data (static locals, CSWTCH tables): who uses it */
+	for (i = 0; i < f->nblocks; i++) {
+		struct block *b = &f->blocks[i];
+
+		if (b->kind != BLK_DATA || !strstr(b->canon, ".N"))
+			continue;
+		for (j = 0; j < f->nblocks && !b->owner; j++) {
+			struct block *fn = &f->blocks[j];
+
+			if (fn->kind == BLK_FUNC && function_references(f, fn, b->name))
+				b->owner = fn->parent >= 0 ? f->blocks[fn->parent].canon : fn->canon;
+		}
+	}
 }
 
+/*
+ * Pairs blocks of equal kind and canonical name. Numbered data first by the
+ * function using it ("ticket.0" used by f2 pairs with the "ticket.N" f2
+ * uses, even when a new static "ticket" in another function shifted the
+ * numbers), then everything left in order of appearance.
+ */
 static void match_blocks(struct asmfile *o, struct asmfile *p)
 {
-	int i, j;
+	int i, j, pass;
 
-	for (i = 0; i < p->nblocks; i++) {
-		struct block *b = &p->blocks[i];
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < p->nblocks; i++) {
+			struct block *b = &p->blocks[i];
 
-		if (b->kind == BLK_ANON)
-			continue;
-		for (j = 0; j < o->nblocks; j++) {
-			struct block *a = &o->blocks[j];
+			if (b->kind == BLK_ANON || b->twin || (!pass && !b->owner))
+				continue;
+			for (j = 0; j < o->nblocks; j++) {
+				struct block *a = &o->blocks[j];
 
-			if (a->kind == b->kind && !a->twin && a->rank == b->rank &&
-			    !strcmp(a->canon, b->canon)) {
+				if (a->kind != b->kind || a->twin || strcmp(a->canon, b->canon))
+					continue;
+				if (!pass && (!a->owner || strcmp(a->owner, b->owner)))
+					continue;
 				a->twin = b;
 				b->twin = a;
 				break;
 			}
 		}
 	}
+	for (i = 0; i < o->nblocks; i++)
+		o->blocks[i].mid = i;
+	for (i = 0; i < p->nblocks; i++)
+		p->blocks[i].mid = p->blocks[i].twin ? p->blocks[i].twin->mid : o->nblocks + i;
 }
 
 /* ---- phase 3: compare ----------------------------------------------- */
@@ -857,7 +885,7 @@ static int resolve_alias(struct asmfile *f, int b)
 
 /*
  * Rewrites the tokens of one statement for comparison: symbols of the file
- * become "canon#rank", anonymous data "D<n>", local code labels "L<n>";
+ * become "canon#mid", anonymous data "D<n>", local code labels "L<n>";
  * whitespace runs become one space. The first word (mnemonic or directive)
  * is kept as is.
  */
@@ -915,7 +943,7 @@ static char *normalise_statement(struct asmfile *f, struct norm *n, const char *
 				struct block *x = &f->blocks[blk];
 
 				sb_puts(&b, x->canon);
-				snprintf(tmp, sizeof(tmp), "#%d", x->rank);
+				snprintf(tmp, sizeof(tmp), "#%d", x->mid);
 				sb_puts(&b, tmp);
 			} else {
 				sb_putn(&b, s, e - s);
@@ -1465,8 +1493,11 @@ static void report(struct asmfile *o, struct asmfile *p, FILE *r)
 
 		if (b->kind == BLK_ANON || b->parent >= 0)
 			continue;
-		fprintf(r, "%s %s %s%s\n", kinds[b->kind], b->twin ? b->twin->name : b->name,
+		fprintf(r, "%s %s %s%s", kinds[b->kind], b->twin ? b->twin->name : b->name,
 			status_names[b->status], b->line_churn ? " (line numbers only)" : "");
+		if (b->twin && strcmp(b->twin->name, b->name))
+			fprintf(r, " (patched: %s)", b->name);
+		fputc('\n', r);
 	}
 	for (i = 0; i < o->nblocks; i++) {
 		struct block *a = &o->blocks[i];
