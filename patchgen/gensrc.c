@@ -29,8 +29,10 @@
  *     changes: "foo.isra.0", "foo.constprop.1", "count.3", "CSWTCH.12". The
  *     canonical name replaces every ".<digits>" component with ".N"
  *     ("foo.constprop.N"), and symbols sharing a canonical name are paired
- *     in order of appearance. A "foo.cold" part belongs to "foo" and is
- *     compared and emitted with it.
+ *     in order of appearance; numbered data first by the function that
+ *     uses it, so that two static locals "ticket" of two functions keep
+ *     their owners. A "foo.cold" part belongs to "foo" and is compared and
+ *     emitted with it.
  *
  *  3. compare: normalise each function and compare the twins. Normalising
  *     drops what does not reach the code bytes (.loc, .file, .cfi_*, debug
@@ -38,12 +40,13 @@
  *     first use (".L123" -> "L0"), replaces a reference to an anonymous data
  *     block by that block's normalised content (so ".LC4" and ".LC7" holding
  *     the same string compare equal), and a reference to a symbol of the
- *     file by its canonical name and rank. Worked example:
+ *     file by its canonical name and match id (the same for twins). Worked
+ *     example:
  *
  *         orig:  leaq .LC3(%rip), %rdi          patched: leaq .LC5(%rip), %rdi
  *                call helper.isra.0                      call helper.isra.1
  *         both:  leaq D0(%rip), %rdi  +  D0: .string "hi"
- *                call helper.isra.N#0
+ *                call helper.isra.N#3      (3: the pair's match id)
  *
  *     Twins that still differ only in immediates that equal the line number
  *     of their own statement (orig "movl $41, %edx" at line 41, patched
@@ -57,9 +60,11 @@
  *     shorter than the 5-byte jmp rel32 (sizes come from assembling
  *     ORIG.s), a removed variable other objects or unchanged code may still
  *     reference, a new thread-local variable (running threads have no room
- *     for it), changed unlabelled data (a new constructor). Every refusal
- *     names the symbol and the reason; all are printed, then the exit
- *     status is 1.
+ *     for it), changed unlabelled data (a new constructor), a changed
+ *     function with C++ exception tables (the new code has no unwind
+ *     information, so a landing pad in it could never be reached). Every
+ *     refusal names the symbol and the reason; all are printed, then the
+ *     exit status is 1.
  *
  *  5. emit: ORIG.s verbatim, then the new code in .lkp.text, the data it
  *     references in .lkp.rodata/.lkp.data/.lkp.bss, the function table in
@@ -128,7 +133,8 @@ struct block {
 	bool is_func_type;
 	bool closed;
 	char *canon;		/* canonical name, see phase 2 */
-	int rank;		/* rank among blocks of the same canonical name */
+	const char *owner;	/* numbered data: canon of the first function using it */
+	int mid;		/* match id: equal for twins, unique otherwise */
 	int alias;		/* ANON label directly followed by another: that block */
 	int cold;		/* the .cold part of a function, or -1 */
 	int parent;		/* for a .cold part: its function, or -1 */
@@ -718,6 +724,8 @@ static int cold_parent(struct asmfile *f, const char *name)
 	return -1;
 }
 
+static bool function_references(struct asmfile *f, struct block *fn, const char *name);
+
 static void canonicalise(struct asmfile *f)
 {
 	int i, j;
@@ -726,10 +734,6 @@ static void canonicalise(struct asmfile *f)
 		struct block *b = &f->blocks[i];
 
 		b->canon = canonical_name(b->name);
-		b->rank = 0;
-		for (j = 0; j < i; j++)
-			if (f->blocks[j].kind == b->kind && !strcmp(f->blocks[j].canon, b->canon))
-				b->rank++;
 		if (b->kind == BLK_FUNC) {
 			int p = cold_parent(f, b->name);
 
@@ -739,28 +743,54 @@ static void canonicalise(struct asmfile *f)
 			}
 		}
 	}
+	/* numbered data (static locals, CSWTCH tables): who uses it */
+	for (i = 0; i < f->nblocks; i++) {
+		struct block *b = &f->blocks[i];
+
+		if (b->kind != BLK_DATA || !strstr(b->canon, ".N"))
+			continue;
+		for (j = 0; j < f->nblocks && !b->owner; j++) {
+			struct block *fn = &f->blocks[j];
+
+			if (fn->kind == BLK_FUNC && function_references(f, fn, b->name))
+				b->owner = fn->parent >= 0 ? f->blocks[fn->parent].canon : fn->canon;
+		}
+	}
 }
 
+/*
+ * Pairs blocks of equal kind and canonical name. Numbered data first by the
+ * function using it ("ticket.0" used by f2 pairs with the "ticket.N" f2
+ * uses, even when a new static "ticket" in another function shifted the
+ * numbers), then everything left in order of appearance.
+ */
 static void match_blocks(struct asmfile *o, struct asmfile *p)
 {
-	int i, j;
+	int i, j, pass;
 
-	for (i = 0; i < p->nblocks; i++) {
-		struct block *b = &p->blocks[i];
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < p->nblocks; i++) {
+			struct block *b = &p->blocks[i];
 
-		if (b->kind == BLK_ANON)
-			continue;
-		for (j = 0; j < o->nblocks; j++) {
-			struct block *a = &o->blocks[j];
+			if (b->kind == BLK_ANON || b->twin || (!pass && !b->owner))
+				continue;
+			for (j = 0; j < o->nblocks; j++) {
+				struct block *a = &o->blocks[j];
 
-			if (a->kind == b->kind && !a->twin && a->rank == b->rank &&
-			    !strcmp(a->canon, b->canon)) {
+				if (a->kind != b->kind || a->twin || strcmp(a->canon, b->canon))
+					continue;
+				if (!pass && (!a->owner || strcmp(a->owner, b->owner)))
+					continue;
 				a->twin = b;
 				b->twin = a;
 				break;
 			}
 		}
 	}
+	for (i = 0; i < o->nblocks; i++)
+		o->blocks[i].mid = i;
+	for (i = 0; i < p->nblocks; i++)
+		p->blocks[i].mid = p->blocks[i].twin ? p->blocks[i].twin->mid : o->nblocks + i;
 }
 
 /* ---- phase 3: compare ----------------------------------------------- */
@@ -855,7 +885,7 @@ static int resolve_alias(struct asmfile *f, int b)
 
 /*
  * Rewrites the tokens of one statement for comparison: symbols of the file
- * become "canon#rank", anonymous data "D<n>", local code labels "L<n>";
+ * become "canon#mid", anonymous data "D<n>", local code labels "L<n>";
  * whitespace runs become one space. The first word (mnemonic or directive)
  * is kept as is.
  */
@@ -913,7 +943,7 @@ static char *normalise_statement(struct asmfile *f, struct norm *n, const char *
 				struct block *x = &f->blocks[blk];
 
 				sb_puts(&b, x->canon);
-				snprintf(tmp, sizeof(tmp), "#%d", x->rank);
+				snprintf(tmp, sizeof(tmp), "#%d", x->mid);
 				sb_puts(&b, tmp);
 			} else {
 				sb_putn(&b, s, e - s);
@@ -1091,6 +1121,11 @@ static void compare_blocks(struct asmfile *o, struct asmfile *p)
 
 /* ---- phase 4: check ------------------------------------------------- */
 
+static bool patched(const struct block *b)
+{
+	return b->status == CHANGED || b->status == NEW;
+}
+
 /*
  * Function sizes as the assembler lays them out: ORIG.s is assembled (by
  * $LKP_AS, default "as") and the symbol table read back.
@@ -1173,6 +1208,20 @@ static bool function_references(struct asmfile *f, struct block *fn, const char 
 	return false;
 }
 
+/*
+ * The new code carries no unwind information (see the header), so code
+ * that must be unwound into, a function with a landing pad, is refused.
+ */
+static bool function_has_eh(struct asmfile *f, struct block *fn)
+{
+	int i;
+
+	for (i = 0; i < fn->nlines; i++)
+		if (word_is(skip_ws(f->lines[fn->lines[i]].text), ".cfi_lsda"))
+			return true;
+	return false;
+}
+
 static void check_patchable(struct asmfile *o, struct asmfile *p)
 {
 	int i, j;
@@ -1184,6 +1233,10 @@ static void check_patchable(struct asmfile *o, struct asmfile *p)
 		    b->twin->size < LKP_JMP_SIZE)
 			refuse(b->twin->name, "function is %lu bytes long, shorter than the %d-byte jump",
 			       b->twin->size, LKP_JMP_SIZE);
+		if (b->kind == BLK_FUNC && patched(b) && b->parent < 0 &&
+		    (function_has_eh(p, b) || (b->cold >= 0 && function_has_eh(p, &p->blocks[b->cold]))))
+			refuse(b->twin ? b->twin->name : b->name,
+			       "C++ exception tables (try/catch or cleanups): the patch cannot carry them");
 		if (b->kind == BLK_DATA && b->status == CHANGED)
 			refuse(b->twin->name, "existing data changed its layout or initial value");
 		if (b->kind == BLK_ORPHAN && b->status == CHANGED)
@@ -1220,11 +1273,6 @@ static void check_patchable(struct asmfile *o, struct asmfile *p)
 }
 
 /* ---- phase 5: emit -------------------------------------------------- */
-
-static bool patched(const struct block *b)
-{
-	return b->status == CHANGED || b->status == NEW;
-}
 
 /*
  * The name new code uses for symbol "name" of the patched file: the original
@@ -1445,8 +1493,11 @@ static void report(struct asmfile *o, struct asmfile *p, FILE *r)
 
 		if (b->kind == BLK_ANON || b->parent >= 0)
 			continue;
-		fprintf(r, "%s %s %s%s\n", kinds[b->kind], b->twin ? b->twin->name : b->name,
+		fprintf(r, "%s %s %s%s", kinds[b->kind], b->twin ? b->twin->name : b->name,
 			status_names[b->status], b->line_churn ? " (line numbers only)" : "");
+		if (b->twin && strcmp(b->twin->name, b->name))
+			fprintf(r, " (patched: %s)", b->name);
+		fputc('\n', r);
 	}
 	for (i = 0; i < o->nblocks; i++) {
 		struct block *a = &o->blocks[i];

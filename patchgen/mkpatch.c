@@ -508,6 +508,8 @@ struct build {
 	struct lkpp_writer *w;
 	struct newfunc *newf;
 	size_t nnewf;
+	uint64_t *olds;		/* old functions already in the patch */
+	size_t nolds;
 	int nfuncs;
 };
 
@@ -596,6 +598,14 @@ static int resolve_symbol(struct build *b, struct object *o, size_t symi, const 
 					  LKPP_STT_NOTYPE : type, out, s.st_value, s.st_size,
 					  NULL, NULL, false);
 		if (o->addr[s.st_shndx] == ~0ULL) {
+			GElf_Sym ts;
+
+			/* a COMDAT copy the link dropped for another object's */
+			if (GELF_ST_BIND(s.st_info) != STB_LOCAL && *name &&
+			    target_lookup(b->t, name, &ts))
+				return add_symbol(b, name, LKPP_SYM_TARGET,
+						  elf_type_to_lkpp(GELF_ST_TYPE(ts.st_info)), 0,
+						  ts.st_value, ts.st_size, NULL, NULL, false);
 			*why = "its section is not in the original link (garbage collected?)";
 			return -ENOENT;
 		}
@@ -790,6 +800,16 @@ static bool bytes_agree(struct object *o, size_t shndx, uint64_t off, const uint
 	return true;
 }
 
+static bool old_seen(struct build *b, uint64_t addr)
+{
+	size_t i;
+
+	for (i = 0; i < b->nolds; i++)
+		if (b->olds[i] == addr)
+			return true;
+	return false;
+}
+
 struct func_entry {
 	uint64_t old_size, new_size;
 	uint32_t name, flags;
@@ -847,11 +867,28 @@ static int read_funcs(struct build *b, struct object *o, bool add)
 				continue;
 			if (!funcs_reloc(o, off, &osym, &oadd))
 				return fail(-EINVAL, "%s: %s: no old function", o->mapname, name);
-			if (osym.st_shndx == SHN_UNDEF || osym.st_shndx >= SHN_LORESERVE ||
-			    o->addr[osym.st_shndx] == ~0ULL)
-				return fail(-ENOENT, "%s: %s: the old function is not in the original link",
+			if (osym.st_shndx == SHN_UNDEF || osym.st_shndx >= SHN_LORESERVE)
+				return fail(-ENOENT, "%s: %s: the old function is not in the object",
 					    o->mapname, name);
-			addr = o->addr[osym.st_shndx] + osym.st_value + oadd;
+			if (o->addr[osym.st_shndx] != ~0ULL) {
+				addr = o->addr[osym.st_shndx] + osym.st_value + oadd;
+			} else {
+				GElf_Sym ts;
+
+				/*
+				 * A COMDAT function (C++ inline, template) whose
+				 * copy in this object the link dropped: the kept
+				 * copy is the one to patch, found by name. Every
+				 * object with the function patches it: one entry.
+				 */
+				if (GELF_ST_BIND(osym.st_info) == STB_LOCAL ||
+				    !target_lookup(b->t, name, &ts))
+					return fail(-ENOENT, "%s: %s: the old function is not in the original link",
+						    o->mapname, name);
+				addr = ts.st_value;
+			}
+			if (old_seen(b, addr))
+				continue;
 			f.old_offset = addr;
 			f.old_size = e.old_size;
 			f.old_bytes_len = e.old_size < LKPP_OLD_BYTES_MAX ? e.old_size : LKPP_OLD_BYTES_MAX;
@@ -868,6 +905,10 @@ static int read_funcs(struct build *b, struct object *o, bool add)
 		if (ret < 0)
 			return fail(ret, "%s: %s: %s", o->mapname, name, strerror(-ret));
 		b->nfuncs++;
+		if (!(f.flags & LKPP_FUNC_F_NEW)) {
+			b->olds = xrealloc(b->olds, (b->nolds + 1) * sizeof(*b->olds));
+			b->olds[b->nolds++] = f.old_offset;
+		}
 	}
 	return 0;
 }
