@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0
+/* case.cpp: case "cxxeh": describes a few port strings. */
+#include <cstdio>
+#include "case.h"
+#include "parse.h"
+
+void run(void)
+{
+	static const char *const inputs[] = { "8080", "99999", "80x", "abc" };
+
+	for (const char *in : inputs)
+		std::printf("%s: %s\n", in, conf::describe(in).c_str());
+}
