@@ -189,10 +189,30 @@ static int wl_raise_nofile(unsigned int need)
 	return setrlimit(RLIMIT_NOFILE, &rl) ? -errno : 0;
 }
 
+/* The system call the main thread of @pid is blocked in, from /proc; -1 if none. */
+static long wl_main_syscall(pid_t pid)
+{
+	char path[64], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0 || buf[0] < '0' || buf[0] > '9')
+		return -1;
+	buf[n] = 0;
+	return strtol(buf, NULL, 10);
+}
+
 static int wl_wait_ready(struct workload *wl)
 {
 	uint64_t deadline = wl_now_ms() + WL_START_TIMEOUT_MS;
-	struct timespec ts = wl_ts(100);
+	struct timespec ts = wl_ts(100), nap = wl_ts(1);
+	unsigned int i;
 	uint32_t r;
 	int status;
 
@@ -204,6 +224,24 @@ static int wl_wait_ready(struct workload *wl)
 		if (wl_now_ms() > deadline)
 			return -ETIMEDOUT;
 		wl_futex(&wl->shm->ready, FUTEX_WAIT, r, &ts);
+	}
+	/*
+	 * A spinner counts itself ready and then still makes one FUTEX_WAKE
+	 * call before its loop: a freeze right now could catch it inside that
+	 * system call. Ready means in the loop, which its first bump shows.
+	 */
+	for (i = 0; i < wl->nr_threads; i++) {
+		while (wl->shm->slot[i].kind == WL_SPIN && !wl_counter(wl, i)) {
+			if (wl_now_ms() > deadline)
+				return -ETIMEDOUT;
+			nanosleep(&nap, NULL);
+		}
+	}
+	/* Likewise the main thread, until the kernel shows it blocked in pause(). */
+	while (wl_main_syscall(wl->pid) != SYS_pause) {
+		if (wl_now_ms() > deadline)
+			return -ETIMEDOUT;
+		nanosleep(&nap, NULL);
 	}
 	return 0;
 }
