@@ -10,8 +10,9 @@
  * returns to user mode, and the work parks it until the thaw. A thread that
  * sleeps in the kernel is left asleep: once its work is queued it can no
  * longer reach user mode without parking first, so it counts as frozen as
- * soon as it is seen off-CPU (nothing wakes it, nobody sees EINTR). A thread
- * running in user mode is kicked with an IPI and parks on the way back.
+ * soon as it is known to have been off a CPU since (nothing wakes it, nobody
+ * sees EINTR); so does a runnable thread waiting for a CPU. A thread running
+ * in user mode is kicked with an IPI and parks on the way back.
  * LKP_FREEZE_PARK_ALL queues with TWA_SIGNAL instead, which wakes
  * interruptible sleepers so that every thread that can be woken parks.
  *
