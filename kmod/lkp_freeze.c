@@ -10,8 +10,9 @@
  * returns to user mode, and the work parks it until the thaw. A thread that
  * sleeps in the kernel is left asleep: once its work is queued it can no
  * longer reach user mode without parking first, so it counts as frozen as
- * soon as it is seen off-CPU (nothing wakes it, nobody sees EINTR). A thread
- * running in user mode is kicked with an IPI and parks on the way back.
+ * soon as it is known to have been off a CPU since (nothing wakes it, nobody
+ * sees EINTR); so does a runnable thread waiting for a CPU. A thread running
+ * in user mode is kicked with an IPI and parks on the way back.
  * LKP_FREEZE_PARK_ALL queues with TWA_SIGNAL instead, which wakes
  * interruptible sleepers so that every thread that can be woken parks.
  *
@@ -47,6 +48,7 @@
 #include <linux/task_work.h>
 #include <linux/tracepoint.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "lkp.h"
 #include "lkp_freeze.h"
@@ -71,6 +73,9 @@ static struct tracepoint *lkp_fork_tp;
  * Destroyed at unload, which waits for every work to have run.
  */
 static struct kmem_cache *lkp_twork_cache;
+
+/* Frees what thawed freezers held; drained at unload. */
+static struct workqueue_struct *lkp_reap_wq;
 
 static void lkp_freezer_put(struct lkp_freezer *f)
 {
@@ -605,11 +610,28 @@ static int lkp_freezer_wait(struct lkp_freezer *f, u32 timeout_ms)
 	return 0;
 }
 
-/* Lets every parked thread go and drops the controller's references. */
-static void lkp_freezer_thaw(struct lkp_freezer *f, u64 *pause_ns)
+/* Drops the controller's references on the works, their tasks, the freezer. */
+static void lkp_freezer_reap(struct work_struct *work)
 {
+	struct lkp_freezer *f = container_of(work, struct lkp_freezer, reap);
 	struct lkp_twork *w, *tmp;
 
+	kvfree(f->hash);
+	f->hash = NULL;
+	list_for_each_entry_safe(w, tmp, &f->works, node) {
+		list_del(&w->node);
+		put_task_struct(w->task);
+		lkp_twork_put(w);
+	}
+	lkp_freezer_put(f);
+}
+
+/*
+ * Lets every parked thread go. What the controller held is let go by a
+ * worker: at 4000 threads that is milliseconds the caller need not wait for.
+ */
+static void lkp_freezer_thaw(struct lkp_freezer *f, u64 *pause_ns)
+{
 	lkp_freezer_unpublish(f);
 	spin_lock(&f->lock);
 	/* Pairs with lkp_freezer_is_thawed(); under the lock for the probe. */
@@ -617,18 +639,11 @@ static void lkp_freezer_thaw(struct lkp_freezer *f, u64 *pause_ns)
 	list_splice_tail_init(&f->fresh, &f->works);
 	spin_unlock(&f->lock);
 	wake_up_all(&f->park_wq);
-	/* Nobody looks up a thawed freezer: the probe checks ->thawed first. */
-	kvfree(f->hash);
-	f->hash = NULL;
 	if (pause_ns)
 		*pause_ns = ktime_get_ns() - f->start_ns;
-
-	list_for_each_entry_safe(w, tmp, &f->works, node) {
-		list_del(&w->node);
-		put_task_struct(w->task);
-		lkp_twork_put(w);
-	}
-	lkp_freezer_put(f);
+	/* Nobody looks up a thawed freezer: the probe checks ->thawed first. */
+	INIT_WORK(&f->reap, lkp_freezer_reap);
+	queue_work(lkp_reap_wq, &f->reap);
 }
 
 static unsigned int lkp_freezer_count(struct lkp_freezer *f)
@@ -798,11 +813,22 @@ int lkp_freeze_init(void)
 	lkp_twork_cache = KMEM_CACHE(lkp_twork, 0);
 	if (!lkp_twork_cache)
 		return -ENOMEM;
+	lkp_reap_wq = alloc_workqueue("lkp_reap", 0, 0);
+	if (!lkp_reap_wq) {
+		ret = -ENOMEM;
+		goto destroy_cache;
+	}
 	ret = tracepoint_probe_register(lkp_fork_tp, lkp_fork_probe, NULL);
 	if (ret) {
 		pr_err("cannot probe sched_process_fork: %d\n", ret);
-		kmem_cache_destroy(lkp_twork_cache);
+		goto destroy_wq;
 	}
+	return 0;
+
+destroy_wq:
+	destroy_workqueue(lkp_reap_wq);
+destroy_cache:
+	kmem_cache_destroy(lkp_twork_cache);
 	return ret;
 }
 
@@ -810,5 +836,7 @@ void lkp_freeze_exit(void)
 {
 	tracepoint_probe_unregister(lkp_fork_tp, lkp_fork_probe, NULL);
 	tracepoint_synchronize_unregister();
+	/* Every reap queued so far runs first: it frees works of the cache. */
+	destroy_workqueue(lkp_reap_wq);
 	kmem_cache_destroy(lkp_twork_cache);
 }

@@ -9,6 +9,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #define LKP_FREEZER_HASH_BITS	10
 
@@ -31,6 +32,7 @@
  * @lost:	the fork probe could not allocate a work: a child runs free.
  * @list:	on lkp_freezers while not thawed (RCU, for the fork probe).
  * @works:	every work; owned by the controller (session lock).
+ * @reap:	frees, after the thaw, what the controller held.
  * @publish_ns: when the fork probe started to see this freezer.
  * @start_ns, @frozen_ns: first work queued; last thread known frozen.
  */
@@ -48,6 +50,7 @@ struct lkp_freezer {
 	bool lost;
 	struct list_head list;
 	struct list_head works;
+	struct work_struct reap;
 	u64 publish_ns, start_ns, frozen_ns;
 };
 
