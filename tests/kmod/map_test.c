@@ -250,6 +250,49 @@ TEST_F(mp, leaves_room_for_the_heap_to_grow)
 	ASSERT_EQ(0, unmap(self->fd, addr, 4096));
 }
 
+/*
+ * The documented way to fill a region before anything jumps there:
+ * /proc/PID/mem, no freeze. Then run it: a poke makes lkp_t_fn() jump to it.
+ */
+TEST_F(mp, region_is_filled_through_proc_mem_and_runs)
+{
+	/* mov $7, %eax; ret */
+	static const unsigned char code[6] = { 0xb8, 0x07, 0x00, 0x00, 0x00, 0xc3 };
+	unsigned char jmp[5], orig[5], back[6];
+	uint64_t fn = (uintptr_t)lkp_t_fn;
+	struct lkp_poke_entry e;
+	struct lkp_poke p = { 0 };
+	char path[64];
+	__u64 addr = 0;
+	int32_t rel;
+	int mem;
+
+	ASSERT_EQ(0, map(self->fd, fn & ~4095ULL, 4096, GiB, PROT_READ | PROT_EXEC, &addr));
+	snprintf(path, sizeof(path), "/proc/%d/mem", self->t.pid);
+	mem = open(path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, mem);
+	ASSERT_EQ(sizeof(code), pwrite(mem, code, sizeof(code), addr));
+	close(mem);
+	ASSERT_EQ(0, lkp_target_read(self->t.pid, addr, back, sizeof(back)));
+	ASSERT_EQ(0, memcmp(code, back, sizeof(code)));
+
+	/* jmp rel32 from lkp_t_fn's entry to the region. */
+	rel = (int32_t)(addr - (fn + 5));
+	jmp[0] = 0xe9;
+	memcpy(&jmp[1], &rel, 4);
+	memcpy(orig, (void *)lkp_t_fn, sizeof(orig));
+	e = (struct lkp_poke_entry){
+		.addr = fn, .len = 5,
+		.old_bytes = (uintptr_t)orig, .new_bytes = (uintptr_t)jmp,
+	};
+	p.entries = (uintptr_t)&e;
+	p.nr_entries = 1;
+	ASSERT_EQ(0, lkp_freeze(self->fd, 0, 0, NULL));
+	ASSERT_EQ(0, lkp_ioc(self->fd, LKP_IOC_POKE, &p));
+	ASSERT_EQ(0, lkp_thaw(self->fd, NULL));
+	EXPECT_EQ(7, lkp_target_call(&self->t, LKP_CMD_CALL));
+}
+
 TEST_F(mp, target_gone_is_esrch)
 {
 	__u64 addr = 0;
