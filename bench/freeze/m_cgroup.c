@@ -69,11 +69,13 @@ static int cgroup_self(char *path, size_t size)
 int bench_cgroup_create(char *path, size_t size, const char *mount)
 {
 	char dir[PATH_MAX], self[PATH_MAX];
-	int err;
+	int err = 0;
 
 	if (mount)
 		snprintf(dir, sizeof(dir), "%s", mount);
-	else if ((err = cgroup_mount(dir, sizeof(dir)))) {
+	else
+		err = cgroup_mount(dir, sizeof(dir));
+	if (err) {
 		fprintf(stderr, "freeze_bench: cgroup: no cgroup2 mount in /proc/self/mounts\n");
 		return err;
 	}
