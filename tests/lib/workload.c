@@ -427,10 +427,34 @@ int wl_feed(struct workload *wl)
 	return 0;
 }
 
+/* Why thread @i has not moved: its state and wait channel, as a TAP comment. */
+static void wl_report_stuck(struct workload *wl, unsigned int i)
+{
+	pid_t tid = wl->shm->slot[i].tid;
+	char path[64], wchan[64] = "?";
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/wchan", wl->pid, tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, wchan, sizeof(wchan) - 1);
+		wchan[n > 0 ? n : 0] = 0;
+		close(fd);
+	}
+	fprintf(stderr, "# thread %u (tid %d, kind %d) did not move: state %c, wchan %s\n",
+		i, tid, wl->shm->slot[i].kind, wl_task_state(wl->pid, tid) ?: '?', wchan);
+}
+
 int wl_wait_all_moved(struct workload *wl, const uint64_t *snap,
 		      unsigned int timeout_ms, int *stuck)
 {
-	uint64_t deadline = wl_now_ms() + timeout_ms;
+	/*
+	 * Every released thread needs a CPU before its counter moves: on two
+	 * emulated CPUs shared with spinners that takes time per thread. A
+	 * thread that is really stuck stays stuck, so the slack costs nothing.
+	 */
+	uint64_t deadline = wl_now_ms() + timeout_ms + 10ULL * wl->nr_threads;
 	struct timespec ts = wl_ts(1);
 	unsigned int i = 0;
 	int ret;
@@ -446,6 +470,7 @@ int wl_wait_all_moved(struct workload *wl, const uint64_t *snap,
 		if (wl_now_ms() > deadline) {
 			if (stuck)
 				*stuck = i;
+			wl_report_stuck(wl, i);
 			return -ETIMEDOUT;
 		}
 		nanosleep(&ts, NULL);

@@ -97,7 +97,9 @@ int wl_feed(struct workload *wl);
 
 /*
  * Waits (busy, yielding) until every thread's counter differs from snap,
- * feeding the readers; 0, or -ETIMEDOUT with *stuck the first that did not.
+ * feeding the readers, for timeout_ms plus 10 ms per thread; 0, or
+ * -ETIMEDOUT with *stuck the first that did not (its /proc state and
+ * wait channel are printed as a TAP comment).
  */
 int wl_wait_all_moved(struct workload *wl, const uint64_t *snap,
 		      unsigned int timeout_ms, int *stuck);
