@@ -9,6 +9,15 @@
 
 static const char *lkp_ioctl_names[64] = {
 	[LKP_IOC_NR_GET_API] = "GET_API",
+	[LKP_IOC_NR_ATTACH] = "ATTACH",
+	[LKP_IOC_NR_FREEZE] = "FREEZE",
+	[LKP_IOC_NR_THAW] = "THAW",
+	[LKP_IOC_NR_GET_THREADS] = "GET_THREADS",
+	[LKP_IOC_NR_STACK_CHECK] = "STACK_CHECK",
+	[LKP_IOC_NR_POKE] = "POKE",
+	[LKP_IOC_NR_MAP] = "MAP",
+	[LKP_IOC_NR_UNMAP] = "UNMAP",
+	[LKP_IOC_NR_TRANSACTION] = "TRANSACTION",
 };
 
 int cmd_version(int argc, char **argv)
