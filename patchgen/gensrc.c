@@ -577,8 +577,16 @@ static int parse_file(struct asmfile *f)
 		}
 		if (word_is(s, ".comm") || word_is(s, ".lcomm")) {
 			char *nm = first_arg(s);
-			int c = get_section(f, "*COM*", "aw");
-			int b = new_block(f, nm, strlen(nm), BLK_DATA, c);
+			int c, b;
+
+			if (!*nm || !is_ident_start(*nm)) {
+				fprintf(stderr, "%s: %s:%d: bad symbol name in '%s'\n",
+					prog, f->path, i + 1, s);
+				free(nm);
+				return -EINVAL;
+			}
+			c = get_section(f, "*COM*", "aw");
+			b = new_block(f, nm, strlen(nm), BLK_DATA, c);
 
 			block_add(&f->blocks[b], i);
 			f->blocks[b].closed = true;
@@ -1196,6 +1204,8 @@ static bool function_references(struct asmfile *f, struct block *fn, const char 
 	size_t n = strlen(name);
 	int i;
 
+	if (!n)
+		return false;
 	for (i = 0; i < fn->nlines; i++) {
 		const char *s = f->lines[fn->lines[i]].text, *h = s;
 
