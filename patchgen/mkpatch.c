@@ -2,12 +2,14 @@
 /* lkp-mkpatch: turns the patch sections of a patched build's objects into a patch file for the original binary. */
 
 /*
- * lkp-mkpatch [-C DIR] -m MAP (-d OUTDIR | -o FILE) [-n NAME] TARGET
+ * lkp-mkpatch [-C DIR] -m MAP [-a PATCHED-MAP] (-d OUTDIR | -o FILE) [-n NAME] TARGET
  *
  * TARGET is the original executable or shared library, as linked in the
  * original build (unstripped); MAP is the linker map of that link (lkp-cc
  * writes OUT.orig.map) and DIR the directory the link ran in, against which
- * the map's input paths are relative. By the time lkp-mkpatch runs, the
+ * the map's input paths are relative. PATCHED-MAP, the map of the patched
+ * link, adds the objects the fix created (a new source file): they are not
+ * in MAP, and every function in them is new. By the time lkp-mkpatch runs, the
  * patched build has replaced the objects at those paths with lkp-gensrc
  * output: the original sections, unchanged, plus .lkp.* sections
  * (docs/patchgen.md).
@@ -915,27 +917,30 @@ static int read_funcs(struct build *b, struct object *o, bool add)
 
 static void usage(FILE *fp)
 {
-	fprintf(fp, "usage: %s [-C DIR] -m MAP (-d OUTDIR | -o FILE) [-n NAME] TARGET\n"
+	fprintf(fp, "usage: %s [-C DIR] -m MAP [-a PATCHED-MAP] (-d OUTDIR | -o FILE) [-n NAME] TARGET\n"
 		"  Writes the patch for TARGET (the original binary) from the .lkp sections of\n"
-		"  the objects MAP (its link map, paths relative to DIR) names. Exit status 3:\n"
+		"  the objects MAP (its link map, paths relative to DIR) names, and of the\n"
+		"  objects only PATCHED-MAP (the patched link's map) names. Exit status 3:\n"
 		"  none of them carries patch sections.\n", prog);
 }
 
 int main(int argc, char **argv)
 {
 	const char *dir = ".", *mappath = NULL, *outdir = NULL, *outfile = NULL, *name = NULL;
+	const char *addedpath = NULL;
 	struct target t = { 0 };
-	struct linkmap m = { 0 };
+	struct linkmap m = { 0 }, added = { 0 };
 	struct object *objs = NULL;
 	struct build b = { 0 };
 	size_t nobjs = 0, i, k;
 	char path[8192], hex[2 * LKPP_BUILD_ID_MAX + 1], err[LKPP_ERR_SIZE];
 	int opt, ret;
 
-	while ((opt = getopt(argc, argv, "hC:m:d:o:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "hC:m:a:d:o:n:")) != -1) {
 		switch (opt) {
 		case 'C': dir = optarg; break;
 		case 'm': mappath = optarg; break;
+		case 'a': addedpath = optarg; break;
 		case 'd': outdir = optarg; break;
 		case 'o': outfile = optarg; break;
 		case 'n': name = optarg; break;
@@ -958,16 +963,25 @@ int main(int argc, char **argv)
 	if (map_read(mappath, &m))
 		return 1;
 
-	/* phase 3: the objects with patch sections */
-	for (i = 0; i < m.n; i++) {
+	if (addedpath && map_read(addedpath, &added))
+		return 1;
+
+	/*
+	 * phase 3: the objects with patch sections: those of the original
+	 * link, then those only the patched link has (from the fix's new
+	 * source files). A new object has no address in the original map, so
+	 * only its patch sections, all new functions, can go into the patch.
+	 */
+	for (i = 0; i < m.n + added.n; i++) {
+		const char *file = i < m.n ? m.v[i].file : added.v[i - m.n].file;
 		struct object o = { 0 };
 
 		for (k = 0; k < nobjs; k++)
-			if (!strcmp(objs[k].mapname, m.v[i].file))
+			if (!strcmp(objs[k].mapname, file))
 				break;
 		if (k < nobjs)
 			continue;
-		o.mapname = m.v[i].file;
+		o.mapname = (char *)file;
 		if (object_open(&o, dir) || !elf_getscn(o.elf, 0)) {
 			if (o.elf)
 				elf_end(o.elf);
