@@ -437,4 +437,65 @@ TEST_F_TIMEOUT(busy, pause_1000_threads, 300)
 	pause_at(_metadata, 999);
 }
 
+/*
+ * The freeze inside a transaction times out as LKP_IOC_FREEZE does: waking
+ * and parking 2000 sleepers (LKP_FREEZE_PARK_ALL) takes longer than 1 ms.
+ * Then the call fails with ETIMEDOUT, writes nothing and leaves nothing
+ * frozen. The workload child is a fork of this binary: lkp_t_fn is there.
+ */
+FIXTURE(sleepers) {
+	struct workload wl;
+	uint64_t *snap;
+	int fd;
+};
+
+FIXTURE_SETUP(sleepers)
+{
+	unsigned int nr[WL_NR_KINDS] = { [WL_EPOLL] = 1000, [WL_SIGWAIT] = 1000 };
+
+	memset(&self->wl, 0, sizeof(self->wl));
+	self->wl.sleep_ms = 1000;
+	ASSERT_EQ(0, wl_start(&self->wl, nr));
+	self->snap = calloc(self->wl.nr_threads, sizeof(*self->snap));
+	ASSERT_NE(NULL, self->snap);
+	ASSERT_EQ(0, wl_wait_asleep(&self->wl, 60000));
+	self->fd = lkp_open_session(self->wl.pid);
+	ASSERT_LE(0, self->fd) TH_LOG("attach: %s", strerror(-self->fd));
+}
+
+FIXTURE_TEARDOWN(sleepers)
+{
+	close(self->fd);
+	wl_stop(&self->wl);
+	free(self->snap);
+}
+
+TEST_F_TIMEOUT(sleepers, freeze_timeout_is_etimedout_and_writes_nothing, 120)
+{
+	unsigned char orig[sizeof(ret2)], before[16], after[16];
+	struct lkp_poke_entry e;
+	struct lkp_transaction t;
+	struct lkp_thaw th = { 0 };
+	int stuck = -1;
+
+	memcpy(orig, (void *)lkp_t_fn, sizeof(orig));
+	e = (struct lkp_poke_entry){
+		.addr = (uintptr_t)lkp_t_fn, .len = sizeof(ret2),
+		.old_bytes = (uintptr_t)orig, .new_bytes = (uintptr_t)ret2,
+	};
+	ASSERT_EQ(0, lkp_target_read(self->wl.pid, (uintptr_t)lkp_t_fn, before, sizeof(before)));
+	txn_init(&t, &e, 1, NULL, 0);
+	t.flags = LKP_FREEZE_PARK_ALL;
+	t.timeout_ms = 1;
+	t.attempts = 3;
+	ASSERT_EQ(-ETIMEDOUT, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
+	ASSERT_EQ(0, lkp_target_read(self->wl.pid, (uintptr_t)lkp_t_fn, after, sizeof(after)));
+	EXPECT_EQ(0, memcmp(before, after, sizeof(before)));
+	/* Nothing left frozen: the session is thawed, every thread runs. */
+	EXPECT_EQ(-EBADFD, lkp_ioc(self->fd, LKP_IOC_THAW, &th));
+	wl_snapshot(&self->wl, self->snap);
+	ASSERT_EQ(0, wl_wait_all_moved(&self->wl, self->snap, 20000, &stuck))
+		TH_LOG("thread %d still frozen", stuck);
+}
+
 TEST_HARNESS_MAIN
