@@ -2,6 +2,7 @@
 /* lkp_poke.c: compare-and-write of the target's memory while it is frozen (LKP_IOC_POKE). */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -100,19 +101,45 @@ static int lkp_poke_check_vmas(struct mm_struct *mm, u64 addr, u32 len)
 }
 
 /*
- * Read or write the target through one of its frozen threads (every thread
- * of the snapshot shares snap->mm). FOLL_FORCE makes read-only text
- * writable the way ptrace's POKETEXT does: the page is copied for this
+ * Read or write the target's memory: the mm the snapshot holds, never a
+ * thread's current mm. A thread that counts as frozen while asleep in the
+ * kernel may be inside execve() and finish it at any moment; going through
+ * its task would then write into the new image. FOLL_FORCE makes read-only
+ * text writable the way ptrace's POKETEXT does: the page is copied for this
  * process, the file and other processes keep the original.
  */
 static int lkp_poke_access(const struct lkp_snapshot *snap, u64 addr,
 			   void *buf, u32 len, unsigned int gup_flags)
 {
-	struct task_struct *t = snap->threads[0].task;
+	struct mm_struct *mm = snap->mm;
+	struct page *page;
+	u32 off, n;
+	void *kaddr;
+	int ret = 0;
 
-	if (access_process_vm(t, addr, buf, len, gup_flags) == len)
-		return 0;
-	return (t->flags & PF_EXITING) ? -ESRCH : -EFAULT;
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	for (; len; addr += n, buf += n, len -= n) {
+		off = offset_in_page(addr);
+		n = min_t(u32, len, PAGE_SIZE - off);
+		if (get_user_pages_remote(mm, addr, 1, gup_flags, &page,
+					  NULL, NULL) != 1) {
+			ret = -EFAULT;
+			break;
+		}
+		kaddr = kmap_local_page(page);
+		/* x86's copy_to_user_page() is a memcpy too. */
+		if (gup_flags & FOLL_WRITE)
+			memcpy(kaddr + off, buf, n);
+		else
+			memcpy(buf, kaddr + off, n);
+		kunmap_local(kaddr);
+		if (gup_flags & FOLL_WRITE)
+			set_page_dirty_lock(page);
+		put_page(page);
+	}
+	mmap_read_unlock(mm);
+	return ret;
 }
 
 int lkp_pokes_verify(const struct lkp_pokes *p,
