@@ -60,10 +60,8 @@ static const struct lkp_ioctl_desc lkp_ioctls[] = {
 		  struct lkp_freeze, sizeof(struct lkp_freeze), lkp_ioc_freeze),
 	LKP_IOCTL(LKP_IOC_NR_THAW, LKP_RW, LKP_ON_SESSION,
 		  struct lkp_thaw, sizeof(struct lkp_thaw), lkp_ioc_thaw),
-	[LKP_IOC_NR_GET_THREADS] = {
-		.dir = LKP_RW, .on = LKP_ON_SESSION, .out_on_error = true,
-		.min_size = sizeof(struct lkp_threads),
-		.size = sizeof(struct lkp_threads), .fn = lkp_ioc_get_threads },
+	LKP_IOCTL_ERR_OUT(LKP_IOC_NR_GET_THREADS, LKP_RW, struct lkp_threads,
+			  lkp_ioc_get_threads),
 	LKP_IOCTL_ERR_OUT(LKP_IOC_NR_STACK_CHECK, LKP_RW,
 			  struct lkp_stack_check, lkp_ioc_stack_check),
 	LKP_IOCTL_ERR_OUT(LKP_IOC_NR_POKE, LKP_RW, struct lkp_poke,
