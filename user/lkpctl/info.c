@@ -190,7 +190,7 @@ int cmd_info(int argc, char **argv)
 	bool verbose = false;
 	int c, ret;
 
-	optind = 1;
+	optind = 0;	/* 0, not 1: also resets main()'s "+" (stop at the first operand) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "jvh", opts, NULL)) != -1) {
 		switch (c) {
