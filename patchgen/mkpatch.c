@@ -992,6 +992,22 @@ int main(int argc, char **argv)
 			o.elf = NULL;
 		} else {
 			object_scan(&o, &m);
+			/*
+			 * Only patch objects stay open: a big link would
+			 * otherwise run out of file descriptors.
+			 */
+			if (!o.funcs) {
+				elf_end(o.elf);
+				if (o.ar)
+					elf_end(o.ar);
+				close(o.fd);
+				free(o.addr);
+				o.elf = NULL;
+				o.ar = NULL;
+				o.addr = NULL;
+				o.symtab = NULL;
+				o.nlkp = 0;
+			}
 		}
 		objs = xrealloc(objs, (nobjs + 1) * sizeof(*objs));
 		objs[nobjs++] = o;
