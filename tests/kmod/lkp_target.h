@@ -27,6 +27,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <ucontext.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/userfaultfd.h>
 
@@ -433,6 +434,36 @@ static inline int lkp_target_read(pid_t pid, uint64_t addr, void *buf, size_t le
 	n = pread(fd, buf, len, addr);
 	close(fd);
 	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+/*
+ * Waits until the target's main thread is blocked in read() for its next
+ * command, as /proc/PID/syscall shows: the target answers a command before
+ * it gets back there, so a freeze right after the answer could still find
+ * it in user mode or in write().
+ */
+static inline int lkp_target_wait_in_read(pid_t pid)
+{
+	struct timespec nap = { 0, 1000000 };
+	char path[64], buf[32];
+	int i, fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	for (i = 0; i < 20000; i++) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = 0;
+			if (strtol(buf, NULL, 10) == SYS_read && buf[0] == '0')
+				return 0;
+		}
+		nanosleep(&nap, NULL);
+	}
+	return -ETIMEDOUT;
 }
 
 /* The size of a function of this binary (-rdynamic), or 0. */

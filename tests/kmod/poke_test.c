@@ -234,8 +234,9 @@ TEST_F(pk, never_writes_before_a_syscall_ip)
 	__u32 tid;
 	__u64 ip;
 
-	ASSERT_EQ(0, lkp_freeze(self->fd, 0, 0, NULL));
 	/* The target's main thread waits in read() for the next command. */
+	ASSERT_EQ(0, lkp_target_wait_in_read(self->t.pid));
+	ASSERT_EQ(0, lkp_freeze(self->fd, 0, 0, NULL));
 	ASSERT_EQ(0, syscall_thread(self->fd, &tid, &ip));
 	ASSERT_EQ(0, lkp_target_read(self->t.pid, ip - 3, bytes, 4));
 	EXPECT_EQ(0x0f, bytes[1]);	/* syscall */
