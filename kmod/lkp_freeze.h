@@ -33,6 +33,10 @@
  * @list:	on lkp_freezers while not thawed (RCU, for the fork probe).
  * @works:	every work; owned by the controller (session lock).
  * @reap:	frees, after the thaw, what the controller held.
+ * @ctl:	the task that froze the target (referenced): a parked thread
+ *		stops spinning when it waits for a CPU.
+ * @spin_jiffies: how long a parked thread may spin (park_spin_us); 0 in
+ *		LKP_FREEZE_PARK_ALL mode.
  * @publish_ns: when the fork probe started to see this freezer.
  * @start_ns, @frozen_ns: first work queued; last thread known frozen.
  */
@@ -51,6 +55,8 @@ struct lkp_freezer {
 	struct list_head list;
 	struct list_head works;
 	struct work_struct reap;
+	struct task_struct *ctl;
+	unsigned long spin_jiffies;
 	u64 publish_ns, start_ns, frozen_ns;
 };
 
