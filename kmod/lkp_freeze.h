@@ -13,6 +13,8 @@
 
 #define LKP_FREEZER_HASH_BITS	10
 
+struct lkp_twork_chunk;
+
 /**
  * struct lkp_freezer - one freeze of one target, from LKP_IOC_FREEZE to the thaw.
  * @rcu:	the probe may still look at a freezer that was just freed.
@@ -29,9 +31,12 @@
  *		at the thaw: a freezer lives on, small, as long as a sleeper
  *		has not run its work.
  * @fresh:	works the fork probe added, not yet on @works.
+ * @nr_probed:	how many works the fork probe added (under @lock).
  * @lost:	the fork probe could not allocate a work: a child runs free.
  * @list:	on lkp_freezers while not thawed (RCU, for the fork probe).
  * @works:	every work; owned by the controller (session lock).
+ * @pending:	works not yet known frozen, by ->pnode (controller only).
+ * @nr_frozen:	threads found frozen and alive, for nr_threads.
  * @reap:	frees, after the thaw, what the controller held.
  * @ctl:	the task that froze the target (referenced): a parked thread
  *		stops spinning when it waits for a CPU.
@@ -51,9 +56,12 @@ struct lkp_freezer {
 	spinlock_t lock;
 	struct hlist_head *hash;
 	struct list_head fresh;
+	unsigned int nr_probed;
 	bool lost;
 	struct list_head list;
 	struct list_head works;
+	struct list_head pending;
+	unsigned int nr_frozen;
 	struct work_struct reap;
 	struct task_struct *ctl;
 	unsigned long spin_jiffies;
@@ -70,6 +78,7 @@ struct lkp_freezer {
  * @hnode:	in frz->hash.
  * @node:	in frz->works or frz->fresh.
  * @pnode:	on the controller's list of works not yet known frozen.
+ * @chunk:	the chunk the work was allocated in, or NULL (the probe's).
  * @switches, @switches_taken: the task's context switch count when first
  *		seen on a CPU after the queuing (controller only).
  */
@@ -82,6 +91,7 @@ struct lkp_twork {
 	struct hlist_node hnode;
 	struct list_head node;
 	struct list_head pnode;
+	struct lkp_twork_chunk *chunk;
 	bool switches_taken;
 	unsigned long switches;
 };
