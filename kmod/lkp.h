@@ -4,12 +4,20 @@
 #define _LKP_PRIVATE_H
 
 #include <linux/fs.h>
+#include <linux/gfp.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/sched.h>
 #include <uapi/linux/lkp.h>
 
 #define LKP_MODULE_VERSION	"0.1.0"
+
+/*
+ * For what a caller's request allocates: charged to the caller's memory
+ * cgroup (a 4000-thread freeze takes half a megabyte), and at the cgroup's
+ * limit the request fails with ENOMEM rather than OOM-kill anybody.
+ */
+#define LKP_GFP		(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
 
 struct mm_struct;
 struct pid;

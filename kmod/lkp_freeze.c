@@ -382,13 +382,13 @@ bool lkp_freezer_lost(struct lkp_freezer *f)
 
 static struct lkp_freezer *lkp_freezer_alloc(struct mm_struct *mm, u32 flags)
 {
-	struct lkp_freezer *f = kzalloc(sizeof(*f), GFP_KERNEL);
+	struct lkp_freezer *f = kzalloc(sizeof(*f), LKP_GFP);
 	unsigned int i;
 
 	if (!f)
 		return NULL;
 	f->hash = kvmalloc_array(1U << LKP_FREEZER_HASH_BITS, sizeof(*f->hash),
-				 GFP_KERNEL);
+				 LKP_GFP);
 	if (!f->hash) {
 		kfree(f);
 		return NULL;
@@ -610,13 +610,13 @@ static int lkp_collect_alloc(struct lkp_collect *c, unsigned int want)
 {
 	unsigned int n = DIV_ROUND_UP(want, LKP_CHUNK_WORKS);
 
-	c->chunks = kvmalloc_array(n, sizeof(*c->chunks), GFP_KERNEL);
+	c->chunks = kvmalloc_array(n, sizeof(*c->chunks), LKP_GFP);
 	if (!c->chunks)
 		return -ENOMEM;
 	for (c->nr_chunks = 0; c->nr_chunks < n; c->nr_chunks++) {
 		struct lkp_twork_chunk *ch;
 
-		ch = kmem_cache_alloc(lkp_chunk_cache, GFP_KERNEL);
+		ch = kmem_cache_alloc(lkp_chunk_cache, LKP_GFP);
 		if (!ch)
 			break;
 		refcount_set(&ch->ref, LKP_CHUNK_WORKS);
