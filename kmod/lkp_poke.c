@@ -32,8 +32,8 @@ int lkp_pokes_copy(struct lkp_pokes *p, u64 uptr, u32 nr)
 	memset(p, 0, sizeof(*p));
 	if (!nr || nr > LKP_MAX_POKES)
 		return -EINVAL;
-	p->ents = kvmalloc_array(nr, sizeof(*p->ents), GFP_KERNEL);
-	p->bytes = kvmalloc_array(nr, 2 * LKP_MAX_POKE, GFP_KERNEL);
+	p->ents = kvmalloc_array(nr, sizeof(*p->ents), LKP_GFP);
+	p->bytes = kvmalloc_array(nr, 2 * LKP_MAX_POKE, LKP_GFP);
 	if (!p->ents || !p->bytes) {
 		ret = -ENOMEM;
 		goto free;

@@ -103,7 +103,7 @@ int lkp_snapshot_take(struct lkp_session *s, struct lkp_snapshot *snap)
 			break;
 		f.cap = count + LKP_SNAP_SLACK;
 		snap->threads = kvcalloc(f.cap, sizeof(*snap->threads),
-					 GFP_KERNEL);
+					 LKP_GFP);
 		if (!snap->threads) {
 			ret = -ENOMEM;
 			break;
@@ -151,8 +151,8 @@ int lkp_ranges_copy(struct lkp_ranges *r, u64 uptr, u32 nr)
 	memset(r, 0, sizeof(*r));
 	if (!nr || nr > LKP_MAX_RANGES)
 		return -EINVAL;
-	in = kvmalloc_array(nr, sizeof(*in), GFP_KERNEL);
-	r->ents = kvmalloc_array(nr, sizeof(*r->ents), GFP_KERNEL);
+	in = kvmalloc_array(nr, sizeof(*in), LKP_GFP);
+	r->ents = kvmalloc_array(nr, sizeof(*r->ents), LKP_GFP);
 	if (!in || !r->ents) {
 		ret = -ENOMEM;
 		goto free;
