@@ -182,6 +182,45 @@ TEST_F(mp, no_room_within_distance_is_enomem)
 	ASSERT_EQ(-ENOMEM, map(self->fd, (1ULL << 47) - 8192, 8192 * 2, 0, PROT_READ, &addr));
 }
 
+/*
+ * The target's own limits apply: with vm.max_map_count below the number of
+ * its mappings, a new one is refused with ENOMEM, as an mmap() of its own
+ * would be, and nothing is mapped. The sysctl is global: it is lowered only
+ * around the call, which allocates nothing in the test meanwhile.
+ */
+TEST_F(mp, max_map_count_is_enomem)
+{
+	static char before[1 << 16], after[1 << 16];
+	__u64 hint = (uintptr_t)lkp_t_fn & ~4095ULL, addr = 0;
+	char saved[32], low[32];
+	unsigned int lines = 0;
+	ssize_t n;
+	int fd, ret;
+	char *p;
+
+	ASSERT_LT(0, maps_all(self->t.pid, before, sizeof(before)));
+	for (p = before; (p = strchr(p, '\n')); p++)
+		lines++;
+	/* One line per mapping, and [vsyscall], which is none. */
+	ASSERT_LT(4, lines);
+	snprintf(low, sizeof(low), "%u", lines - 2);
+	fd = open("/proc/sys/vm/max_map_count", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	n = pread(fd, saved, sizeof(saved) - 1, 0);
+	ASSERT_LT(0, n);
+	saved[n] = 0;
+	ASSERT_EQ((ssize_t)strlen(low), pwrite(fd, low, strlen(low), 0));
+	ret = map(self->fd, hint, 4096, 2 * GiB - (1 << 20), PROT_READ, &addr);
+	ASSERT_EQ((ssize_t)strlen(saved), pwrite(fd, saved, strlen(saved), 0));
+	close(fd);
+	EXPECT_EQ(-ENOMEM, ret) TH_LOG("vm.max_map_count %s", low);
+	ASSERT_LT(0, maps_all(self->t.pid, after, sizeof(after)));
+	EXPECT_STREQ(before, after);
+	/* With the limit back, the same call maps. */
+	ASSERT_EQ(0, map(self->fd, hint, 4096, 2 * GiB - (1 << 20), PROT_READ, &addr));
+	ASSERT_EQ(0, unmap(self->fd, addr, 4096));
+}
+
 TEST_F(mp, unmap_of_a_mapping_lkp_did_not_make_is_enoent)
 {
 	char line[512];
