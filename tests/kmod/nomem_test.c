@@ -517,6 +517,49 @@ TEST_F_TIMEOUT(nomem, park_all_freeze_is_enomem_and_leaves_target_running, 300)
 }
 
 /*
+ * 50 failed freezes leave nothing behind: once the controller and the
+ * target are gone, nothing lkp allocated stays charged to the cgroup (a
+ * failed freeze's works, its freezer, its hash, its array of chunks).
+ *
+ * The cgroup's slab count is exact once the per-CPU stocks are drained:
+ * each CPU batches the byte counts of the objects freed there, up to a
+ * page. Writing memory.high below the usage of a cgroup without tasks
+ * drains them (and reclaims nothing: there is nothing left to reclaim). The
+ * frees themselves are deferred (a worker, RCU), hence the polling.
+ */
+TEST_F_TIMEOUT(nomem, failed_freezes_leak_nothing, 600)
+{
+	struct timespec nap = { 0, 100 * 1000000L };
+	long long slab = -1;
+	unsigned int i;
+
+	if (!self->have_cg)
+		return;
+	rehearse(_metadata, self);
+	enter_limit(_metadata, self, LOOSE_MARGIN);
+	for (i = 0; i < 50; i++)
+		ASSERT_EQ(-ENOMEM, ctl_freeze(&self->ctl, 0)) TH_LOG("attempt %u", i);
+	expect_limit_hit(_metadata, self);
+	lift_limit(_metadata, self);
+	EXPECT_EQ(0, cg_key(self->cg, "memory.events", "oom_kill"));
+	ASSERT_EQ(0, ctl_stop(&self->ctl));
+	expect_all_running(_metadata, self);
+	/*
+	 * The target's main thread sleeps in pause() with a work of every
+	 * attempt queued: it runs them when it dies.
+	 */
+	wl_stop(&self->wl);
+	for (i = 0; i < 300; i++) {
+		EXPECT_EQ(0, cg_write(self->cg, "memory.high", "0"));
+		slab = cg_key(self->cg, "memory.stat", "slab");
+		if (!slab)
+			break;
+		nanosleep(&nap, NULL);
+	}
+	EXPECT_EQ(0, slab) TH_LOG("%lld bytes of slab still charged to the cgroup: leaked", slab);
+}
+
+/*
  * STACK_CHECK on a frozen target at the limit: 4096 ranges cannot be
  * copied, and with one range the snapshot of 2001 threads cannot be taken.
  * ENOMEM; the target stays frozen (the session's freeze is untouched) and
