@@ -63,49 +63,6 @@ FIXTURE(stuck) {
 	bool ready;
 };
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC | O_TRUNC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
-}
-
-static int read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	return 0;
-}
-
-static int read_mem(pid_t pid, uint64_t addr, void *buf, size_t len)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = pread(fd, buf, len, addr);
-	close(fd);
-	return n == (ssize_t)len ? 0 : -EIO;
-}
-
 static int pin(pid_t tid, int cpu)
 {
 	cpu_set_t set;
@@ -174,7 +131,7 @@ static long in_syscall(pid_t pid)
 	char path[64], buf[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
-	if (read_file(path, buf, sizeof(buf)) || buf[0] < '0' || buf[0] > '9')
+	if (lkp_read_file(path, buf, sizeof(buf)) || buf[0] < '0' || buf[0] > '9')
 		return -1;
 	return strtol(buf, NULL, 10);
 }
@@ -188,7 +145,7 @@ static int trace_start(FIXTURE_DATA(stuck) *self)
 	char path[192];
 
 	snprintf(path, sizeof(path), "%s/events/syscalls/sys_exit_ioctl/enable", self->trace);
-	return write_file(path, "1");
+	return lkp_write_file(path, "1");
 }
 
 static void hog_stop(FIXTURE_DATA(stuck) *self);
@@ -204,7 +161,7 @@ static int hog_start(FIXTURE_DATA(stuck) *self)
 
 	if (pipe2(pipefd, O_CLOEXEC))
 		return -errno;
-	ret = write_file(RT_RUNTIME, "-1");
+	ret = lkp_write_file(RT_RUNTIME, "-1");
 	if (ret)
 		goto close_pipe;
 	self->ready = true;
@@ -248,7 +205,7 @@ FIXTURE_SETUP(stuck)
 	snprintf(path, sizeof(path), "%s/events/syscalls/sys_exit_ioctl", TRACEFS);
 	if (access(path, F_OK))
 		SKIP(return, "no syscall tracepoints in %s", TRACEFS);
-	ASSERT_EQ(0, read_file(RT_RUNTIME, self->rt_saved, sizeof(self->rt_saved)));
+	ASSERT_EQ(0, lkp_read_file(RT_RUNTIME, self->rt_saved, sizeof(self->rt_saved)));
 	self->flags = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->flags);
@@ -282,7 +239,7 @@ static void hog_stop(FIXTURE_DATA(stuck) *self)
 		self->hog = 0;
 	}
 	if (self->ready)
-		write_file(RT_RUNTIME, self->rt_saved);
+		lkp_write_file(RT_RUNTIME, self->rt_saved);
 	self->ready = false;
 }
 
@@ -293,7 +250,7 @@ FIXTURE_TEARDOWN(stuck)
 	hog_stop(self);
 	if (self->trace[0]) {
 		snprintf(path, sizeof(path), "%s/events/syscalls/sys_exit_ioctl/enable", self->trace);
-		write_file(path, "0");
+		lkp_write_file(path, "0");
 		rmdir(self->trace);
 	}
 	wl_stop(&self->wl);
@@ -308,7 +265,7 @@ static int trace_eintr(FIXTURE_DATA(stuck) *self, pid_t pid)
 	int n = 0;
 
 	snprintf(path, sizeof(path), "%s/trace", self->trace);
-	if (read_file(path, buf, sizeof(buf)))
+	if (lkp_read_file(path, buf, sizeof(buf)))
 		return -1;
 	snprintf(key, sizeof(key), "-%d ", pid);
 	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
@@ -450,22 +407,36 @@ static void kill_stuck(struct __test_metadata *_metadata, FIXTURE_DATA(stuck) *s
 	EXPECT_EQ(1, trace_eintr(self, ctl)) TH_LOG("no ioctl exit with -EINTR traced");
 }
 
+/* Starts @call in a controller on @sfd; returns once the call is stuck. */
+static void start_stuck(struct __test_metadata *_metadata, FIXTURE_DATA(stuck) *self,
+			int sfd, int call, pid_t *ctl)
+{
+	int go;
+
+	*ctl = controller(self, sfd, call, &go);
+	ASSERT_LT(0, *ctl);
+	ASSERT_EQ(1, write(go, "g", 1));
+	close(go);
+	if (call == CALL_GET_THREADS) {
+		/* Behind the session lock: a killable mutex wait shows as D. */
+		ASSERT_EQ(0, wait_in_ioctl(*ctl, 'D'));
+		return;
+	}
+	ASSERT_EQ(0, wait_in_ioctl(*ctl, 0));
+	ASSERT_EQ(0, wait_target_woken(self));
+}
+
 TEST_F_TIMEOUT(stuck, killed_in_freeze_dies_and_target_runs, 120)
 {
 	pid_t ctl;
-	int sfd, go;
+	int sfd;
 
 	if (!self->ready)
 		return;
 	sfd = lkp_open_session(self->wl.pid);
 	ASSERT_LE(0, sfd);
-	ctl = controller(self, sfd, CALL_FREEZE, &go);
-	ASSERT_LT(0, ctl);
+	start_stuck(_metadata, self, sfd, CALL_FREEZE, &ctl);
 	close(sfd);
-	ASSERT_EQ(1, write(go, "g", 1));
-	close(go);
-	ASSERT_EQ(0, wait_in_ioctl(ctl, 0));
-	ASSERT_EQ(0, wait_target_woken(self));
 	kill_stuck(_metadata, self, ctl);
 	expect_target_released(_metadata, self);
 }
@@ -474,22 +445,17 @@ TEST_F_TIMEOUT(stuck, killed_in_transaction_dies_writes_nothing_and_target_runs,
 {
 	unsigned char before[16], after[16];
 	pid_t ctl;
-	int sfd, go;
+	int sfd;
 
 	if (!self->ready)
 		return;
-	ASSERT_EQ(0, read_mem(self->wl.pid, (uintptr_t)eintr_victim, before, sizeof(before)));
+	ASSERT_EQ(0, lkp_target_read(self->wl.pid, (uintptr_t)eintr_victim, before, sizeof(before)));
 	sfd = lkp_open_session(self->wl.pid);
 	ASSERT_LE(0, sfd);
-	ctl = controller(self, sfd, CALL_TXN, &go);
-	ASSERT_LT(0, ctl);
+	start_stuck(_metadata, self, sfd, CALL_TXN, &ctl);
 	close(sfd);
-	ASSERT_EQ(1, write(go, "g", 1));
-	close(go);
-	ASSERT_EQ(0, wait_in_ioctl(ctl, 0));
-	ASSERT_EQ(0, wait_target_woken(self));
 	kill_stuck(_metadata, self, ctl);
-	ASSERT_EQ(0, read_mem(self->wl.pid, (uintptr_t)eintr_victim, after, sizeof(after)));
+	ASSERT_EQ(0, lkp_target_read(self->wl.pid, (uintptr_t)eintr_victim, after, sizeof(after)));
 	EXPECT_EQ(0, memcmp(before, after, sizeof(before)));
 	expect_target_released(_metadata, self);
 }
@@ -502,25 +468,15 @@ TEST_F_TIMEOUT(stuck, killed_in_transaction_dies_writes_nothing_and_target_runs,
 TEST_F_TIMEOUT(stuck, killed_waiting_for_session_lock_dies, 120)
 {
 	pid_t ctl, waiter;
-	int sfd, go, go2;
+	int sfd;
 
 	if (!self->ready)
 		return;
 	sfd = lkp_open_session(self->wl.pid);
 	ASSERT_LE(0, sfd);
-	ctl = controller(self, sfd, CALL_FREEZE, &go);
-	ASSERT_LT(0, ctl);
-	waiter = controller(self, sfd, CALL_GET_THREADS, &go2);
-	ASSERT_LT(0, waiter);
+	start_stuck(_metadata, self, sfd, CALL_FREEZE, &ctl);
+	start_stuck(_metadata, self, sfd, CALL_GET_THREADS, &waiter);
 	close(sfd);
-	ASSERT_EQ(1, write(go, "g", 1));
-	close(go);
-	ASSERT_EQ(0, wait_in_ioctl(ctl, 0));
-	ASSERT_EQ(0, wait_target_woken(self));
-	ASSERT_EQ(1, write(go2, "g", 1));
-	close(go2);
-	/* A killable mutex wait shows as D. */
-	ASSERT_EQ(0, wait_in_ioctl(waiter, 'D'));
 	kill_stuck(_metadata, self, waiter);
 	EXPECT_EQ(0, wait_in_ioctl(ctl, 0)) TH_LOG("the freeze did not wait on");
 	kill_stuck(_metadata, self, ctl);

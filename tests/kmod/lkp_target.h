@@ -420,22 +420,6 @@ static inline void lkp_target_stop(struct lkp_target *t)
 	t->shm = NULL;
 }
 
-/* The target's memory, read through /proc/PID/mem. */
-static inline int lkp_target_read(pid_t pid, uint64_t addr, void *buf, size_t len)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = pread(fd, buf, len, addr);
-	close(fd);
-	return n == (ssize_t)len ? 0 : -EIO;
-}
-
 /*
  * Waits until the target's main thread is blocked in read() for its next
  * command, as /proc/PID/syscall shows: the target answers a command before

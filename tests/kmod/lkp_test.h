@@ -5,8 +5,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/types.h>
+#include <unistd.h>
 #include <linux/lkp.h>
 
 #define LKP_DEV "/dev/lkp"
@@ -62,6 +66,52 @@ static inline int lkp_thaw(int sfd, unsigned long long *pause_ns)
 	if (pause_ns)
 		*pause_ns = t.pause_ns;
 	return ret;
+}
+
+/* The target's memory, read through /proc/PID/mem. */
+static inline int lkp_target_read(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, len, addr);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+/* A small file (sysfs, procfs, cgroupfs, tracefs), NUL-terminated; 0 or -errno. */
+static inline int lkp_read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return 0;
+}
+
+/* Writes @val to such a file in one write(); 0 or -errno. */
+static inline int lkp_write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
 }
 
 #endif /* LKP_TEST_H */

@@ -164,6 +164,31 @@ static int ctl_thaw(struct ctl *c)
 	return ctl_run(c, CTL_THAW);
 }
 
+static int ctl_stack(struct ctl *c, const struct lkp_range *r, unsigned int nr)
+{
+	memset(&c->shm->sc, 0, sizeof(c->shm->sc));
+	c->shm->sc.ranges = (uintptr_t)r;
+	c->shm->sc.nr_ranges = nr;
+	return ctl_run(c, CTL_STACK);
+}
+
+static int ctl_poke(struct ctl *c, const struct lkp_poke_entry *e, unsigned int nr)
+{
+	memset(&c->shm->pk, 0, sizeof(c->shm->pk));
+	c->shm->pk.entries = (uintptr_t)e;
+	c->shm->pk.nr_entries = nr;
+	return ctl_run(c, CTL_POKE);
+}
+
+static int ctl_txn(struct ctl *c, const struct lkp_poke_entry *e, unsigned int nr)
+{
+	memset(&c->shm->t, 0, sizeof(c->shm->t));
+	c->shm->t.entries = (uintptr_t)e;
+	c->shm->t.nr_entries = nr;
+	c->shm->t.timeout_ms = 20000;
+	return ctl_run(c, CTL_TXN);
+}
+
 /* Lets the controller exit and reaps it: its exit status, or -1. */
 static int ctl_stop(struct ctl *c)
 {
@@ -205,36 +230,17 @@ static void ctl_kill(struct ctl *c)
 static int cg_write(const char *dir, const char *file, const char *val)
 {
 	char path[256];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
+	return lkp_write_file(path, val);
 }
 
-/* The file's content, NUL-terminated, in buf; 0 or -errno. */
 static int cg_read(const char *dir, const char *file, char *buf, size_t len)
 {
 	char path[256];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	return 0;
+	return lkp_read_file(path, buf, len);
 }
 
 /* The value of "key N" in a flat keyed file (memory.events, memory.stat), or -1. */
@@ -383,20 +389,12 @@ FIXTURE_TEARDOWN(nomem)
  */
 static void rehearse(struct __test_metadata *_metadata, FIXTURE_DATA(nomem) *self)
 {
-	struct ctl_shm *shm = self->ctl.shm;
-
 	ASSERT_EQ(0, ctl_freeze(&self->ctl, 0));
-	EXPECT_EQ(NR_THREADS + 1, shm->f.nr_threads);
+	EXPECT_EQ(NR_THREADS + 1, self->ctl.shm->f.nr_threads);
 	ASSERT_EQ(0, ctl_thaw(&self->ctl));
 	/* Not frozen: EBADFD, after the ranges and entries were copied. */
-	memset(&shm->sc, 0, sizeof(shm->sc));
-	shm->sc.ranges = (uintptr_t)self->ranges;
-	shm->sc.nr_ranges = LKP_MAX_RANGES;
-	ASSERT_EQ(-EBADFD, ctl_run(&self->ctl, CTL_STACK));
-	memset(&shm->pk, 0, sizeof(shm->pk));
-	shm->pk.entries = (uintptr_t)self->ents;
-	shm->pk.nr_entries = NR_POKES;
-	ASSERT_EQ(-EBADFD, ctl_run(&self->ctl, CTL_POKE));
+	ASSERT_EQ(-EBADFD, ctl_stack(&self->ctl, self->ranges, LKP_MAX_RANGES));
+	ASSERT_EQ(-EBADFD, ctl_poke(&self->ctl, self->ents, NR_POKES));
 }
 
 /* Moves the controller into the cgroup and limits it; returns the usage it saw. */
@@ -455,15 +453,9 @@ static void expect_area(struct __test_metadata *_metadata, FIXTURE_DATA(nomem) *
 {
 	size_t len = (size_t)NR_POKES * POKE_LEN;
 	unsigned char *now = malloc(len);
-	char path[64];
-	int fd;
 
 	ASSERT_NE(NULL, now);
-	snprintf(path, sizeof(path), "/proc/%d/mem", self->wl.pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ((ssize_t)len, pread(fd, now, len, (uintptr_t)self->area));
-	close(fd);
+	ASSERT_EQ(0, lkp_target_read(self->wl.pid, (uintptr_t)self->area, now, len));
 	EXPECT_EQ(0, memcmp(now, want_new ? self->newb : self->oldb, len))
 		TH_LOG("the target's poke area is not %s", want_new ? "rewritten" : "untouched");
 	free(now);
@@ -537,8 +529,9 @@ TEST_F_TIMEOUT(nomem, failed_freezes_leak_nothing, 600)
 		return;
 	rehearse(_metadata, self);
 	enter_limit(_metadata, self, LOOSE_MARGIN);
-	for (i = 0; i < 50; i++)
+	for (i = 0; i < 50; i++) {
 		ASSERT_EQ(-ENOMEM, ctl_freeze(&self->ctl, 0)) TH_LOG("attempt %u", i);
+	}
 	expect_limit_hit(_metadata, self);
 	lift_limit(_metadata, self);
 	EXPECT_EQ(0, cg_key(self->cg, "memory.events", "oom_kill"));
@@ -567,7 +560,6 @@ TEST_F_TIMEOUT(nomem, failed_freezes_leak_nothing, 600)
  */
 TEST_F_TIMEOUT(nomem, stack_check_is_enomem, 300)
 {
-	struct ctl_shm *shm = self->ctl.shm;
 	unsigned int nr[] = { LKP_MAX_RANGES, 1 };
 	unsigned int i;
 
@@ -577,10 +569,8 @@ TEST_F_TIMEOUT(nomem, stack_check_is_enomem, 300)
 	ASSERT_EQ(0, ctl_freeze(&self->ctl, 0));
 	enter_limit(_metadata, self, TIGHT_MARGIN);
 	for (i = 0; i < 2; i++) {
-		memset(&shm->sc, 0, sizeof(shm->sc));
-		shm->sc.ranges = (uintptr_t)self->ranges;
-		shm->sc.nr_ranges = nr[i];
-		ASSERT_EQ(-ENOMEM, ctl_run(&self->ctl, CTL_STACK)) TH_LOG("%u ranges", nr[i]);
+		ASSERT_EQ(-ENOMEM, ctl_stack(&self->ctl, self->ranges, nr[i]))
+			TH_LOG("%u ranges", nr[i]);
 		expect_limit_hit(_metadata, self);
 	}
 	/* Still frozen: no counter moves. */
@@ -589,10 +579,7 @@ TEST_F_TIMEOUT(nomem, stack_check_is_enomem, 300)
 	EXPECT_EQ(-1, wl_first_moved(&self->wl, self->snap));
 	lift_limit(_metadata, self);
 	for (i = 0; i < 2; i++) {
-		memset(&shm->sc, 0, sizeof(shm->sc));
-		shm->sc.ranges = (uintptr_t)self->ranges;
-		shm->sc.nr_ranges = nr[i];
-		EXPECT_EQ(0, ctl_run(&self->ctl, CTL_STACK)) TH_LOG("%u ranges", nr[i]);
+		EXPECT_EQ(0, ctl_stack(&self->ctl, self->ranges, nr[i])) TH_LOG("%u ranges", nr[i]);
 	}
 	ASSERT_EQ(0, ctl_thaw(&self->ctl));
 	expect_all_running(_metadata, self);
@@ -606,7 +593,6 @@ TEST_F_TIMEOUT(nomem, stack_check_is_enomem, 300)
  */
 TEST_F_TIMEOUT(nomem, poke_is_enomem_and_writes_nothing, 300)
 {
-	struct ctl_shm *shm = self->ctl.shm;
 	unsigned int nr[] = { NR_POKES, 1 };
 	unsigned int i;
 
@@ -616,18 +602,12 @@ TEST_F_TIMEOUT(nomem, poke_is_enomem_and_writes_nothing, 300)
 	ASSERT_EQ(0, ctl_freeze(&self->ctl, 0));
 	enter_limit(_metadata, self, TIGHT_MARGIN);
 	for (i = 0; i < 2; i++) {
-		memset(&shm->pk, 0, sizeof(shm->pk));
-		shm->pk.entries = (uintptr_t)self->ents;
-		shm->pk.nr_entries = nr[i];
-		ASSERT_EQ(-ENOMEM, ctl_run(&self->ctl, CTL_POKE)) TH_LOG("%u entries", nr[i]);
+		ASSERT_EQ(-ENOMEM, ctl_poke(&self->ctl, self->ents, nr[i])) TH_LOG("%u entries", nr[i]);
 		expect_limit_hit(_metadata, self);
 		expect_area(_metadata, self, false);
 	}
 	lift_limit(_metadata, self);
-	memset(&shm->pk, 0, sizeof(shm->pk));
-	shm->pk.entries = (uintptr_t)self->ents;
-	shm->pk.nr_entries = NR_POKES;
-	ASSERT_EQ(0, ctl_run(&self->ctl, CTL_POKE));
+	ASSERT_EQ(0, ctl_poke(&self->ctl, self->ents, NR_POKES));
 	ASSERT_EQ(0, ctl_thaw(&self->ctl));
 	expect_area(_metadata, self, true);
 	expect_all_running(_metadata, self);
@@ -642,7 +622,6 @@ TEST_F_TIMEOUT(nomem, poke_is_enomem_and_writes_nothing, 300)
  */
 TEST_F_TIMEOUT(nomem, transaction_is_enomem_and_writes_nothing, 300)
 {
-	struct ctl_shm *shm = self->ctl.shm;
 	unsigned int nr[] = { NR_POKES, 1 };
 	unsigned int i;
 
@@ -651,23 +630,15 @@ TEST_F_TIMEOUT(nomem, transaction_is_enomem_and_writes_nothing, 300)
 	rehearse(_metadata, self);
 	enter_limit(_metadata, self, TIGHT_MARGIN);
 	for (i = 0; i < 2; i++) {
-		memset(&shm->t, 0, sizeof(shm->t));
-		shm->t.entries = (uintptr_t)self->ents;
-		shm->t.nr_entries = nr[i];
-		shm->t.timeout_ms = 20000;
-		ASSERT_EQ(-ENOMEM, ctl_run(&self->ctl, CTL_TXN)) TH_LOG("%u entries", nr[i]);
+		ASSERT_EQ(-ENOMEM, ctl_txn(&self->ctl, self->ents, nr[i])) TH_LOG("%u entries", nr[i]);
 		expect_limit_hit(_metadata, self);
 		EXPECT_EQ(-EBADFD, ctl_thaw(&self->ctl));
 		expect_area(_metadata, self, false);
 		expect_all_running(_metadata, self);
 	}
 	lift_limit(_metadata, self);
-	memset(&shm->t, 0, sizeof(shm->t));
-	shm->t.entries = (uintptr_t)self->ents;
-	shm->t.nr_entries = NR_POKES;
-	shm->t.timeout_ms = 20000;
-	ASSERT_EQ(0, ctl_run(&self->ctl, CTL_TXN));
-	EXPECT_EQ(1, shm->t.attempts_made);
+	ASSERT_EQ(0, ctl_txn(&self->ctl, self->ents, NR_POKES));
+	EXPECT_EQ(1, self->ctl.shm->t.attempts_made);
 	expect_area(_metadata, self, true);
 	expect_all_running(_metadata, self);
 	expect_no_oom(_metadata, self);
