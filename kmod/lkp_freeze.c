@@ -580,8 +580,8 @@ static void lkp_twork_settle(struct lkp_freezer *f, struct lkp_twork *w)
  * Chunks of preallocated works, handed out by two cursors: one for tasks
  * asleep when found, one for the others. A sleeper may keep its work (and
  * so its chunk) long after the thaw, the others run theirs at once: kept
- * apart, the chunks of the others come back whole to the cache, and the
- * next freeze takes them from there without touching the page allocator.
+ * apart, the chunks of the others are freed soon after the thaw instead of
+ * staying pinned by a sleeper's work.
  */
 struct lkp_cursor {
 	struct lkp_twork_chunk *ch;
