@@ -116,7 +116,7 @@ static void lkp_twork_fn(struct callback_head *cb);
  * made. It also spares a recycled chunk the init_on_alloc zeroing of each
  * allocation (Debian's default; caches with a constructor are exempt): a
  * chunk is 4 KB, a freeze of 4000 threads takes 113 of them, and zeroing
- * costs 4 ns a byte under emulation. (The pages of a new slab are still
+ * costs about 4 ns a byte under emulation. (The pages of a new slab are still
  * zeroed by the page allocator.) lkp_twork_init() sets everything else.
  */
 static void lkp_chunk_ctor(void *p)
