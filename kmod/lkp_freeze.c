@@ -106,8 +106,14 @@ struct lkp_twork_chunk {
 	struct lkp_twork w[];
 };
 
+/*
+ * A chunk and the pointer the slab allocator keeps after each object of a
+ * cache with a constructor fit in a page: a whole page per chunk made
+ * every chunk take two.
+ */
+#define LKP_CHUNK_SIZE	(PAGE_SIZE - L1_CACHE_BYTES)
 #define LKP_CHUNK_WORKS \
-	((PAGE_SIZE - sizeof(struct lkp_twork_chunk)) / sizeof(struct lkp_twork))
+	((LKP_CHUNK_SIZE - sizeof(struct lkp_twork_chunk)) / sizeof(struct lkp_twork))
 
 static void lkp_twork_fn(struct callback_head *cb);
 
@@ -1029,8 +1035,8 @@ int lkp_freeze_init(void)
 	lkp_twork_cache = KMEM_CACHE(lkp_twork, 0);
 	if (!lkp_twork_cache)
 		return -ENOMEM;
-	lkp_chunk_cache = kmem_cache_create("lkp_twork_chunk", PAGE_SIZE,
-					    PAGE_SIZE, 0, lkp_chunk_ctor);
+	lkp_chunk_cache = kmem_cache_create("lkp_twork_chunk", LKP_CHUNK_SIZE,
+					    L1_CACHE_BYTES, 0, lkp_chunk_ctor);
 	if (!lkp_chunk_cache) {
 		ret = -ENOMEM;
 		goto destroy_cache;
