@@ -33,11 +33,12 @@
  *
  * Lifetime. task_work_cancel() is not exported, so a queued work always runs,
  * maybe long after the thaw (a thread asleep in read() runs it when the data
- * comes). Each queued work therefore holds a reference on its lkp_twork, on
- * the lkp_freezer (whose ->thawed it reads) and on the module, and drops them
- * when it runs: rmmod is refused while any work is pending. The cost: a
- * thread that sleeps through K freezes holds K works and K small freezers
- * until it wakes.
+ * comes). Each queued work therefore holds a reference on its lkp_twork (and
+ * so on its chunk) and on the lkp_freezer (whose ->thawed it reads), and
+ * drops them when it runs; each freezer holds a reference on the module until
+ * it is freed: rmmod is refused while any work is pending. The cost: a
+ * thread that sleeps through K freezes holds K works (K chunks, at worst)
+ * and K small freezers until it wakes.
  *
  * States of a lkp_twork (->state):
  *
@@ -105,19 +106,34 @@ struct lkp_twork_chunk {
 	struct lkp_twork w[];
 };
 
+/*
+ * A chunk and the pointer the slab allocator keeps after each object of a
+ * cache with a constructor fit in a page: a whole page per chunk made
+ * every chunk take two.
+ */
+#define LKP_CHUNK_SIZE	(PAGE_SIZE - L1_CACHE_BYTES)
 #define LKP_CHUNK_WORKS \
-	((PAGE_SIZE - sizeof(struct lkp_twork_chunk)) / sizeof(struct lkp_twork))
+	((LKP_CHUNK_SIZE - sizeof(struct lkp_twork_chunk)) / sizeof(struct lkp_twork))
+
+static void lkp_twork_fn(struct callback_head *cb);
 
 /*
- * Zeroes a chunk when its slab is made, not at each allocation: with
- * init_on_alloc (Debian's default) every allocation is zeroed unless its
- * cache has a constructor, and zeroing the 470 KB of chunks a 4000-thread
- * freeze takes cost 1.8 ms under emulation, a third of the freeze. Every
- * work is initialised in full before use (lkp_twork_init()).
+ * Sets what never changes in the works of a chunk, once, when its slab is
+ * made. It also spares a recycled chunk the init_on_alloc zeroing of each
+ * allocation (Debian's default; caches with a constructor are exempt): a
+ * chunk is 4 KB, a freeze of 4000 threads takes 113 of them, and zeroing
+ * costs about 4 ns a byte under emulation. (The pages of a new slab are still
+ * zeroed by the page allocator.) lkp_twork_init() sets everything else.
  */
 static void lkp_chunk_ctor(void *p)
 {
-	memset(p, 0, PAGE_SIZE);
+	struct lkp_twork_chunk *ch = p;
+	unsigned int i;
+
+	for (i = 0; i < LKP_CHUNK_WORKS; i++) {
+		init_task_work(&ch->w[i].cb, lkp_twork_fn);
+		ch->w[i].chunk = ch;
+	}
 }
 
 /* Drops @n works of @ch: their last reference, or works never used. */
@@ -130,12 +146,22 @@ static void lkp_chunk_put(struct lkp_twork_chunk *ch, unsigned int n)
 /* Frees what thawed freezers held; drained at unload. */
 static struct workqueue_struct *lkp_reap_wq;
 
-static void lkp_freezer_put(struct lkp_freezer *f)
+/*
+ * Frees @f, whose last reference is gone, and drops the module reference it
+ * held: the works hold the freezer, the freezer holds the module. Inlined so
+ * that module_put() stays a tail call in lkp_twork_fn().
+ */
+static __always_inline void lkp_freezer_release(struct lkp_freezer *f)
 {
-	if (refcount_dec_and_test(&f->ref)) {
-		put_task_struct(f->ctl);
-		kfree_rcu(f, rcu);
-	}
+	put_task_struct(f->ctl);
+	kfree_rcu(f, rcu);
+	module_put(THIS_MODULE);
+}
+
+static void lkp_freezer_put_many(struct lkp_freezer *f, unsigned int n)
+{
+	if (refcount_sub_and_test(n, &f->ref))
+		lkp_freezer_release(f);
 }
 
 static void lkp_twork_put(struct lkp_twork *w)
@@ -222,13 +248,13 @@ static void lkp_twork_fn(struct callback_head *cb)
 	}
 	atomic_set_release(&w->state, LKP_TW_DONE);
 	lkp_twork_put(w);
-	lkp_freezer_put(f);
 	/*
-	 * Last, and a tail call: module_put() returns straight into
-	 * task_work_run(), so no module code runs after the reference that
-	 * kept the module loaded is gone.
+	 * Last, and a tail call: the module_put() that may free the freezer
+	 * returns straight into task_work_run(), so no module code runs after
+	 * the reference that kept the module loaded is gone.
 	 */
-	module_put(THIS_MODULE);
+	if (refcount_dec_and_test(&f->ref))
+		lkp_freezer_release(f);
 }
 
 static void lkp_twork_init(struct lkp_twork *w)
@@ -238,7 +264,6 @@ static void lkp_twork_init(struct lkp_twork *w)
 	atomic_set(&w->state, LKP_TW_NEW);
 	w->task = NULL;
 	w->frz = NULL;
-	w->chunk = NULL;
 	w->switches_taken = false;
 }
 
@@ -246,8 +271,10 @@ static struct lkp_twork *lkp_twork_alloc(gfp_t gfp)
 {
 	struct lkp_twork *w = kmem_cache_alloc(lkp_twork_cache, gfp);
 
-	if (w)
+	if (w) {
 		lkp_twork_init(w);
+		w->chunk = NULL;
+	}
 	return w;
 }
 
@@ -280,20 +307,19 @@ static void lkp_freezer_add(struct lkp_freezer *f, struct lkp_twork *w,
 }
 
 /*
- * Queues the work of @w on its task. On success the work owns a reference
- * on @w, on the freezer and on the module until it runs; a task already past
- * exit_task_work() fails with -ESRCH and counts as gone.
+ * Queues the work of @w on its task, with a reference on the freezer the
+ * caller took for it. On success the work owns that and a reference on @w
+ * until it runs; a task already past exit_task_work() fails with -ESRCH,
+ * counts as gone, and the freezer reference is dropped (never the last:
+ * the controller holds one).
  */
 static void lkp_twork_queue(struct lkp_freezer *f, struct lkp_twork *w)
 {
 	/* Nobody else sees @w before it is queued: no atomic increment. */
 	refcount_set(&w->ref, 2);
-	refcount_inc(&f->ref);
-	__module_get(THIS_MODULE);
 	atomic_set(&w->state, LKP_TW_QUEUED);
 	if (task_work_add(w->task, &w->cb, f->notify)) {
 		atomic_set(&w->state, LKP_TW_DONE);
-		module_put(THIS_MODULE);
 		refcount_dec(&f->ref);
 		refcount_set(&w->ref, 1);
 	}
@@ -350,6 +376,7 @@ static void lkp_fork_probe(void *data, struct task_struct *parent,
 			continue;
 		}
 		lkp_freezer_add(f, w, child, &f->fresh);
+		refcount_inc(&f->ref);
 		lkp_twork_queue(f, w);
 		f->nr_probed++;
 		spin_unlock(&f->lock);
@@ -403,6 +430,8 @@ static struct lkp_freezer *lkp_freezer_alloc(struct mm_struct *mm, u32 flags)
 	get_task_struct(current);
 	f->ctl = current;
 	refcount_set(&f->ref, 1);
+	/* Dropped with the last reference on the freezer, by its last work. */
+	__module_get(THIS_MODULE);
 	spin_lock_init(&f->lock);
 	init_waitqueue_head(&f->park_wq);
 	INIT_LIST_HEAD(&f->works);
@@ -553,24 +582,40 @@ static void lkp_twork_settle(struct lkp_freezer *f, struct lkp_twork *w)
 		list_add_tail(&w->pnode, &f->pending);
 }
 
-/* Chunks of preallocated works, used up in order by lkp_collect_one(). */
+/*
+ * Chunks of preallocated works, handed out by two cursors: one for tasks
+ * asleep when found, one for the others. A sleeper may keep its work (and
+ * so its chunk) long after the thaw, the others run theirs at once: kept
+ * apart, the chunks of the others are freed soon after the thaw instead of
+ * staying pinned by a sleeper's work.
+ */
+struct lkp_cursor {
+	struct lkp_twork_chunk *ch;
+	unsigned int next;		/* first free work in @ch */
+};
+
 struct lkp_collect {
 	struct lkp_freezer *f;
 	struct lkp_twork_chunk **chunks;
-	unsigned int nr_chunks;
-	unsigned int nr, used;
+	unsigned int nr_chunks, taken;	/* allocated; handed to a cursor */
+	struct lkp_cursor cur[2];
 	bool retry;
 	bool short_of_works;
 };
 
-static struct lkp_twork *lkp_collect_take(struct lkp_collect *c)
+static struct lkp_twork *lkp_collect_take(struct lkp_collect *c, bool asleep)
 {
-	struct lkp_twork_chunk *ch = c->chunks[c->used / LKP_CHUNK_WORKS];
-	struct lkp_twork *w = &ch->w[c->used % LKP_CHUNK_WORKS];
+	struct lkp_cursor *cur = &c->cur[asleep];
+	struct lkp_twork *w;
 
-	c->used++;
+	if (!cur->ch || cur->next == LKP_CHUNK_WORKS) {
+		if (c->taken == c->nr_chunks)
+			return NULL;
+		cur->ch = c->chunks[c->taken++];
+		cur->next = 0;
+	}
+	w = &cur->ch->w[cur->next++];
 	lkp_twork_init(w);
-	w->chunk = ch;
 	return w;
 }
 
@@ -590,11 +635,11 @@ static bool lkp_collect_one(struct task_struct *t, void *arg)
 	if (lkp_task_is_probes(c->f, t) ||
 	    ((c->retry || c->f->nr_probed) && lkp_freezer_has(c->f, t)))
 		return true;
-	if (c->used == c->nr) {
+	w = lkp_collect_take(c, READ_ONCE(t->__state) != TASK_RUNNING);
+	if (!w) {
 		c->short_of_works = true;
 		return false;
 	}
-	w = lkp_collect_take(c);
 	lkp_freezer_add(c->f, w, t, &c->f->works);
 	lkp_twork_queue(c->f, w);
 	/*
@@ -606,9 +651,15 @@ static bool lkp_collect_one(struct task_struct *t, void *arg)
 	return true;
 }
 
+/*
+ * Enough chunks for @want works, plus one: each cursor may leave a chunk
+ * partly used. Each work holds a reference on the freezer from now on,
+ * taken here in one go and given back by lkp_collect_free() for the works
+ * not used.
+ */
 static int lkp_collect_alloc(struct lkp_collect *c, unsigned int want)
 {
-	unsigned int n = DIV_ROUND_UP(want, LKP_CHUNK_WORKS);
+	unsigned int n = DIV_ROUND_UP(want, LKP_CHUNK_WORKS) + 1;
 
 	c->chunks = kvmalloc_array(n, sizeof(*c->chunks), LKP_GFP);
 	if (!c->chunks)
@@ -622,23 +673,34 @@ static int lkp_collect_alloc(struct lkp_collect *c, unsigned int want)
 		refcount_set(&ch->ref, LKP_CHUNK_WORKS);
 		c->chunks[c->nr_chunks] = ch;
 	}
-	c->nr = c->nr_chunks * LKP_CHUNK_WORKS;
-	c->used = 0;
+	if (!c->nr_chunks) {
+		kvfree(c->chunks);
+		return -ENOMEM;
+	}
+	c->taken = 0;
+	memset(c->cur, 0, sizeof(c->cur));
 	c->short_of_works = false;
-	return c->nr_chunks ? 0 : -ENOMEM;
+	refcount_add(c->nr_chunks * LKP_CHUNK_WORKS, &c->f->ref);
+	return 0;
 }
 
 /* Gives back the works the walk did not use; the used ones free their chunk. */
 static void lkp_collect_free(struct lkp_collect *c)
 {
-	unsigned int i, used;
+	unsigned int i, unused = 0, left;
 
-	for (i = 0; i < c->nr_chunks; i++) {
-		used = min_t(unsigned int, LKP_CHUNK_WORKS,
-			     c->used - min(c->used, i * (unsigned int)LKP_CHUNK_WORKS));
-		if (used < LKP_CHUNK_WORKS)
-			lkp_chunk_put(c->chunks[i], LKP_CHUNK_WORKS - used);
+	for (i = 0; i < ARRAY_SIZE(c->cur); i++) {
+		if (!c->cur[i].ch)
+			continue;
+		left = LKP_CHUNK_WORKS - c->cur[i].next;
+		if (left)
+			lkp_chunk_put(c->cur[i].ch, left);
+		unused += left;
 	}
+	for (i = c->taken; i < c->nr_chunks; i++)
+		lkp_chunk_put(c->chunks[i], LKP_CHUNK_WORKS);
+	unused += (c->nr_chunks - c->taken) * LKP_CHUNK_WORKS;
+	lkp_freezer_put_many(c->f, unused);
 	kvfree(c->chunks);
 	c->chunks = NULL;
 	c->nr_chunks = 0;
@@ -698,7 +760,7 @@ static int lkp_freezer_collect(struct lkp_freezer *f, struct pid *pid)
 			return -ESRCH;
 		if (!c.short_of_works)
 			return 0;
-		if (c.nr < want)
+		if (c.nr_chunks < DIV_ROUND_UP(want, LKP_CHUNK_WORKS) + 1)
 			return -ENOMEM;
 		c.retry = true;
 	}
@@ -797,7 +859,7 @@ static void lkp_freezer_reap(struct work_struct *work)
 		put_task_struct(w->task);
 		lkp_twork_put(w);
 	}
-	lkp_freezer_put(f);
+	lkp_freezer_put_many(f, 1);
 }
 
 /*
@@ -973,8 +1035,8 @@ int lkp_freeze_init(void)
 	lkp_twork_cache = KMEM_CACHE(lkp_twork, 0);
 	if (!lkp_twork_cache)
 		return -ENOMEM;
-	lkp_chunk_cache = kmem_cache_create("lkp_twork_chunk", PAGE_SIZE,
-					    PAGE_SIZE, 0, lkp_chunk_ctor);
+	lkp_chunk_cache = kmem_cache_create("lkp_twork_chunk", LKP_CHUNK_SIZE,
+					    L1_CACHE_BYTES, 0, lkp_chunk_ctor);
 	if (!lkp_chunk_cache) {
 		ret = -ENOMEM;
 		goto destroy_cache;

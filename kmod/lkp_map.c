@@ -121,6 +121,36 @@ static int lkp_map_get_mm(struct lkp_session *s, struct mm_struct **mmp)
 	return 0;
 }
 
+/*
+ * The target's own address-space limits, which vm_mmap() cannot see: it
+ * checks those of current, here a kernel worker with no limits. As
+ * may_expand_vm() does: RLIMIT_AS for every mapping, RLIMIT_DATA for a
+ * private writable one. A mapping the target makes meanwhile may still
+ * take it past them by one mapping: the check is not under its mmap lock.
+ */
+static int lkp_map_within_rlimits(struct lkp_session *s, struct mm_struct *mm,
+				  u64 len, u32 prot)
+{
+	unsigned long npages = len >> PAGE_SHIFT, as, data;
+	struct task_struct *t;
+
+	rcu_read_lock();
+	t = pid_task(s->pid, PIDTYPE_TGID);
+	if (!t) {
+		rcu_read_unlock();
+		return -ESRCH;
+	}
+	as = task_rlimit(t, RLIMIT_AS) >> PAGE_SHIFT;
+	data = task_rlimit(t, RLIMIT_DATA) >> PAGE_SHIFT;
+	rcu_read_unlock();
+
+	if (READ_ONCE(mm->total_vm) + npages > as)
+		return -ENOMEM;
+	if ((prot & PROT_WRITE) && READ_ONCE(mm->data_vm) + npages > data)
+		return -ENOMEM;
+	return 0;
+}
+
 /* Where the search may put the start of the mapping. */
 struct lkp_map_window {
 	u64 lo;		/* lowest start */
@@ -217,6 +247,9 @@ int lkp_ioc_map(struct file *file, void *karg)
 	w.ceil = mp->hint > DEFAULT_MAP_WINDOW ? mm->task_size :
 						 DEFAULT_MAP_WINDOW;
 
+	ret = lkp_map_within_rlimits(s, mm, mp->len, mp->prot);
+	if (ret)
+		goto put_mm;
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	if (!m) {
 		ret = -ENOMEM;

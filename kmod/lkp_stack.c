@@ -201,6 +201,13 @@ lkp_ranges_find(const struct lkp_ranges *r, u64 v, bool retaddr)
 	const struct lkp_range_ent *e;
 	u32 lo = 0, hi = r->nr, mid;
 
+	/*
+	 * Most stack words are nowhere near the ranges: two compares against
+	 * their hull first. The binary search for each word made the stack
+	 * check of 1000 threads take 25 ms under emulation.
+	 */
+	if (!hi || v < r->ents[0].start || v >= r->ents[hi - 1].max_end)
+		return NULL;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		if (r->ents[mid].start <= v)
@@ -238,6 +245,8 @@ static int lkp_stack_scan_page(const struct lkp_thread_snap *th,
 			       unsigned long addr, unsigned long end,
 			       struct lkp_blocker *b)
 {
+	/* The hull of the ranges, tested inline: most words fall outside. */
+	const u64 lo = r->ents[0].start, hi = r->ents[r->nr - 1].max_end;
 	const u64 *words = kmap_local_page(page);
 	const struct lkp_range_ent *e;
 	int ret = 0;
@@ -245,6 +254,8 @@ static int lkp_stack_scan_page(const struct lkp_thread_snap *th,
 
 	for (; addr + 8 <= end; addr += 8) {
 		v = words[offset_in_page(addr) / 8];
+		if (v < lo || v >= hi)
+			continue;
 		e = lkp_ranges_find(r, v, true);
 		if (e) {
 			lkp_blocker_set(b, th, LKP_BLOCKER_RETADDR, v, addr,
@@ -307,6 +318,8 @@ int lkp_stack_check(const struct lkp_snapshot *snap,
 	unsigned int i;
 	int ret = 0;
 
+	if (!r->nr)
+		return 0;
 	/*
 	 * Instruction pointers first: no memory to read. A thread parked in a
 	 * system call resumes at ip - 2 when the call restarts, so that byte

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* map_test.c: LKP_IOC_MAP and LKP_IOC_UNMAP: validation, placement near a hint, no replacement, unmap only lkp's. */
 #include <limits.h>
+#include <sys/resource.h>
 
 #include "../kselftest_harness.h"
 #include "lkp_target.h"
@@ -219,6 +220,63 @@ TEST_F(mp, max_map_count_is_enomem)
 	/* With the limit back, the same call maps. */
 	ASSERT_EQ(0, map(self->fd, hint, 4096, 2 * GiB - (1 << 20), PROT_READ, &addr));
 	ASSERT_EQ(0, unmap(self->fd, addr, 4096));
+}
+
+/* A field of /proc/PID/status in bytes ("VmSize", "VmData"), or 0. */
+static uint64_t status_kb(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	unsigned long long kb = 0;
+	size_t n = strlen(field);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':' &&
+		    sscanf(line + n + 1, "%llu", &kb) == 1)
+			break;
+	fclose(f);
+	return kb << 10;
+}
+
+/*
+ * The target's own limits hold, though the mapping is made by a kernel
+ * worker that has none: RLIMIT_AS for any mapping, RLIMIT_DATA for a
+ * writable one. Nothing is mapped when refused.
+ */
+TEST_F(mp, target_rlimits_are_enomem)
+{
+	static char before[1 << 16], after[1 << 16];
+	__u64 hint = (uintptr_t)lkp_t_fn & ~4095ULL, addr;
+	struct rlimit rl;
+	uint64_t vm, data;
+
+	data = status_kb(self->t.pid, "VmData");
+	ASSERT_LT(0, data);
+	rl.rlim_cur = rl.rlim_max = data + (1 << 20);
+	ASSERT_EQ(0, prlimit(self->t.pid, RLIMIT_DATA, &rl, NULL));
+	maps_all(self->t.pid, before, sizeof(before));
+	EXPECT_EQ(-ENOMEM, map(self->fd, hint, 4 << 20, GiB, PROT_READ | PROT_WRITE, &addr));
+	maps_all(self->t.pid, after, sizeof(after));
+	EXPECT_STREQ(before, after);
+	/* Not writable: not data. */
+	ASSERT_EQ(0, map(self->fd, hint, 4 << 20, GiB, PROT_READ | PROT_EXEC, &addr));
+	ASSERT_EQ(0, unmap(self->fd, addr, 4 << 20));
+
+	vm = status_kb(self->t.pid, "VmSize");
+	ASSERT_LT(0, vm);
+	rl.rlim_cur = rl.rlim_max = vm + (1 << 20);
+	ASSERT_EQ(0, prlimit(self->t.pid, RLIMIT_AS, &rl, NULL));
+	maps_all(self->t.pid, before, sizeof(before));
+	EXPECT_EQ(-ENOMEM, map(self->fd, hint, 4 << 20, GiB, PROT_READ | PROT_EXEC, &addr));
+	maps_all(self->t.pid, after, sizeof(after));
+	EXPECT_STREQ(before, after);
+	/* What fits under the limit is mapped. */
+	ASSERT_EQ(0, map(self->fd, hint, 64 << 10, GiB, PROT_READ | PROT_EXEC, &addr));
+	ASSERT_EQ(0, unmap(self->fd, addr, 64 << 10));
 }
 
 TEST_F(mp, unmap_of_a_mapping_lkp_did_not_make_is_enoent)
