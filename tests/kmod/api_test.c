@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* api_test.c: /dev/lkp itself: permissions, the LKP_IOC_GET_API handshake, ioctl argument validation. */
 #include <grp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -146,6 +147,56 @@ TEST_F(dev, bad_pointer_is_efault)
 	ASSERT_NE(MAP_FAILED, page);
 	ASSERT_EQ(-EFAULT, lkp_ioc(self->fd, LKP_IOC_GET_API, page));
 	ASSERT_EQ(-EFAULT, lkp_ioc(self->fd, LKP_IOC_GET_API, NULL));
+	munmap(page, 4096);
+}
+
+/*
+ * The argument rules every ioctl shares, each ioctl on the fd kind it
+ * belongs to: a struct smaller than its first version is EINVAL, a larger
+ * one with a nonzero byte past the module's struct is E2BIG, an unreadable
+ * argument is EFAULT. All three are refused before the handler runs.
+ */
+TEST_F(dev, every_ioctl_checks_size_and_pointer)
+{
+	static const unsigned long cmds[] = {
+		LKP_IOC_GET_API, LKP_IOC_ATTACH, LKP_IOC_FREEZE, LKP_IOC_THAW,
+		LKP_IOC_GET_THREADS, LKP_IOC_STACK_CHECK, LKP_IOC_POKE,
+		LKP_IOC_MAP, LKP_IOC_UNMAP, LKP_IOC_TRANSACTION,
+	};
+	static __u64 buf[64];
+	unsigned char *bytes = (unsigned char *)buf;
+	unsigned int i, size, dir, nr;
+	int sfd, fd, status;
+	void *page;
+	pid_t pid;
+
+	page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	sfd = lkp_attach(self->fd, pid, 0);
+	ASSERT_LE(0, sfd);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		size = _IOC_SIZE(cmds[i]);
+		dir = _IOC_DIR(cmds[i]);
+		nr = _IOC_NR(cmds[i]);
+		fd = nr == LKP_IOC_NR_GET_API || nr == LKP_IOC_NR_ATTACH ? self->fd : sfd;
+		ASSERT_GE(sizeof(buf), size + 8);
+		memset(buf, 0, sizeof(buf));
+		bytes[size] = 1;
+		EXPECT_EQ(-E2BIG, lkp_ioc(fd, _IOC(dir, LKP_IOC_TYPE, nr, size + 8), buf))
+			TH_LOG("ioctl nr %u", nr);
+		EXPECT_EQ(-EINVAL, lkp_ioc(fd, _IOC(dir, LKP_IOC_TYPE, nr, size - 8), buf))
+			TH_LOG("ioctl nr %u", nr);
+		EXPECT_EQ(-EFAULT, lkp_ioc(fd, cmds[i], page)) TH_LOG("ioctl nr %u", nr);
+	}
+	close(sfd);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
 	munmap(page, 4096);
 }
 
