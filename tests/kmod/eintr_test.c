@@ -110,6 +110,29 @@ static bool all_runnable(pid_t pid)
 	return all;
 }
 
+/* How many threads of @pid sleep in lkp's code (their wchan), that is, parked. */
+static int nr_parked(pid_t pid)
+{
+	char path[320], wchan[64];
+	struct dirent *d;
+	DIR *dir;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/wchan", pid, d->d_name);
+		if (!lkp_read_file(path, wchan, sizeof(wchan)) && !strncmp(wchan, "lkp_", 4))
+			n++;
+	}
+	closedir(dir);
+	return n;
+}
+
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -377,6 +400,7 @@ static long kill_and_time(pid_t pid)
 static void expect_target_released(struct __test_metadata *_metadata,
 				   FIXTURE_DATA(stuck) *self)
 {
+	uint64_t deadline;
 	struct lkp_freeze f;
 	int stuck = -1, sfd;
 
@@ -385,10 +409,17 @@ static void expect_target_released(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, wl_wait_all_moved(&self->wl, self->snap, 20000, &stuck))
 		TH_LOG("thread %d (kind %d) did not run: left parked?", stuck,
 		       stuck >= 0 ? self->wl.shm->slot[stuck].kind : -1);
+	/* The main thread has no counter: it must leave lkp's park too. */
+	deadline = now_ms() + 10000;
+	while (nr_parked(self->wl.pid) && now_ms() < deadline)
+		nap_ms(1);
+	EXPECT_EQ(0, nr_parked(self->wl.pid));
 	sfd = lkp_open_session(self->wl.pid);
 	ASSERT_LE(0, sfd);
-	ASSERT_EQ(0, lkp_freeze(sfd, 0, 10000, &f));
+	/* Park-all parks every thread, where nr_parked() sees it. */
+	ASSERT_EQ(0, lkp_freeze(sfd, LKP_FREEZE_PARK_ALL, 10000, &f));
 	EXPECT_EQ(self->wl.nr_threads + 1, f.nr_threads);
+	EXPECT_EQ(self->wl.nr_threads + 1, nr_parked(self->wl.pid));
 	ASSERT_EQ(0, lkp_thaw(sfd, NULL));
 	close(sfd);
 }
