@@ -72,80 +72,67 @@ static int pin(pid_t tid, int cpu)
 	return sched_setaffinity(tid, sizeof(set), &set) ? -errno : 0;
 }
 
-/* Pins every thread of @pid to @cpu; 0 or -errno. */
-static int pin_process(pid_t pid, int cpu)
+/*
+ * Calls @fn on every thread of @pid, in /proc/PID/task order, until it
+ * returns nonzero; returns that, 0 after the last, or -errno.
+ */
+static int for_each_task(pid_t pid, int (*fn)(pid_t pid, pid_t tid, void *arg),
+			 void *arg)
 {
 	char path[64];
 	struct dirent *d;
-	DIR *dir;
 	int ret = 0;
+	DIR *dir;
 
 	snprintf(path, sizeof(path), "/proc/%d/task", pid);
 	dir = opendir(path);
 	if (!dir)
 		return -errno;
-	while ((d = readdir(dir)) && !ret)
+	while (!ret && (d = readdir(dir)))
 		if (d->d_name[0] != '.')
-			ret = pin(atoi(d->d_name), cpu);
+			ret = fn(pid, atoi(d->d_name), arg);
 	closedir(dir);
 	return ret;
+}
+
+static int pin_one(pid_t pid, pid_t tid, void *arg)
+{
+	return pin(tid, *(int *)arg);
+}
+
+/* Pins every thread of @pid to @cpu; 0 or -errno. */
+static int pin_process(pid_t pid, int cpu)
+{
+	return for_each_task(pid, pin_one, &cpu);
+}
+
+static int not_runnable(pid_t pid, pid_t tid, void *arg)
+{
+	return wl_task_state(pid, tid) != 'R';
 }
 
 /* Whether every thread of @pid is runnable ('R'). */
 static bool all_runnable(pid_t pid)
 {
-	char path[64];
-	struct dirent *d;
-	bool all = true;
-	DIR *dir;
+	return for_each_task(pid, not_runnable, NULL) == 0;
+}
 
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	dir = opendir(path);
-	if (!dir)
-		return false;
-	while ((d = readdir(dir)) && all)
-		if (d->d_name[0] != '.' && wl_task_state(pid, atoi(d->d_name)) != 'R')
-			all = false;
-	closedir(dir);
-	return all;
+static int count_parked(pid_t pid, pid_t tid, void *arg)
+{
+	char path[96], wchan[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/wchan", pid, tid);
+	if (!lkp_read_file(path, wchan, sizeof(wchan)) && !strncmp(wchan, "lkp_", 4))
+		(*(int *)arg)++;
+	return 0;
 }
 
 /* How many threads of @pid sleep in lkp's code (their wchan), that is, parked. */
 static int nr_parked(pid_t pid)
 {
-	char path[320], wchan[64];
-	struct dirent *d;
-	DIR *dir;
-	int n = 0;
+	int n = 0, ret = for_each_task(pid, count_parked, &n);
 
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	dir = opendir(path);
-	if (!dir)
-		return -1;
-	while ((d = readdir(dir))) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/wchan", pid, d->d_name);
-		if (!lkp_read_file(path, wchan, sizeof(wchan)) && !strncmp(wchan, "lkp_", 4))
-			n++;
-	}
-	closedir(dir);
-	return n;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
-}
-
-static void nap_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
+	return ret ? ret : n;
 }
 
 /* The system call @pid is blocked in, from /proc/PID/syscall, or -1. */
@@ -353,13 +340,13 @@ static pid_t controller(FIXTURE_DATA(stuck) *self, int sfd, int call, int *go)
 /* Waits until @pid is blocked in ioctl(), in state @state unless 0. */
 static int wait_in_ioctl(pid_t pid, char state)
 {
-	uint64_t deadline = now_ms() + 20000;
+	uint64_t deadline = lkp_now_ms() + 20000;
 
 	while (in_syscall(pid) != SYS_ioctl ||
 	       (state && wl_task_state(pid, pid) != state)) {
-		if (now_ms() > deadline)
+		if (lkp_now_ms() > deadline)
 			return -ETIMEDOUT;
-		nap_ms(1);
+		lkp_sleep_ms(1);
 	}
 	return 0;
 }
@@ -367,12 +354,12 @@ static int wait_in_ioctl(pid_t pid, char state)
 /* Waits until the freeze has woken every thread of the target (they cannot park). */
 static int wait_target_woken(FIXTURE_DATA(stuck) *self)
 {
-	uint64_t deadline = now_ms() + 20000;
+	uint64_t deadline = lkp_now_ms() + 20000;
 
 	while (!all_runnable(self->wl.pid)) {
-		if (now_ms() > deadline)
+		if (lkp_now_ms() > deadline)
 			return -ETIMEDOUT;
-		nap_ms(1);
+		lkp_sleep_ms(1);
 	}
 	return 0;
 }
@@ -382,13 +369,13 @@ static long kill_and_time(pid_t pid)
 {
 	int pidfd = syscall(SYS_pidfd_open, pid, 0), status;
 	struct pollfd p = { .fd = pidfd, .events = POLLIN };
-	uint64_t t0 = now_ms();
+	uint64_t t0 = lkp_now_ms();
 	long ms = -1;
 
 	if (pidfd < 0)
 		return -1;
 	if (!kill(pid, SIGKILL) && poll(&p, 1, DEATH_MS) == 1)
-		ms = now_ms() - t0;
+		ms = lkp_now_ms() - t0;
 	close(pidfd);
 	if (waitpid(pid, &status, 0) != pid || !WIFSIGNALED(status) ||
 	    WTERMSIG(status) != SIGKILL)
@@ -410,9 +397,9 @@ static void expect_target_released(struct __test_metadata *_metadata,
 		TH_LOG("thread %d (kind %d) did not run: left parked?", stuck,
 		       stuck >= 0 ? self->wl.shm->slot[stuck].kind : -1);
 	/* The main thread has no counter: it must leave lkp's park too. */
-	deadline = now_ms() + 10000;
-	while (nr_parked(self->wl.pid) && now_ms() < deadline)
-		nap_ms(1);
+	deadline = lkp_now_ms() + 10000;
+	while (nr_parked(self->wl.pid) && lkp_now_ms() < deadline)
+		lkp_sleep_ms(1);
 	EXPECT_EQ(0, nr_parked(self->wl.pid));
 	sfd = lkp_open_session(self->wl.pid);
 	ASSERT_LE(0, sfd);

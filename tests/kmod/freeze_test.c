@@ -31,14 +31,6 @@ static void watch(void)
 	nanosleep(&ts, NULL);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /* The harness has timeouts only for fixture tests: an empty fixture. */
 FIXTURE(long_) {
 	int unused;
@@ -164,14 +156,14 @@ static void freeze_cycles(struct __test_metadata *_metadata,
 		TH_LOG("thread %d did not run after the thaw", stuck);
 
 	for (i = 0; i < QUICK_CYCLES; i++) {
-		t0 = now_ns();
+		t0 = lkp_now_ns();
 		ASSERT_EQ(0, lkp_freeze(self->sfd, flags, 10000, &f));
-		call[i] = now_ns() - t0;
+		call[i] = lkp_now_ns() - t0;
 		freeze[i] = f.freeze_ns;
 		EXPECT_EQ(threads + 1, f.nr_threads);
-		t0 = now_ns();
+		t0 = lkp_now_ns();
 		ASSERT_EQ(0, lkp_thaw(self->sfd, NULL));
-		thaw[i] = now_ns() - t0;
+		thaw[i] = lkp_now_ns() - t0;
 	}
 	qsort(freeze, QUICK_CYCLES, sizeof(uint64_t), cmp_u64);
 	qsort(call, QUICK_CYCLES, sizeof(uint64_t), cmp_u64);
@@ -426,13 +418,13 @@ TEST(sigkill_while_frozen)
 
 	ASSERT_EQ(0, scene_start(&sc, nr, 1000));
 	ASSERT_EQ(0, lkp_freeze(sc.sfd, 0, 0, NULL));
-	t0 = now_ns();
+	t0 = lkp_now_ns();
 	ASSERT_EQ(0, kill(sc.wl.pid, SIGKILL));
 	ASSERT_EQ(sc.wl.pid, waitpid(sc.wl.pid, &status, 0));
 	sc.wl.pid = 0;
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	EXPECT_GT(1000000000ULL, now_ns() - t0);
-	TH_LOG("killed and reaped in %.3f ms", (now_ns() - t0) / 1e6);
+	EXPECT_GT(1000000000ULL, lkp_now_ns() - t0);
+	TH_LOG("killed and reaped in %.3f ms", (lkp_now_ns() - t0) / 1e6);
 	EXPECT_EQ(0, lkp_thaw(sc.sfd, NULL));
 	EXPECT_EQ(-ESRCH, lkp_freeze(sc.sfd, 0, 0, NULL));
 	scene_stop(&sc);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/lkp.h>
 
@@ -112,6 +113,28 @@ static inline int lkp_write_file(const char *path, const char *val)
 	n = n < 0 ? -errno : 0;
 	close(fd);
 	return n;
+}
+
+static inline uint64_t lkp_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static inline uint64_t lkp_now_ms(void)
+{
+	return lkp_now_ns() / 1000000;
+}
+
+/* Sleeps @ms milliseconds, whatever signals come. */
+static inline void lkp_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
 }
 
 #endif /* LKP_TEST_H */

@@ -62,14 +62,6 @@ static bool blocker_is_zero(const struct lkp_blocker *b)
 	return !memcmp(b, &zero, sizeof(zero));
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 TEST_F(tx, validation)
 {
 	struct lkp_range bad = { 0x3000, 0x1000 };
@@ -174,9 +166,9 @@ TEST_F(tx, busy_retries_then_fails_without_writing)
 	txn_init(&t, &self->e, 1, r, 2);
 	t.attempts = 3;
 	t.retry_delay_ms = 50;
-	t0 = now_ns();
+	t0 = lkp_now_ns();
 	ASSERT_EQ(-EBUSY, lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t));
-	elapsed = now_ns() - t0;
+	elapsed = lkp_now_ns() - t0;
 	EXPECT_EQ(3, t.attempts_made);
 	EXPECT_LE(100000000ULL, elapsed);	/* two thawed waits */
 	EXPECT_EQ(LKP_BLOCKER_RETADDR, t.blocker.kind);
