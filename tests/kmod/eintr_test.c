@@ -403,9 +403,18 @@ static void expect_target_released(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, nr_parked(self->wl.pid));
 	sfd = lkp_open_session(self->wl.pid);
 	ASSERT_LE(0, sfd);
-	/* Park-all parks every thread, where nr_parked() sees it. */
+	/*
+	 * Park-all parks every thread, where nr_parked() sees it: once each
+	 * is asleep in the park. A thread counts as frozen a moment before
+	 * that (parked, not yet scheduled out, or still in an uninterruptible
+	 * sleep it will park after), which a loaded host can stretch.
+	 */
 	ASSERT_EQ(0, lkp_freeze(sfd, LKP_FREEZE_PARK_ALL, 10000, &f));
 	EXPECT_EQ(self->wl.nr_threads + 1, f.nr_threads);
+	deadline = lkp_now_ms() + 10000;
+	while (nr_parked(self->wl.pid) != (int)self->wl.nr_threads + 1 &&
+	       lkp_now_ms() < deadline)
+		lkp_sleep_ms(1);
 	EXPECT_EQ(self->wl.nr_threads + 1, nr_parked(self->wl.pid));
 	ASSERT_EQ(0, lkp_thaw(sfd, NULL));
 	close(sfd);
