@@ -378,7 +378,6 @@ static void lkp_fork_probe(void *data, struct task_struct *parent,
 		lkp_freezer_add(f, w, child, &f->fresh);
 		refcount_inc(&f->ref);
 		lkp_twork_queue(f, w);
-		f->nr_probed++;
 		spin_unlock(&f->lock);
 	}
 	rcu_read_unlock();
@@ -625,7 +624,8 @@ static struct lkp_twork *lkp_collect_take(struct lkp_collect *c, bool asleep)
  * touched 4000 task_structs, which under emulation costs more than what is
  * done with them. Only a repeated walk, or one after the probe added a child
  * (one that started before the freezer was published, seen by the probe
- * before the walk), can meet a task it already has.
+ * before the walk), can meet a task it already has; the probe's works stay
+ * on f->fresh until the wait, so that is what tells.
  */
 static bool lkp_collect_one(struct task_struct *t, void *arg)
 {
@@ -633,7 +633,7 @@ static bool lkp_collect_one(struct task_struct *t, void *arg)
 	struct lkp_twork *w;
 
 	if (lkp_task_is_probes(c->f, t) ||
-	    ((c->retry || c->f->nr_probed) && lkp_freezer_has(c->f, t)))
+	    ((c->retry || !list_empty(&c->f->fresh)) && lkp_freezer_has(c->f, t)))
 		return true;
 	w = lkp_collect_take(c, READ_ONCE(t->__state) != TASK_RUNNING);
 	if (!w) {

@@ -31,7 +31,6 @@ struct lkp_twork_chunk;
  *		at the thaw: a freezer lives on, small, as long as a sleeper
  *		has not run its work.
  * @fresh:	works the fork probe added, not yet on @works.
- * @nr_probed:	how many works the fork probe added (under @lock).
  * @lost:	the fork probe could not allocate a work: a child runs free.
  * @list:	on lkp_freezers while not thawed (RCU, for the fork probe).
  * @works:	every work; owned by the controller (session lock).
@@ -56,7 +55,6 @@ struct lkp_freezer {
 	spinlock_t lock;
 	struct hlist_head *hash;
 	struct list_head fresh;
-	unsigned int nr_probed;
 	bool lost;
 	struct list_head list;
 	struct list_head works;
