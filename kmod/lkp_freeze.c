@@ -75,12 +75,31 @@ enum {
 /*
  * 50 ms: well above a transaction's pause (milliseconds on hardware, tens
  * under emulation), and the CPU it costs is what the thread would have
- * used running.
+ * used running. At most 10 s: beyond that a frozen thread should sleep.
  */
+#define LKP_PARK_SPIN_MAX_US	(10 * USEC_PER_SEC)
 static unsigned int lkp_park_spin_us = 50000;
-module_param_named(park_spin_us, lkp_park_spin_us, uint, 0644);
+
+static int lkp_park_spin_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int us;
+	int ret = kstrtouint(val, 0, &us);
+
+	if (ret)
+		return ret;
+	if (us > LKP_PARK_SPIN_MAX_US)
+		return -EINVAL;
+	WRITE_ONCE(lkp_park_spin_us, us);
+	return 0;
+}
+
+static const struct kernel_param_ops lkp_park_spin_ops = {
+	.set = lkp_park_spin_set,
+	.get = param_get_uint,
+};
+module_param_cb(park_spin_us, &lkp_park_spin_ops, &lkp_park_spin_us, 0644);
 MODULE_PARM_DESC(park_spin_us,
-		 "how long a parked thread spins before it sleeps, in microseconds (0: it sleeps at once)");
+		 "how long a parked thread spins before it sleeps, in microseconds, rounded up to a tick (0: it sleeps at once; at most 10000000)");
 
 /* The active freezes, for the fork probe. RCU readers; writers take the lock. */
 static LIST_HEAD(lkp_freezers);

@@ -234,6 +234,22 @@ TEST_F(park, spinners_give_the_cpu_to_the_controller)
 	ASSERT_EQ(0, wl_wait_all_moved(&self->wl, self->snap, 5000, &stuck));
 }
 
+/* The budget is bounded: 10 s is taken, a microsecond more is EINVAL. */
+TEST_F(park, budget_above_ten_seconds_is_einval)
+{
+	unsigned int v;
+
+	if (!self->ready)
+		return;
+	ASSERT_EQ(0, param_write(10000000));
+	ASSERT_EQ(0, param_read(&v));
+	EXPECT_EQ(10000000, v);
+	EXPECT_EQ(-EINVAL, param_write(10000001));
+	EXPECT_EQ(-EINVAL, param_write(-1));
+	ASSERT_EQ(0, param_read(&v));
+	EXPECT_EQ(10000000, v);
+}
+
 /* SIGKILL ends a spinning park at once, not when the budget is spent. */
 TEST_F(park, sigkill_ends_a_spinning_park)
 {
