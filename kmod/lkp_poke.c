@@ -73,45 +73,21 @@ void lkp_pokes_free(struct lkp_pokes *p)
 }
 
 /*
- * Every byte must be mapped (EFAULT) and private (EPERM): a write into a
- * shared mapping would reach the file, or other processes, instead of
- * staying a private copy in the target.
- */
-static int lkp_poke_check_vmas(struct mm_struct *mm, u64 addr, u32 len)
-{
-	u64 end = addr + len;
-	struct vm_area_struct *vma;
-	int ret = 0;
-
-	mmap_read_lock(mm);
-	while (addr < end) {
-		vma = find_vma(mm, addr);
-		if (!vma || vma->vm_start > addr) {
-			ret = -EFAULT;
-			break;
-		}
-		if (vma->vm_flags & VM_MAYSHARE) {
-			ret = -EPERM;
-			break;
-		}
-		addr = vma->vm_end;
-	}
-	mmap_read_unlock(mm);
-	return ret;
-}
-
-/*
  * Read or write the target's memory: the mm the snapshot holds, never a
  * thread's current mm. A thread that counts as frozen while asleep in the
  * kernel may be inside execve() and finish it at any moment; going through
  * its task would then write into the new image. FOLL_FORCE makes read-only
  * text writable the way ptrace's POKETEXT does: the page is copied for this
- * process, the file and other processes keep the original.
+ * process, the file and other processes keep the original. Every byte must
+ * be mapped (EFAULT) and private (EPERM): a write into a shared mapping
+ * would reach the file, or other processes, instead of staying a private
+ * copy in the target; checked before the page is touched.
  */
 static int lkp_poke_access(const struct lkp_snapshot *snap, u64 addr,
 			   void *buf, u32 len, unsigned int gup_flags)
 {
 	struct mm_struct *mm = snap->mm;
+	struct vm_area_struct *vma;
 	struct page *page;
 	u32 off, n;
 	void *kaddr;
@@ -122,6 +98,15 @@ static int lkp_poke_access(const struct lkp_snapshot *snap, u64 addr,
 	for (; len; addr += n, buf += n, len -= n) {
 		off = offset_in_page(addr);
 		n = min_t(u32, len, PAGE_SIZE - off);
+		vma = vma_lookup(mm, addr);
+		if (!vma) {
+			ret = -EFAULT;
+			break;
+		}
+		if (vma->vm_flags & VM_MAYSHARE) {
+			ret = -EPERM;
+			break;
+		}
 		if (get_user_pages_remote(mm, addr, 1, gup_flags, &page,
 					  NULL, NULL) != 1) {
 			ret = -EFAULT;
@@ -152,10 +137,7 @@ int lkp_pokes_verify(const struct lkp_pokes *p,
 
 	for (i = 0; i < p->nr; i++) {
 		e = &p->ents[i];
-		ret = lkp_poke_check_vmas(snap->mm, e->addr, e->len);
-		if (!ret)
-			ret = lkp_poke_access(snap, e->addr, cur, e->len,
-					      FOLL_FORCE);
+		ret = lkp_poke_access(snap, e->addr, cur, e->len, FOLL_FORCE);
 		if (ret)
 			return ret;
 		for (j = 0; j < e->len; j++)
