@@ -451,6 +451,22 @@ TEST(byte_order_layouts)
 	EXPECT_EQ(2, fn.old_bytes[1]);
 }
 
+/* lkpctl prints these names: one per type the reader admits, none for the others. */
+TEST(reloc_names)
+{
+	uint32_t t;
+
+	EXPECT_STREQ("64", lkpp_reloc_name(R_X86_64_64));
+	EXPECT_STREQ("PC32", lkpp_reloc_name(R_X86_64_PC32));
+	EXPECT_STREQ("GOTTPOFF", lkpp_reloc_name(R_X86_64_GOTTPOFF));
+	EXPECT_STREQ("REX_GOTPCRELX", lkpp_reloc_name(R_X86_64_REX_GOTPCRELX));
+	EXPECT_STREQ("?", lkpp_reloc_name(R_X86_64_COPY));
+	EXPECT_STREQ("?", lkpp_reloc_name(UINT32_MAX));
+	for (t = 0; t < 64; t++)
+		EXPECT_EQ(lkpp_reloc_width(t) != 0, strcmp(lkpp_reloc_name(t), "?") != 0)
+			TH_LOG("type %u", t);
+}
+
 TEST(not_a_patch)
 {
 	char err[LKPP_ERR_SIZE];
