@@ -1043,8 +1043,7 @@ int main(int argc, char **argv)
 	}
 
 	/* phase 6: write */
-	for (i = 0; i < t.build_id_size; i++)
-		sprintf(hex + 2 * i, "%02x", t.build_id[i]);
+	lkpp_build_id_hex(t.build_id, t.build_id_size, hex);
 	if (outfile)
 		snprintf(path, sizeof(path), "%s", outfile);
 	else

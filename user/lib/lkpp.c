@@ -152,12 +152,12 @@ const char *lkpp_reloc_name(uint32_t type)
 	return i < 0 ? "?" : reloc_types[i].name;
 }
 
-void lkpp_build_id_hex(const struct lkpp_patch *p, char *buf)
+void lkpp_build_id_hex(const uint8_t *id, size_t size, char *buf)
 {
-	uint32_t i;
+	size_t i;
 
-	for (i = 0; i < p->build_id_size && i < LKPP_BUILD_ID_MAX; i++)
-		sprintf(buf + 2 * i, "%02x", p->build_id[i]);
+	for (i = 0; i < size && i < LKPP_BUILD_ID_MAX; i++)
+		sprintf(buf + 2 * i, "%02x", id[i]);
 	buf[2 * i] = '\0';
 }
 

@@ -199,7 +199,7 @@ int cmd_info(int argc, char **argv)
 		lkp_error(argv[optind], ret, "%s", err);
 		return ret;
 	}
-	lkpp_build_id_hex(p, build_id);
+	lkpp_build_id_hex(p->build_id, p->build_id_size, build_id);
 	if (lkp_json)
 		print_json(argv[optind], p, build_id);
 	else
