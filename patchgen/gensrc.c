@@ -430,14 +430,20 @@ static int find_block(struct asmfile *f, const char *name, size_t n)
 	return -1;
 }
 
-static bool name_listed(char **v, int n, const char *name)
+/* Index in v[0..nv) of the string equal to the len bytes at s, or -1. */
+static int name_index(char **v, int nv, const char *s, size_t len)
 {
 	int i;
 
-	for (i = 0; i < n; i++)
-		if (!strcmp(v[i], name))
-			return true;
-	return false;
+	for (i = 0; i < nv; i++)
+		if (!strncmp(v[i], s, len) && !v[i][len])
+			return i;
+	return -1;
+}
+
+static bool name_listed(char **v, int n, const char *name)
+{
+	return name_index(v, n, name, strlen(name)) >= 0;
 }
 
 /* Names declared "@function" before their label (GCC always declares). */
@@ -448,12 +454,7 @@ struct typed {
 
 static bool typed_function(struct typed *t, const char *s, size_t n)
 {
-	int i;
-
-	for (i = 0; i < t->nfunc; i++)
-		if (!strncmp(t->func[i], s, n) && !t->func[i][n])
-			return true;
-	return false;
+	return name_index(t->func, t->nfunc, s, n) >= 0;
 }
 
 /* The name argument of ".size NAME, ..." / ".type NAME, ..." / ".comm NAME, ...". */
@@ -859,11 +860,10 @@ static char *sb_take(struct sbuf *b)
 
 static int code_label_number(struct norm *n, const char *s, size_t len)
 {
-	int i;
+	int i = name_index(n->labels, n->nlabels, s, len);
 
-	for (i = 0; i < n->nlabels; i++)
-		if (!strncmp(n->labels[i], s, len) && !n->labels[i][len])
-			return i;
+	if (i >= 0)
+		return i;
 	n->labels = xrealloc(n->labels, (n->nlabels + 1) * sizeof(char *));
 	n->labels[n->nlabels] = xstrndup(s, len);
 	return n->nlabels++;
