@@ -443,6 +443,25 @@ static int lkp_kind(const char *name)
 	return 0;
 }
 
+/*
+ * The later phases index the object's sections by its symbols' st_shndx:
+ * a patch object whose symbol names a section it does not have is corrupt.
+ */
+static int check_symbols(struct object *o)
+{
+	Elf_Data *d;
+	GElf_Sym s;
+	size_t i;
+
+	if (!o->symtab || !(d = elf_getdata(o->symtab, NULL)))
+		return 0;	/* no symbols: main() says so */
+	for (i = 0; gelf_getsym(d, i, &s); i++)
+		if (s.st_shndx < SHN_LORESERVE && s.st_shndx >= o->shnum)
+			return fail(-ENOEXEC, "%s: symbol %zu: section index %u, but the object has %zu sections",
+				    o->mapname, i, s.st_shndx, o->shnum);
+	return 0;
+}
+
 /* Sections, their map addresses and the .lkp sections of a patch object. */
 static int object_scan(struct object *o, struct linkmap *m)
 {
@@ -484,7 +503,7 @@ static int object_scan(struct object *o, struct linkmap *m)
 			}
 		}
 	}
-	return 0;
+	return o->funcs ? check_symbols(o) : 0;
 }
 
 /* ---- phases 4-6 ----------------------------------------------------- */
@@ -991,7 +1010,8 @@ int main(int argc, char **argv)
 			o.funcs = NULL;
 			o.elf = NULL;
 		} else {
-			object_scan(&o, &m);
+			if (object_scan(&o, &m))
+				return 1;
 			/*
 			 * Only patch objects stay open: a big link would
 			 * otherwise run out of file descriptors.
@@ -1045,9 +1065,11 @@ int main(int argc, char **argv)
 	/* phase 6: write */
 	lkpp_build_id_hex(t.build_id, t.build_id_size, hex);
 	if (outfile)
-		snprintf(path, sizeof(path), "%s", outfile);
+		ret = snprintf(path, sizeof(path), "%s", outfile);
 	else
-		snprintf(path, sizeof(path), "%s/%s.lkpp", outdir, hex);
+		ret = snprintf(path, sizeof(path), "%s/%s.lkpp", outdir, hex);
+	if (ret < 0 || (size_t)ret >= sizeof(path))
+		return fail(1, "%s: output path too long", outfile ? outfile : outdir);
 	ret = lkpp_writer_write_file(b.w, path, err);
 	if (ret)
 		return fail(1, "%s: %s (%s)", path, err, strerror(-ret));
