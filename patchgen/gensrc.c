@@ -1140,18 +1140,29 @@ static bool patched(const struct block *b)
  */
 static int read_function_sizes(struct asmfile *o, const char *as)
 {
-	char tmpl[] = "/tmp/lkp-gensrc-XXXXXX";
+	const char *dir = getenv("TMPDIR");
 	int fd, status, i, err = 0;
+	char *tmpl;
 	pid_t pid;
 	Elf *elf = NULL;
 	Elf_Scn *scn = NULL;
 
+	if (!dir || !*dir)
+		dir = "/tmp";
+	tmpl = xmalloc(strlen(dir) + sizeof("/lkp-gensrc-XXXXXX"));
+	sprintf(tmpl, "%s/lkp-gensrc-XXXXXX", dir);
 	fd = mkstemp(tmpl);
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		err = -errno;
+		fprintf(stderr, "%s: %s: cannot create a temporary object in %s: %s\n",
+			prog, o->path, dir, strerror(-err));
+		free(tmpl);
+		return err;
+	}
 	pid = fork();
 	if (pid < 0) {
 		err = -errno;
+		fprintf(stderr, "%s: %s: cannot run '%s': %s\n", prog, o->path, as, strerror(-err));
 		goto out_unlink;
 	}
 	if (!pid) {
@@ -1167,6 +1178,8 @@ static int read_function_sizes(struct asmfile *o, const char *as)
 	elf_version(EV_CURRENT);
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf) {
+		fprintf(stderr, "%s: %s: '%s' wrote no ELF object: %s\n", prog, o->path, as,
+			elf_errmsg(-1));
 		err = -EINVAL;
 		goto out_unlink;
 	}
@@ -1196,6 +1209,7 @@ static int read_function_sizes(struct asmfile *o, const char *as)
 out_unlink:
 	close(fd);
 	unlink(tmpl);
+	free(tmpl);
 	return err;
 }
 
