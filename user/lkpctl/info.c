@@ -16,7 +16,7 @@ static const char info_usage[] =
 	"\n"
 	"Decode and validate a patch file (.lkpp): the target's build-id and the\n"
 	"functions the patch replaces or adds. A malformed file is an error naming\n"
-	"what is wrong; the exit status is then 1.\n"
+	"what is wrong; the exit status is then 1 (2 for a usage error).\n"
 	"\n"
 	"  -j, --json     one JSON object: build_id, target, sections, functions\n"
 	"                 (name, old_offset, old_size, new_offset, new_size, new),\n"
@@ -187,12 +187,12 @@ int cmd_info(int argc, char **argv)
 			return 0;
 		default:
 			lkp_error(argv[optind - 1], EINVAL, "unknown option; see lkpctl info --help");
-			return -EINVAL;
+			return LKPCTL_USAGE;
 		}
 	}
 	if (argc - optind != 1) {
 		lkp_error("info", EINVAL, "expects one PATCH file; see lkpctl info --help");
-		return -EINVAL;
+		return LKPCTL_USAGE;
 	}
 	ret = lkpp_load(argv[optind], &p, err);
 	if (ret) {
