@@ -149,21 +149,33 @@ TEST(many_strings)
 	free(buf);
 }
 
+/* A patch of one function f (build-id 01 02, ET_EXEC, no name) written to file. */
+static int write_one_func(const char *file, char *err)
+{
+	struct lkpp_func f = { .name = "f", .old_offset = 0x40, .old_size = 8, .new_size = 1 };
+	struct lkpp_writer *w = lkpp_writer_new();
+	int ret;
+
+	if (!w)
+		return -ENOMEM;
+	/* errors are sticky: write_file reports the first */
+	lkpp_writer_set_target(w, "\x01\x02", 2, NULL, ET_EXEC);
+	lkpp_writer_add_section(w, LKPP_SEC_TEXT, NULL, "\xc3", 1, 1);
+	lkpp_writer_add_func(w, &f);
+	ret = lkpp_writer_write_file(w, file, err);
+	lkpp_writer_free(w);
+	return ret;
+}
+
 TEST(write_file_and_load)
 {
 	char path[] = "/tmp/lkpp_test.XXXXXX", file[64], err[LKPP_ERR_SIZE];
-	struct lkpp_writer *w = lkpp_writer_new();
-	struct lkpp_func f = { .name = "f", .old_offset = 0x40, .old_size = 8, .new_size = 1 };
 	struct lkpp_patch *p;
 	struct stat st;
 
 	ASSERT_NE(NULL, mkdtemp(path));
 	snprintf(file, sizeof(file), "%s/x.lkpp", path);
-	ASSERT_EQ(0, lkpp_writer_set_target(w, "\x01\x02", 2, NULL, ET_EXEC));
-	ASSERT_EQ(0, lkpp_writer_add_section(w, LKPP_SEC_TEXT, NULL, "\xc3", 1, 1));
-	ASSERT_EQ(0, lkpp_writer_add_func(w, &f));
-	ASSERT_EQ(0, lkpp_writer_write_file(w, file, err)) TH_LOG("%s", err);
-	lkpp_writer_free(w);
+	ASSERT_EQ(0, write_one_func(file, err)) TH_LOG("%s", err);
 	ASSERT_EQ(0, lkpp_load(file, &p, err)) TH_LOG("%s", err);
 	EXPECT_EQ(ET_EXEC, p->target_type);
 	EXPECT_STREQ("", p->target_name);
@@ -192,8 +204,6 @@ TEST(write_file_and_load)
 TEST(write_file_never_follows_a_planted_temporary)
 {
 	char dir[] = "/tmp/lkpp_test.XXXXXX", file[64], victim[64], name[96], err[LKPP_ERR_SIZE];
-	struct lkpp_writer *w = lkpp_writer_new();
-	struct lkpp_func f = { .name = "f", .old_offset = 0x40, .old_size = 8, .new_size = 1 };
 	struct lkpp_patch *p;
 	char buf[16] = "";
 	int fd, i;
@@ -211,11 +221,7 @@ TEST(write_file_never_follows_a_planted_temporary)
 		snprintf(name, sizeof(name), "%s.tmp.%d.%d", file, (int)getpid(), i);
 		ASSERT_EQ(0, symlink(victim, name));
 	}
-	ASSERT_EQ(0, lkpp_writer_set_target(w, "\x01\x02", 2, NULL, ET_EXEC));
-	ASSERT_EQ(0, lkpp_writer_add_section(w, LKPP_SEC_TEXT, NULL, "\xc3", 1, 1));
-	ASSERT_EQ(0, lkpp_writer_add_func(w, &f));
-	ASSERT_EQ(0, lkpp_writer_write_file(w, file, err)) TH_LOG("%s", err);
-	lkpp_writer_free(w);
+	ASSERT_EQ(0, write_one_func(file, err)) TH_LOG("%s", err);
 	ASSERT_EQ(0, lkpp_load(file, &p, err)) TH_LOG("%s", err);
 	lkpp_free(p);
 	fd = open(victim, O_RDONLY);
