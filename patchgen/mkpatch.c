@@ -882,7 +882,8 @@ static int read_funcs(struct build *b, struct object *o, bool add)
 			f.flags = LKPP_FUNC_F_NEW;
 			if (!add) {
 				if (grow(&b->newf, b->nnewf + 1, sizeof(*b->newf)))
-					return fail(-ENOMEM, "%s: %s", o->mapname, strerror(ENOMEM));
+					return fail(-ENOMEM, "%s: %s", o->mapname,
+						    strerror(ENOMEM));
 				b->newf[b->nnewf++] = (struct newfunc){ name, f.section, f.new_offset };
 				continue;
 			}
