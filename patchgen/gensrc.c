@@ -430,14 +430,20 @@ static int find_block(struct asmfile *f, const char *name, size_t n)
 	return -1;
 }
 
-static bool name_listed(char **v, int n, const char *name)
+/* Index in v[0..nv) of the string equal to the len bytes at s, or -1. */
+static int name_index(char **v, int nv, const char *s, size_t len)
 {
 	int i;
 
-	for (i = 0; i < n; i++)
-		if (!strcmp(v[i], name))
-			return true;
-	return false;
+	for (i = 0; i < nv; i++)
+		if (!strncmp(v[i], s, len) && !v[i][len])
+			return i;
+	return -1;
+}
+
+static bool name_listed(char **v, int n, const char *name)
+{
+	return name_index(v, n, name, strlen(name)) >= 0;
 }
 
 /* Names declared "@function" before their label (GCC always declares). */
@@ -448,12 +454,7 @@ struct typed {
 
 static bool typed_function(struct typed *t, const char *s, size_t n)
 {
-	int i;
-
-	for (i = 0; i < t->nfunc; i++)
-		if (!strncmp(t->func[i], s, n) && !t->func[i][n])
-			return true;
-	return false;
+	return name_index(t->func, t->nfunc, s, n) >= 0;
 }
 
 /* The name argument of ".size NAME, ..." / ".type NAME, ..." / ".comm NAME, ...". */
@@ -859,11 +860,10 @@ static char *sb_take(struct sbuf *b)
 
 static int code_label_number(struct norm *n, const char *s, size_t len)
 {
-	int i;
+	int i = name_index(n->labels, n->nlabels, s, len);
 
-	for (i = 0; i < n->nlabels; i++)
-		if (!strncmp(n->labels[i], s, len) && !n->labels[i][len])
-			return i;
+	if (i >= 0)
+		return i;
 	n->labels = xrealloc(n->labels, (n->nlabels + 1) * sizeof(char *));
 	n->labels[n->nlabels] = xstrndup(s, len);
 	return n->nlabels++;
@@ -1140,18 +1140,29 @@ static bool patched(const struct block *b)
  */
 static int read_function_sizes(struct asmfile *o, const char *as)
 {
-	char tmpl[] = "/tmp/lkp-gensrc-XXXXXX";
+	const char *dir = getenv("TMPDIR");
 	int fd, status, i, err = 0;
+	char *tmpl;
 	pid_t pid;
 	Elf *elf = NULL;
 	Elf_Scn *scn = NULL;
 
+	if (!dir || !*dir)
+		dir = "/tmp";
+	tmpl = xmalloc(strlen(dir) + sizeof("/lkp-gensrc-XXXXXX"));
+	sprintf(tmpl, "%s/lkp-gensrc-XXXXXX", dir);
 	fd = mkstemp(tmpl);
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		err = -errno;
+		fprintf(stderr, "%s: %s: cannot create a temporary object in %s: %s\n",
+			prog, o->path, dir, strerror(-err));
+		free(tmpl);
+		return err;
+	}
 	pid = fork();
 	if (pid < 0) {
 		err = -errno;
+		fprintf(stderr, "%s: %s: cannot run '%s': %s\n", prog, o->path, as, strerror(-err));
 		goto out_unlink;
 	}
 	if (!pid) {
@@ -1167,6 +1178,8 @@ static int read_function_sizes(struct asmfile *o, const char *as)
 	elf_version(EV_CURRENT);
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf) {
+		fprintf(stderr, "%s: %s: '%s' wrote no ELF object: %s\n", prog, o->path, as,
+			elf_errmsg(-1));
 		err = -EINVAL;
 		goto out_unlink;
 	}
@@ -1196,6 +1209,7 @@ static int read_function_sizes(struct asmfile *o, const char *as)
 out_unlink:
 	close(fd);
 	unlink(tmpl);
+	free(tmpl);
 	return err;
 }
 

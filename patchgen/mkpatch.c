@@ -70,25 +70,15 @@ int fail(int err, const char *fmt, ...)
 	return err;
 }
 
-static void *xcalloc(size_t n, size_t sz)
+/* Make room for n entries of size bytes in the array *v: 0 or -ENOMEM (*v kept). */
+static int grow(void *v, size_t n, size_t size)
 {
-	void *p = calloc(n ? n : 1, sz);
+	void *p = reallocarray(*(void **)v, n ? n : 1, size);
 
-	if (!p) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		abort();
-	}
-	return p;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		abort();
-	}
-	return p;
+	if (!p)
+		return -ENOMEM;
+	*(void **)v = p;
+	return 0;
 }
 
 /* ---- phase 1: the target -------------------------------------------- */
@@ -290,21 +280,25 @@ struct linkmap {
 	size_t n;
 };
 
-static void map_add(struct linkmap *m, const char *sec, uint64_t addr, uint64_t size,
-		    const char *file)
+static int map_add(struct linkmap *m, const char *sec, uint64_t addr, uint64_t size,
+		   const char *file)
 {
 	struct mapent *e;
 
-	m->v = xrealloc(m->v, (m->n + 1) * sizeof(*m->v));
-	e = &m->v[m->n++];
+	if (grow(&m->v, m->n + 1, sizeof(*m->v)))
+		return -ENOMEM;
+	e = &m->v[m->n];
 	e->file = strdup(file);
 	e->section = strdup(sec);
 	e->addr = addr;
 	e->size = size;
 	if (!e->file || !e->section) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		abort();
+		free(e->file);
+		free(e->section);
+		return -ENOMEM;
 	}
+	m->n++;
+	return 0;
 }
 
 /*
@@ -320,6 +314,7 @@ static int map_read(const char *path, struct linkmap *m)
 	char *line = NULL, pending[4096] = "";
 	size_t cap = 0;
 	bool body = false;
+	int ret = 0;
 
 	if (!fp)
 		return fail(-errno, "%s: %s", path, strerror(errno));
@@ -334,13 +329,17 @@ static int map_read(const char *path, struct linkmap *m)
 		}
 		if (line[0] == ' ' && line[1] != ' ' && line[1] != '*' &&
 		    sscanf(line, " %4095s 0x%llx 0x%llx %4095[^\n]", sec, &addr, &size, file) == 4) {
-			map_add(m, sec, addr, size, file);
+			ret = map_add(m, sec, addr, size, file);
+			if (ret)
+				break;
 			pending[0] = 0;
 			continue;
 		}
 		if (pending[0] && sscanf(line, " 0x%llx 0x%llx %4095[^\n]", &addr, &size, file) == 3 &&
 		    strncmp(file, "(size before", 12)) {
-			map_add(m, pending, addr, size, file);
+			ret = map_add(m, pending, addr, size, file);
+			if (ret)
+				break;
 			pending[0] = 0;
 			continue;
 		}
@@ -350,6 +349,8 @@ static int map_read(const char *path, struct linkmap *m)
 	}
 	free(line);
 	fclose(fp);
+	if (ret)
+		return fail(ret, "%s: %s", path, strerror(-ret));
 	if (!body)
 		return fail(-EINVAL, "%s: not a GNU ld map", path);
 	return 0;
@@ -443,12 +444,33 @@ static int lkp_kind(const char *name)
 	return 0;
 }
 
+/*
+ * The later phases index the object's sections by its symbols' st_shndx:
+ * a patch object whose symbol names a section it does not have is corrupt.
+ */
+static int check_symbols(struct object *o)
+{
+	Elf_Data *d;
+	GElf_Sym s;
+	size_t i;
+
+	if (!o->symtab || !(d = elf_getdata(o->symtab, NULL)))
+		return 0;	/* no symbols: main() says so */
+	for (i = 0; gelf_getsym(d, i, &s); i++)
+		if (s.st_shndx < SHN_LORESERVE && s.st_shndx >= o->shnum)
+			return fail(-ENOEXEC, "%s: symbol %zu: section index %u, but the object has %zu sections",
+				    o->mapname, i, s.st_shndx, o->shnum);
+	return 0;
+}
+
 /* Sections, their map addresses and the .lkp sections of a patch object. */
 static int object_scan(struct object *o, struct linkmap *m)
 {
 	size_t i, k;
 
-	o->addr = xcalloc(o->shnum, sizeof(uint64_t));
+	o->addr = calloc(o->shnum ? o->shnum : 1, sizeof(uint64_t));
+	if (!o->addr)
+		return fail(-ENOMEM, "%s: %s", o->mapname, strerror(ENOMEM));
 	for (i = 0; i < o->shnum; i++) {
 		Elf_Scn *s = elf_getscn(o->elf, i);
 		GElf_Shdr sh;
@@ -484,7 +506,7 @@ static int object_scan(struct object *o, struct linkmap *m)
 			}
 		}
 	}
-	return 0;
+	return o->funcs ? check_symbols(o) : 0;
 }
 
 /* ---- phases 4-6 ----------------------------------------------------- */
@@ -544,7 +566,8 @@ static int add_symbol(struct build *b, const char *name, int binding, int type, 
 	idx = lkpp_writer_add_symbol(b->w, &s);
 	if (idx < 0)
 		return idx;
-	b->syms = xrealloc(b->syms, (b->nsyms + 1) * sizeof(*b->syms));
+	if (grow(&b->syms, b->nsyms + 1, sizeof(*b->syms)))
+		return -ENOMEM;
 	b->syms[b->nsyms++] = (struct symkey){ s.name, binding, type, s.section, value, weak, idx };
 	return idx;
 }
@@ -858,7 +881,9 @@ static int read_funcs(struct build *b, struct object *o, bool add)
 		if (e.flags & LKP_FUNC_NEW) {
 			f.flags = LKPP_FUNC_F_NEW;
 			if (!add) {
-				b->newf = xrealloc(b->newf, (b->nnewf + 1) * sizeof(*b->newf));
+				if (grow(&b->newf, b->nnewf + 1, sizeof(*b->newf)))
+					return fail(-ENOMEM, "%s: %s", o->mapname,
+						    strerror(ENOMEM));
 				b->newf[b->nnewf++] = (struct newfunc){ name, f.section, f.new_offset };
 				continue;
 			}
@@ -908,7 +933,8 @@ static int read_funcs(struct build *b, struct object *o, bool add)
 			return fail(ret, "%s: %s: %s", o->mapname, name, strerror(-ret));
 		b->nfuncs++;
 		if (!(f.flags & LKPP_FUNC_F_NEW)) {
-			b->olds = xrealloc(b->olds, (b->nolds + 1) * sizeof(*b->olds));
+			if (grow(&b->olds, b->nolds + 1, sizeof(*b->olds)))
+				return fail(-ENOMEM, "%s: %s", o->mapname, strerror(ENOMEM));
 			b->olds[b->nolds++] = f.old_offset;
 		}
 	}
@@ -991,7 +1017,8 @@ int main(int argc, char **argv)
 			o.funcs = NULL;
 			o.elf = NULL;
 		} else {
-			object_scan(&o, &m);
+			if (object_scan(&o, &m))
+				return 1;
 			/*
 			 * Only patch objects stay open: a big link would
 			 * otherwise run out of file descriptors.
@@ -1009,7 +1036,8 @@ int main(int argc, char **argv)
 				o.nlkp = 0;
 			}
 		}
-		objs = xrealloc(objs, (nobjs + 1) * sizeof(*objs));
+		if (grow(&objs, nobjs + 1, sizeof(*objs)))
+			return fail(1, "%s: %s", file, strerror(ENOMEM));
 		objs[nobjs++] = o;
 	}
 	b.t = &t;
@@ -1043,12 +1071,13 @@ int main(int argc, char **argv)
 	}
 
 	/* phase 6: write */
-	for (i = 0; i < t.build_id_size; i++)
-		sprintf(hex + 2 * i, "%02x", t.build_id[i]);
+	lkpp_build_id_hex(t.build_id, t.build_id_size, hex);
 	if (outfile)
-		snprintf(path, sizeof(path), "%s", outfile);
+		ret = snprintf(path, sizeof(path), "%s", outfile);
 	else
-		snprintf(path, sizeof(path), "%s/%s.lkpp", outdir, hex);
+		ret = snprintf(path, sizeof(path), "%s/%s.lkpp", outdir, hex);
+	if (ret < 0 || (size_t)ret >= sizeof(path))
+		return fail(1, "%s: output path too long", outfile ? outfile : outdir);
 	ret = lkpp_writer_write_file(b.w, path, err);
 	if (ret)
 		return fail(1, "%s: %s (%s)", path, err, strerror(-ret));

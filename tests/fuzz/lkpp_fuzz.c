@@ -17,7 +17,7 @@ static void touch(const struct lkpp_patch *p)
 	uint32_t i;
 	uint64_t k;
 
-	lkpp_build_id_hex(p, hex);
+	lkpp_build_id_hex(p->build_id, p->build_id_size, hex);
 	sum += strlen(hex) + strlen(p->target_name);
 	for (i = 0; i < p->nr_sections; i++) {
 		sum += strlen(p->sections[i].name);

@@ -235,21 +235,65 @@ TEST_F(info, missing_file_and_usage)
 	EXPECT_EQ(1, r.status);
 	EXPECT_NE(NULL, strstr(r.out, "\"object\":\"/nonexistent/x.lkpp\",\"errno\":2,"));
 	run_free(&r);
+	/* Usage errors: status 2, as for lkpctl's own options. */
 	run_lkpctl(&r, none);
-	EXPECT_EQ(1, r.status);
+	EXPECT_EQ(2, r.status);
 	EXPECT_NE(NULL, strstr(r.err, "expects one PATCH file"));
 	run_free(&r);
 	run_lkpctl(&r, two);
-	EXPECT_EQ(1, r.status);
+	EXPECT_EQ(2, r.status);
 	run_free(&r);
 	run_lkpctl(&r, bogus);
-	EXPECT_EQ(1, r.status);
+	EXPECT_EQ(2, r.status);
 	EXPECT_STREQ("lkpctl: --bogus: Invalid argument (unknown option; see lkpctl info --help)\n",
 		     r.err);
 	run_free(&r);
 	run_lkpctl(&r, help);
 	EXPECT_EQ(0, r.status);
 	EXPECT_EQ(0, strncmp("usage: lkpctl [--json] info", r.out, 27));
+	run_free(&r);
+}
+
+/*
+ * `lkpctl version` parses its options as info does: --json after the
+ * subcommand, --help, and status 2 for a usage error. Whether lkp.ko is
+ * loaded or not, --json makes the answer (or the error) one JSON object.
+ */
+TEST(version_options)
+{
+	const char *json[] = { "version", "--json", NULL };
+	const char *help[] = { "version", "-h", NULL };
+	const char *bogus[] = { "version", "--bogus", NULL };
+	const char *extra[] = { "version", "extra", NULL };
+	const char *before[] = { "--bogus", "version", NULL };
+	struct run r;
+
+	run_lkpctl(&r, json);
+	if (r.status == 0) {
+		EXPECT_EQ(0, strncmp("{\"lkpctl\":", r.out, 10)) TH_LOG("%s", r.out);
+	} else {
+		EXPECT_EQ(0, strncmp("{\"error\":{\"object\":\"/dev/lkp\"", r.out, 29))
+			TH_LOG("status %d, %s", r.status, r.out);
+	}
+	EXPECT_NE(2, r.status);
+	EXPECT_STREQ("", r.err);
+	run_free(&r);
+	run_lkpctl(&r, help);
+	EXPECT_EQ(0, r.status);
+	EXPECT_EQ(0, strncmp("usage: lkpctl [--json] version", r.out, 30));
+	run_free(&r);
+	run_lkpctl(&r, bogus);
+	EXPECT_EQ(2, r.status);
+	EXPECT_STREQ("lkpctl: --bogus: Invalid argument (unknown option; see lkpctl version --help)\n",
+		     r.err);
+	run_free(&r);
+	run_lkpctl(&r, extra);
+	EXPECT_EQ(2, r.status);
+	EXPECT_STREQ("lkpctl: extra: Invalid argument (unexpected argument; see lkpctl version --help)\n",
+		     r.err);
+	run_free(&r);
+	run_lkpctl(&r, before);
+	EXPECT_EQ(2, r.status);
 	run_free(&r);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* lkpp_test.c: the patch file reader and writer: round trips, forward compatibility, and one crafted bad file per validation rule. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,21 +149,33 @@ TEST(many_strings)
 	free(buf);
 }
 
+/* A patch of one function f (build-id 01 02, ET_EXEC, no name) written to file. */
+static int write_one_func(const char *file, char *err)
+{
+	struct lkpp_func f = { .name = "f", .old_offset = 0x40, .old_size = 8, .new_size = 1 };
+	struct lkpp_writer *w = lkpp_writer_new();
+	int ret;
+
+	if (!w)
+		return -ENOMEM;
+	/* errors are sticky: write_file reports the first */
+	lkpp_writer_set_target(w, "\x01\x02", 2, NULL, ET_EXEC);
+	lkpp_writer_add_section(w, LKPP_SEC_TEXT, NULL, "\xc3", 1, 1);
+	lkpp_writer_add_func(w, &f);
+	ret = lkpp_writer_write_file(w, file, err);
+	lkpp_writer_free(w);
+	return ret;
+}
+
 TEST(write_file_and_load)
 {
 	char path[] = "/tmp/lkpp_test.XXXXXX", file[64], err[LKPP_ERR_SIZE];
-	struct lkpp_writer *w = lkpp_writer_new();
-	struct lkpp_func f = { .name = "f", .old_offset = 0x40, .old_size = 8, .new_size = 1 };
 	struct lkpp_patch *p;
 	struct stat st;
 
 	ASSERT_NE(NULL, mkdtemp(path));
 	snprintf(file, sizeof(file), "%s/x.lkpp", path);
-	ASSERT_EQ(0, lkpp_writer_set_target(w, "\x01\x02", 2, NULL, ET_EXEC));
-	ASSERT_EQ(0, lkpp_writer_add_section(w, LKPP_SEC_TEXT, NULL, "\xc3", 1, 1));
-	ASSERT_EQ(0, lkpp_writer_add_func(w, &f));
-	ASSERT_EQ(0, lkpp_writer_write_file(w, file, err)) TH_LOG("%s", err);
-	lkpp_writer_free(w);
+	ASSERT_EQ(0, write_one_func(file, err)) TH_LOG("%s", err);
 	ASSERT_EQ(0, lkpp_load(file, &p, err)) TH_LOG("%s", err);
 	EXPECT_EQ(ET_EXEC, p->target_type);
 	EXPECT_STREQ("", p->target_name);
@@ -181,6 +194,51 @@ TEST(write_file_and_load)
 	EXPECT_EQ(-EISDIR, lkpp_load("/", &p, err));
 	ASSERT_EQ(0, stat("/dev/null", &st));
 	EXPECT_EQ(-EINVAL, lkpp_load("/dev/null", &p, err));
+}
+
+/*
+ * Files or symlinks at the temporary names the writer may pick (planted by
+ * someone sharing the directory) are never written through: the writer
+ * takes a name nobody holds, and the target file is untouched.
+ */
+TEST(write_file_never_follows_a_planted_temporary)
+{
+	char dir[] = "/tmp/lkpp_test.XXXXXX", file[64], victim[64], name[96], err[LKPP_ERR_SIZE];
+	struct lkpp_patch *p;
+	char buf[16] = "";
+	int fd, i;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/x.lkpp", dir);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	fd = open(victim, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(5, write(fd, "keep\n", 5));
+	close(fd);
+	snprintf(name, sizeof(name), "%s.tmp.%d", file, (int)getpid());
+	ASSERT_EQ(0, symlink(victim, name));
+	for (i = 0; i < 10; i++) {
+		snprintf(name, sizeof(name), "%s.tmp.%d.%d", file, (int)getpid(), i);
+		ASSERT_EQ(0, symlink(victim, name));
+	}
+	ASSERT_EQ(0, write_one_func(file, err)) TH_LOG("%s", err);
+	ASSERT_EQ(0, lkpp_load(file, &p, err)) TH_LOG("%s", err);
+	lkpp_free(p);
+	fd = open(victim, O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(5, read(fd, buf, sizeof(buf)));
+	close(fd);
+	EXPECT_STREQ("keep\n", buf);
+	/* The planted symlinks are still there and nothing else was left behind. */
+	snprintf(name, sizeof(name), "%s.tmp.%d", file, (int)getpid());
+	EXPECT_EQ(0, unlink(name));
+	for (i = 0; i < 10; i++) {
+		snprintf(name, sizeof(name), "%s.tmp.%d.%d", file, (int)getpid(), i);
+		EXPECT_EQ(0, unlink(name));
+	}
+	EXPECT_EQ(0, unlink(victim));
+	EXPECT_EQ(0, unlink(file));
+	EXPECT_EQ(0, rmdir(dir));
 }
 
 TEST(writer_refuses_what_the_reader_refuses)
@@ -449,6 +507,22 @@ TEST(byte_order_layouts)
 	EXPECT_EQ(0x0807060504030201ULL, fn.old_offset);
 	EXPECT_EQ(1, fn.old_bytes[0]);
 	EXPECT_EQ(2, fn.old_bytes[1]);
+}
+
+/* lkpctl prints these names: one per type the reader admits, none for the others. */
+TEST(reloc_names)
+{
+	uint32_t t;
+
+	EXPECT_STREQ("64", lkpp_reloc_name(R_X86_64_64));
+	EXPECT_STREQ("PC32", lkpp_reloc_name(R_X86_64_PC32));
+	EXPECT_STREQ("GOTTPOFF", lkpp_reloc_name(R_X86_64_GOTTPOFF));
+	EXPECT_STREQ("REX_GOTPCRELX", lkpp_reloc_name(R_X86_64_REX_GOTPCRELX));
+	EXPECT_STREQ("?", lkpp_reloc_name(R_X86_64_COPY));
+	EXPECT_STREQ("?", lkpp_reloc_name(UINT32_MAX));
+	for (t = 0; t < 64; t++)
+		EXPECT_EQ(lkpp_reloc_width(t) != 0, strcmp(lkpp_reloc_name(t), "?") != 0)
+			TH_LOG("type %u", t);
 }
 
 TEST(not_a_patch)

@@ -99,32 +99,33 @@ void lkpp_bswap_fields(void *s, const int8_t *layout)
 	}
 }
 
-/* Width in bytes of the field each allowed relocation type writes. */
+/* Each allowed relocation type: the byte width of the field it writes and its name. */
 static const struct {
 	uint32_t type;
 	uint8_t width;
 	bool tls;
+	const char *name;		/* without "R_X86_64_" */
 } reloc_types[] = {
-	{ R_X86_64_64, 8, false },
-	{ R_X86_64_PC32, 4, false },
-	{ R_X86_64_PLT32, 4, false },
-	{ R_X86_64_GOTPCREL, 4, false },
-	{ R_X86_64_32, 4, false },
-	{ R_X86_64_32S, 4, false },
-	{ R_X86_64_DTPOFF64, 8, true },
-	{ R_X86_64_TPOFF64, 8, true },
-	{ R_X86_64_TLSGD, 4, true },
-	{ R_X86_64_TLSLD, 4, true },
-	{ R_X86_64_DTPOFF32, 4, true },
-	{ R_X86_64_GOTTPOFF, 4, true },
-	{ R_X86_64_TPOFF32, 4, true },
-	{ R_X86_64_PC64, 8, false },
-	{ R_X86_64_GOTOFF64, 8, false },
-	{ R_X86_64_GOTPC32, 4, false },
-	{ R_X86_64_SIZE32, 4, false },
-	{ R_X86_64_SIZE64, 8, false },
-	{ R_X86_64_GOTPCRELX, 4, false },
-	{ R_X86_64_REX_GOTPCRELX, 4, false },
+	{ R_X86_64_64, 8, false, "64" },
+	{ R_X86_64_PC32, 4, false, "PC32" },
+	{ R_X86_64_PLT32, 4, false, "PLT32" },
+	{ R_X86_64_GOTPCREL, 4, false, "GOTPCREL" },
+	{ R_X86_64_32, 4, false, "32" },
+	{ R_X86_64_32S, 4, false, "32S" },
+	{ R_X86_64_DTPOFF64, 8, true, "DTPOFF64" },
+	{ R_X86_64_TPOFF64, 8, true, "TPOFF64" },
+	{ R_X86_64_TLSGD, 4, true, "TLSGD" },
+	{ R_X86_64_TLSLD, 4, true, "TLSLD" },
+	{ R_X86_64_DTPOFF32, 4, true, "DTPOFF32" },
+	{ R_X86_64_GOTTPOFF, 4, true, "GOTTPOFF" },
+	{ R_X86_64_TPOFF32, 4, true, "TPOFF32" },
+	{ R_X86_64_PC64, 8, false, "PC64" },
+	{ R_X86_64_GOTOFF64, 8, false, "GOTOFF64" },
+	{ R_X86_64_GOTPC32, 4, false, "GOTPC32" },
+	{ R_X86_64_SIZE32, 4, false, "SIZE32" },
+	{ R_X86_64_SIZE64, 8, false, "SIZE64" },
+	{ R_X86_64_GOTPCRELX, 4, false, "GOTPCRELX" },
+	{ R_X86_64_REX_GOTPCRELX, 4, false, "REX_GOTPCRELX" },
 };
 
 static int reloc_type_index(uint32_t type)
@@ -144,12 +145,19 @@ unsigned int lkpp_reloc_width(uint32_t type)
 	return i < 0 ? 0 : reloc_types[i].width;
 }
 
-void lkpp_build_id_hex(const struct lkpp_patch *p, char *buf)
+const char *lkpp_reloc_name(uint32_t type)
 {
-	uint32_t i;
+	int i = reloc_type_index(type);
 
-	for (i = 0; i < p->build_id_size && i < LKPP_BUILD_ID_MAX; i++)
-		sprintf(buf + 2 * i, "%02x", p->build_id[i]);
+	return i < 0 ? "?" : reloc_types[i].name;
+}
+
+void lkpp_build_id_hex(const uint8_t *id, size_t size, char *buf)
+{
+	size_t i;
+
+	for (i = 0; i < size && i < LKPP_BUILD_ID_MAX; i++)
+		sprintf(buf + 2 * i, "%02x", id[i]);
 	buf[2 * i] = '\0';
 }
 

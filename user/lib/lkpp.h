@@ -121,8 +121,14 @@ static inline void lkpp_le_fields(void *s, const int8_t *layout)
 /* Byte width a relocation type patches, or 0 if the format does not allow it. */
 unsigned int lkpp_reloc_width(uint32_t type);
 
-/* Lower-case hex of the build-id into buf (2 * LKPP_BUILD_ID_MAX + 1 bytes). */
-void lkpp_build_id_hex(const struct lkpp_patch *p, char *buf);
+/* A relocation type's name without "R_X86_64_" ("PC32"), or "?" if not allowed. */
+const char *lkpp_reloc_name(uint32_t type);
+
+/*
+ * Lower-case hex of a build-id of size bytes (at most LKPP_BUILD_ID_MAX are
+ * used) into buf (2 * LKPP_BUILD_ID_MAX + 1 bytes): the name patches go by.
+ */
+void lkpp_build_id_hex(const uint8_t *id, size_t size, char *buf);
 
 /*
  * The writer: collect sections, functions, symbols and relocations, then

@@ -479,6 +479,31 @@ int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *e
 	return 0;
 }
 
+/*
+ * A new file next to path, so that rename() replaces path atomically. O_EXCL:
+ * a file or symlink someone put at the name is never written through; on a
+ * name taken, the next one. *tmp is the name tried last (NULL if none).
+ */
+static int create_temp(const char *path, char **tmp)
+{
+	static unsigned int seq;
+	unsigned int i;
+	int fd = -EEXIST;
+
+	for (i = 0; i < 100 && fd == -EEXIST; i++) {
+		free(*tmp);
+		if (asprintf(tmp, "%s.tmp.%d.%u", path, (int)getpid(),
+			     __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED)) < 0) {
+			*tmp = NULL;
+			return -ENOMEM;
+		}
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0)
+			fd = -errno;
+	}
+	return fd;
+}
+
 int lkpp_writer_write_file(struct lkpp_writer *w, const char *path, char *err)
 {
 	size_t len, done = 0;
@@ -490,15 +515,11 @@ int lkpp_writer_write_file(struct lkpp_writer *w, const char *path, char *err)
 	ret = lkpp_writer_finish(w, &buf, &len, err);
 	if (ret)
 		return ret;
-	if (asprintf(&tmp, "%s.tmp.%d", path, (int)getpid()) < 0) {
-		free(buf);
-		return -ENOMEM;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = create_temp(path, &tmp);
 	if (fd < 0) {
-		ret = -errno;
-		if (err)
-			snprintf(err, LKPP_ERR_SIZE, "cannot create %s: %s", tmp, strerror(errno));
+		ret = fd;
+		if (err && tmp)
+			snprintf(err, LKPP_ERR_SIZE, "cannot create %s: %s", tmp, strerror(-ret));
 		goto out;
 	}
 	while (done < len) {

@@ -16,7 +16,7 @@ static const char info_usage[] =
 	"\n"
 	"Decode and validate a patch file (.lkpp): the target's build-id and the\n"
 	"functions the patch replaces or adds. A malformed file is an error naming\n"
-	"what is wrong; the exit status is then 1.\n"
+	"what is wrong; the exit status is then 1 (2 for a usage error).\n"
 	"\n"
 	"  -j, --json     one JSON object: build_id, target, sections, functions\n"
 	"                 (name, old_offset, old_size, new_offset, new_size, new),\n"
@@ -36,24 +36,6 @@ static const char *const sym_types[] = {
 	[LKPP_STT_NOTYPE] = "notype", [LKPP_STT_FUNC] = "func",
 	[LKPP_STT_OBJECT] = "object", [LKPP_STT_TLS] = "tls",
 };
-
-static const char *reloc_name(uint32_t type)
-{
-	static const char *const names[] = {
-		[R_X86_64_64] = "64", [R_X86_64_PC32] = "PC32", [R_X86_64_PLT32] = "PLT32",
-		[R_X86_64_GOTPCREL] = "GOTPCREL", [R_X86_64_32] = "32", [R_X86_64_32S] = "32S",
-		[R_X86_64_DTPOFF64] = "DTPOFF64", [R_X86_64_TPOFF64] = "TPOFF64",
-		[R_X86_64_TLSGD] = "TLSGD", [R_X86_64_TLSLD] = "TLSLD",
-		[R_X86_64_DTPOFF32] = "DTPOFF32", [R_X86_64_GOTTPOFF] = "GOTTPOFF",
-		[R_X86_64_TPOFF32] = "TPOFF32", [R_X86_64_PC64] = "PC64",
-		[R_X86_64_GOTOFF64] = "GOTOFF64", [R_X86_64_GOTPC32] = "GOTPC32",
-		[R_X86_64_SIZE32] = "SIZE32", [R_X86_64_SIZE64] = "SIZE64",
-		[R_X86_64_GOTPCRELX] = "GOTPCRELX", [R_X86_64_REX_GOTPCRELX] = "REX_GOTPCRELX",
-	};
-
-	/* The reader admits only the types above. */
-	return type < sizeof(names) / sizeof(names[0]) && names[type] ? names[type] : "?";
-}
 
 static const char *target_type_name(uint16_t t)
 {
@@ -116,7 +98,7 @@ static void print_json(const char *path, const struct lkpp_patch *p, const char 
 
 		printf("%s{\"section\":%u,\"offset\":%" PRIu64 ",\"type\":\"R_X86_64_%s\""
 		       ",\"symbol\":%u,\"addend\":%" PRId64 "}", i ? "," : "", r->section,
-		       r->offset, reloc_name(r->type), r->symbol, r->addend);
+		       r->offset, lkpp_reloc_name(r->type), r->symbol, r->addend);
 	}
 	printf("]}\n");
 }
@@ -173,7 +155,7 @@ static void print_plain(const char *path, const struct lkpp_patch *p, const char
 		const struct lkpp_reloc *r = &p->relocs[i];
 
 		printf("  %-4u 0x%-18" PRIx64 " %-16s %s%+" PRId64 "\n", r->section, r->offset,
-		       reloc_name(r->type), p->symbols[r->symbol].name, r->addend);
+		       lkpp_reloc_name(r->type), p->symbols[r->symbol].name, r->addend);
 	}
 }
 
@@ -205,19 +187,19 @@ int cmd_info(int argc, char **argv)
 			return 0;
 		default:
 			lkp_error(argv[optind - 1], EINVAL, "unknown option; see lkpctl info --help");
-			return -EINVAL;
+			return LKPCTL_USAGE;
 		}
 	}
 	if (argc - optind != 1) {
 		lkp_error("info", EINVAL, "expects one PATCH file; see lkpctl info --help");
-		return -EINVAL;
+		return LKPCTL_USAGE;
 	}
 	ret = lkpp_load(argv[optind], &p, err);
 	if (ret) {
 		lkp_error(argv[optind], ret, "%s", err);
 		return ret;
 	}
-	lkpp_build_id_hex(p, build_id);
+	lkpp_build_id_hex(p->build_id, p->build_id_size, build_id);
 	if (lkp_json)
 		print_json(argv[optind], p, build_id);
 	else

@@ -5,9 +5,12 @@
 
 #define LKPCTL_VERSION "0.1.0"
 
+/* A subcommand's usage error (printed already): lkpctl exits 2, as for its own. */
+#define LKPCTL_USAGE	1
+
 struct lkpctl_cmd {
 	const char *name;
-	int (*fn)(int argc, char **argv);	/* 0 or -errno, error printed */
+	int (*fn)(int argc, char **argv);	/* 0, -errno or LKPCTL_USAGE; error printed */
 	const char *help;
 };
 

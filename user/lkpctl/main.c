@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned int i;
-	int c;
+	int c, ret;
 
 	lkp_prog = "lkpctl";
 	/* '+': stop at the subcommand, whose options are its own. */
@@ -53,8 +53,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(argv[optind], cmds[i].name))
-			return cmds[i].fn(argc - optind, argv + optind) ? 1 : 0;
+		if (!strcmp(argv[optind], cmds[i].name)) {
+			ret = cmds[i].fn(argc - optind, argv + optind);
+			return ret == LKPCTL_USAGE ? 2 : ret ? 1 : 0;
+		}
 	lkp_error(argv[optind], 0, "unknown command; see lkpctl --help");
 	return 2;
 }

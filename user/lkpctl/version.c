@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* version.c: `lkpctl version`: the tool's version and the module's API handshake. */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -20,16 +22,45 @@ static const char *lkp_ioctl_names[64] = {
 	[LKP_IOC_NR_TRANSACTION] = "TRANSACTION",
 };
 
+static const char version_usage[] =
+	"usage: lkpctl [--json] version [--json]\n"
+	"\n"
+	"Print lkpctl's version and the loaded module's API: its version, feature\n"
+	"bits and the ioctls it supports. Without lkp.ko the exit status is 1.\n"
+	"\n"
+	"  -j, --json     one JSON object: lkpctl, api_version, features, struct_size, ioctls\n"
+	"  -h, --help     this text\n";
+
 int cmd_version(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct lkp_api api;
 	const char *sep = "";
 	unsigned int i;
-	int fd, ret;
+	int c, fd, ret;
 
-	if (argc > 1) {
-		lkp_error(argv[1], 0, "unexpected argument; usage: lkpctl version");
-		return -22;
+	optind = 0;	/* as in cmd_info: also resets main()'s "+" */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			lkp_json = true;
+			break;
+		case 'h':
+			fputs(version_usage, stdout);
+			return 0;
+		default:
+			lkp_error(argv[optind - 1], EINVAL, "unknown option; see lkpctl version --help");
+			return LKPCTL_USAGE;
+		}
+	}
+	if (optind < argc) {
+		lkp_error(argv[optind], EINVAL, "unexpected argument; see lkpctl version --help");
+		return LKPCTL_USAGE;
 	}
 	fd = lkp_dev_open();
 	if (fd < 0) {
