@@ -145,7 +145,7 @@ int lkp_ioc_attach(struct file *file, void *karg)
 	struct pid *pid;
 	int ret;
 
-	if ((a->flags & ~LKP_ATTACH_PIDFD) || a->reserved)
+	if ((a->flags & ~LKP_ATTACH_PIDFD) || a->mem_fd || a->reserved)
 		return -EINVAL;
 	if (a->flags & LKP_ATTACH_PIDFD) {
 		pid = lkp_pidfd_get_pid(a->pid);

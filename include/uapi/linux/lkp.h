@@ -66,6 +66,9 @@ struct lkp_api {
  * struct lkp_attach - LKP_IOC_ATTACH: open a session on a target process.
  * @pid:	in: thread-group id of the target (or a pidfd, see flags).
  * @flags:	in: LKP_ATTACH_*.
+ * @mem_fd:	in: proof of permission (API version 2): an fd of the target's
+ *		/proc/PID/mem opened for writing by the caller. Version 1
+ *		modules require 0 here.
  * @reserved:	must be 0.
  *
  * The caller must be allowed to ptrace the target (PTRACE_MODE_ATTACH_REALCREDS
@@ -75,7 +78,8 @@ struct lkp_api {
 struct lkp_attach {
 	__u32 pid;
 	__u32 flags;
-	__u64 reserved;
+	__s32 mem_fd;
+	__u32 reserved;
 };
 
 /* lkp_freeze.flags */
