@@ -137,6 +137,8 @@ int lkp_target_open(const struct lkp_session *s, struct lkp_target **out, char *
 	int ret = 0;
 
 	*out = NULL;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -ENOSYS;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
