@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* perm_test.c: LKP_IOC_ATTACH's permission proof, a write-opened /proc/PID/mem, under the kernel's ptrace rule. */
 #include <grp.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -156,6 +158,7 @@ FIXTURE(perm) {
 	int dev;
 	int proc;		/* /proc, for struct attach_case */
 	struct workload wl;	/* root's, dumpable */
+	int mem;		/* its proof */
 };
 
 FIXTURE_SETUP(perm)
@@ -168,13 +171,202 @@ FIXTURE_SETUP(perm)
 	ASSERT_LE(0, self->proc);
 	memset(&self->wl, 0, sizeof(self->wl));
 	ASSERT_EQ(0, wl_start(&self->wl, nr));
+	self->mem = lkp_mem_open(self->wl.pid);
+	ASSERT_LE(0, self->mem);
 }
 
 FIXTURE_TEARDOWN(perm)
 {
+	close(self->mem);
 	wl_stop(&self->wl);
 	close(self->proc);
 	close(self->dev);
+}
+
+/* A descriptor that is no open file, or an O_PATH one (no file to read or write). */
+TEST_F(perm, proof_not_open_is_ebadf)
+{
+	char path[64];
+	int fd;
+
+	EXPECT_EQ(-EBADF, lkp_attach_proof(self->dev, self->wl.pid, 0, -1));
+	EXPECT_EQ(-EBADF, lkp_attach_proof(self->dev, self->wl.pid, 0, INT_MIN));
+	EXPECT_EQ(-EBADF, lkp_attach_proof(self->dev, self->wl.pid, 0, 100000));
+	fd = dup(self->mem);
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_EQ(-EBADF, lkp_attach_proof(self->dev, self->wl.pid, 0, fd));
+	snprintf(path, sizeof(path), "/proc/%d/mem", self->wl.pid);
+	fd = open(path, O_PATH | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EBADF, lkp_attach_proof(self->dev, self->wl.pid, 0, fd));
+	close(fd);
+	/* Unknown flags are refused first. */
+	EXPECT_EQ(-EINVAL, lkp_attach_proof(self->dev, self->wl.pid, 1U << 1, -1));
+
+	/* Positive control. */
+	fd = lkp_attach_proof(self->dev, self->wl.pid, 0, self->mem);
+	ASSERT_LE(0, fd) TH_LOG("attach: %s", strerror(-fd));
+	close(fd);
+}
+
+/*
+ * Open for writing, but not a procfs mem file: the target's environ, auxv
+ * and pagemap hold its memory exactly as mem does, yet opening them asks
+ * only for PTRACE_MODE_READ (root opens them for writing: they have no
+ * write method, the open does not care).
+ */
+TEST_F(perm, proof_not_a_mem_file_is_eacces)
+{
+	static const char * const others[] = { "environ", "auxv", "pagemap" };
+	char dir[] = "/tmp/lkp-perm-XXXXXX", path[96];
+	unsigned int i;
+	int fd;
+
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EACCES, lkp_attach_proof(self->dev, self->wl.pid, 0, fd));
+	close(fd);
+	fd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EACCES, lkp_attach_proof(self->dev, self->wl.pid, 0, fd));
+	close(fd);
+	EXPECT_EQ(-EACCES, lkp_attach_proof(self->dev, self->wl.pid, 0, self->dev));
+
+	for (i = 0; i < ARRAY_SIZE(others); i++) {
+		snprintf(path, sizeof(path), "/proc/%d/%s", self->wl.pid, others[i]);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, fd) TH_LOG("%s: %s", path, strerror(errno));
+		EXPECT_EQ(-EACCES, lkp_attach_proof(self->dev, self->wl.pid, 0, fd))
+			TH_LOG("%s", others[i]);
+		close(fd);
+	}
+
+	/* A file called mem, not on procfs. */
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/mem", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EACCES, lkp_attach_proof(self->dev, self->wl.pid, 0, fd));
+	close(fd);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* The target's own mem file, opened read-only: no proof. Write-only is. */
+TEST_F(perm, proof_read_only_is_eacces)
+{
+	char path[64];
+	int fd, sfd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", self->wl.pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EACCES, lkp_attach_proof(self->dev, self->wl.pid, 0, fd));
+	close(fd);
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	sfd = lkp_attach_proof(self->dev, self->wl.pid, 0, fd);
+	EXPECT_LE(0, sfd) TH_LOG("attach: %s", strerror(-sfd));
+	close(sfd);
+	close(fd);
+}
+
+TEST_F(perm, proof_of_another_process_is_eacces)
+{
+	struct target other;
+	int fd, mem;
+
+	ASSERT_EQ(0, target_start(&other, -1, 0));
+	mem = lkp_mem_open(other.pid);
+	ASSERT_LE(0, mem);
+	EXPECT_EQ(-EACCES, lkp_attach_proof(self->dev, self->wl.pid, 0, mem));
+	EXPECT_EQ(-EACCES, lkp_attach_proof(self->dev, other.pid, 0, self->mem));
+	/* Our own memory's, which we may always open. */
+	fd = lkp_mem_open(getpid());
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EACCES, lkp_attach_proof(self->dev, self->wl.pid, 0, fd));
+	close(fd);
+
+	/* Positive control: each with its own. */
+	fd = lkp_attach_proof(self->dev, other.pid, 0, mem);
+	EXPECT_LE(0, fd);
+	close(fd);
+	fd = lkp_attach_proof(self->dev, self->wl.pid, 0, self->mem);
+	EXPECT_LE(0, fd);
+	close(fd);
+	close(mem);
+	EXPECT_EQ(0, target_stop(&other));
+}
+
+/* /proc/PID/task/TID/mem of any thread holds the same memory: a proof too. */
+TEST_F(perm, proof_of_a_thread_is_accepted)
+{
+	char path[96];
+	int mem, fd;
+
+	/* Slot 0 is the workload's one worker thread, not its leader. */
+	ASSERT_NE(self->wl.pid, wl_tid(&self->wl, 0));
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/mem", self->wl.pid,
+		 wl_tid(&self->wl, 0));
+	mem = open(path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, mem);
+	fd = lkp_attach_proof(self->dev, self->wl.pid, 0, mem);
+	EXPECT_LE(0, fd) TH_LOG("attach: %s", strerror(-fd));
+	EXPECT_EQ(0, lkp_freeze(fd, 0, 0, NULL));
+	EXPECT_EQ(0, lkp_thaw(fd, NULL));
+	close(fd);
+	close(mem);
+}
+
+/*
+ * A proof opened before the target exec'd holds the memory of the old
+ * image, and the kernel checked the old image's credentials: refused. A
+ * fresh one is fine.
+ */
+TEST_F(perm, proof_opened_before_exec_is_eacces)
+{
+	int go[2], execd[2], old, fd, err, status;
+	pid_t pid;
+	char c;
+
+	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(execd, O_CLOEXEC));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(go[1]);
+		close(execd[0]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		execl("/bin/sleep", "sleep", "1000", (char *)NULL);
+		err = errno;
+		write(execd[1], &err, sizeof(err));
+		_exit(2);
+	}
+	close(go[0]);
+	close(execd[1]);
+	old = lkp_mem_open(pid);
+	ASSERT_LE(0, old);
+	fd = lkp_attach_proof(self->dev, pid, 0, old);
+	ASSERT_LE(0, fd) TH_LOG("attach before the exec: %s", strerror(-fd));
+	close(fd);
+
+	ASSERT_EQ(1, write(go[1], "x", 1));
+	/* End of file: the child's end closed on exec, after the new memory was installed. */
+	ASSERT_EQ(0, read(execd[0], &err, sizeof(err)));
+	EXPECT_EQ(-EACCES, lkp_attach_proof(self->dev, pid, 0, old));
+	fd = lkp_attach(self->dev, pid);
+	EXPECT_LE(0, fd) TH_LOG("attach after the exec: %s", strerror(-fd));
+	close(fd);
+
+	close(old);
+	close(go[1]);
+	close(execd[0]);
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 }
 
 /*
