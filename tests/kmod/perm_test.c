@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* perm_test.c: LKP_IOC_ATTACH's permission proof, a write-opened /proc/PID/mem, under the kernel's ptrace rule. */
+/* perm_test.c: LKP_IOC_ATTACH's permission proof, a write-opened /proc/PID/mem, under the kernel's ptrace rule and Yama. */
 #include <grp.h>
 #include <limits.h>
 #include <sched.h>
@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 #include "../kselftest_harness.h"
 #include "lkp_test.h"
@@ -19,6 +20,22 @@
 #define NOBODY		65534
 /* Where the user namespace test maps its uids 0 and 1. */
 #define NS_UID0		100000
+#define YAMA_SCOPE	"/proc/sys/kernel/yama/ptrace_scope"
+
+/* Drops @cap from every set of the calling process; 0 or -errno. */
+static int drop_cap(int cap)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	__u32 bit = 1U << (cap % 32);
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	d[cap / 32].effective &= ~bit;
+	d[cap / 32].permitted &= ~bit;
+	d[cap / 32].inheritable &= ~bit;
+	return syscall(SYS_capset, &h, d) ? -errno : 0;
+}
 
 /* A target that waits on a pipe: runs as uid (unless -1), dumpable or not. */
 struct target {
@@ -28,6 +45,7 @@ struct target {
 
 /* target_start() flags */
 #define T_UNDUMPABLE	(1U << 0)
+#define T_NO_PTRACE_CAP	(1U << 1)	/* root without CAP_SYS_PTRACE */
 
 static int target_start(struct target *t, int uid, unsigned int flags)
 {
@@ -46,6 +64,8 @@ static int target_start(struct target *t, int uid, unsigned int flags)
 		if (uid >= 0 && (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
 				 setresuid(uid, uid, uid)))
 			_exit(2);
+		if ((flags & T_NO_PTRACE_CAP) && drop_cap(CAP_SYS_PTRACE))
+			_exit(3);
 		/* Changing uid made it undumpable: say which we want. */
 		if (prctl(PR_SET_DUMPABLE, !(flags & T_UNDUMPABLE)))
 			_exit(3);
@@ -82,6 +102,7 @@ static int target_stop(struct target *t)
 enum caller {
 	ROOT,
 	NOBODY_UID,		/* uid and gid 65534, no capabilities */
+	ROOT_NO_PTRACE_CAP,	/* uid 0 with every capability but CAP_SYS_PTRACE */
 };
 
 struct attach_case {
@@ -147,6 +168,8 @@ static int run_as(enum caller who, int (*fn)(void *arg), void *arg)
 		    (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
 		     setresuid(NOBODY, NOBODY, NOBODY) || prctl(PR_SET_DUMPABLE, 1)))
 			_exit(240);
+		if (who == ROOT_NO_PTRACE_CAP && drop_cap(CAP_SYS_PTRACE))
+			_exit(241);
 		_exit(fn(arg));
 	}
 	if (waitpid(pid, &status, 0) != pid)
@@ -154,11 +177,89 @@ static int run_as(enum caller who, int (*fn)(void *arg), void *arg)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 200 + WTERMSIG(status);
 }
 
+/*
+ * Yama's ptrace_scope is global. The first change forks a guard that puts
+ * the old value back when its pipe closes: in the teardown, or when the
+ * test process dies any other way (a harness timeout kills it with
+ * SIGKILL, and no teardown runs then).
+ */
+struct yama_guard {
+	pid_t pid;
+	int pipe;
+	int old;
+};
+
+static bool yama_present(void)
+{
+	return access(YAMA_SCOPE, F_OK) == 0;
+}
+
+static int yama_get(void)
+{
+	char buf[16];
+	int ret = lkp_read_file(YAMA_SCOPE, buf, sizeof(buf));
+
+	return ret ? ret : atoi(buf);
+}
+
+static int yama_put(int scope)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%d", scope);
+	return lkp_write_file(YAMA_SCOPE, buf);
+}
+
+static int yama_set(struct yama_guard *g, int scope)
+{
+	int p[2];
+	char c;
+
+	if (!g->pid) {
+		g->old = yama_get();
+		if (g->old < 0)
+			return g->old;
+		if (pipe2(p, O_CLOEXEC))
+			return -errno;
+		g->pid = fork();
+		if (g->pid < 0)
+			return -errno;
+		if (g->pid == 0) {
+			/* Hold nothing else open (/dev/lkp pins the module). */
+			close(p[1]);
+			if (dup2(p[0], 0) < 0)
+				_exit(1);
+			syscall(SYS_close_range, 1, ~0U, 0);
+			while (read(0, &c, 1) < 0 && errno == EINTR)
+				;
+			_exit(yama_put(g->old) ? 1 : 0);
+		}
+		close(p[0]);
+		g->pipe = p[1];
+	}
+	return yama_put(scope);
+}
+
+/* Puts the old ptrace_scope back (through the guard) and waits until it is. */
+static int yama_restore(struct yama_guard *g)
+{
+	int status;
+
+	if (!g->pid)
+		return 0;
+	close(g->pipe);
+	if (waitpid(g->pid, &status, 0) != g->pid)
+		return -errno;
+	g->pid = 0;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
+}
+
 FIXTURE(perm) {
 	int dev;
 	int proc;		/* /proc, for struct attach_case */
 	struct workload wl;	/* root's, dumpable */
 	int mem;		/* its proof */
+	struct yama_guard yama;
 };
 
 FIXTURE_SETUP(perm)
@@ -173,10 +274,14 @@ FIXTURE_SETUP(perm)
 	ASSERT_EQ(0, wl_start(&self->wl, nr));
 	self->mem = lkp_mem_open(self->wl.pid);
 	ASSERT_LE(0, self->mem);
+	/* The tests below that are not about Yama expect the plain ptrace rule. */
+	if (yama_present() && yama_get() != 0)
+		ASSERT_EQ(0, yama_set(&self->yama, 0));
 }
 
 FIXTURE_TEARDOWN(perm)
 {
+	EXPECT_EQ(0, yama_restore(&self->yama));
 	close(self->mem);
 	wl_stop(&self->wl);
 	close(self->proc);
@@ -395,6 +500,53 @@ TEST_F(perm, other_uid_or_undumpable_target_is_eacces)
 	/* Root (CAP_SYS_PTRACE) still may. */
 	EXPECT_EQ(0, run_as(ROOT, try_attach, &c));
 	EXPECT_EQ(0, target_stop(&mine));
+}
+
+/*
+ * Yama's ptrace_scope 2 ("admin-only attach"): what the plain rule allows
+ * (same uid, dumpable, no capability the caller lacks) now needs
+ * CAP_SYS_PTRACE too. The device cannot tell: Yama speaks through the open
+ * of the proof.
+ */
+TEST_F(perm, yama_scope_2_needs_cap_sys_ptrace)
+{
+	struct attach_case c = { .dev = self->dev, .proc = self->proc };
+	struct attach_case nc = { .dev = self->dev, .proc = self->proc };
+	struct target root_t, nobody_t;
+	int early, fd;
+
+	if (!yama_present())
+		SKIP(return, "no Yama in this kernel (" YAMA_SCOPE ")");
+	/*
+	 * Root without CAP_SYS_PTRACE may trace only a process whose
+	 * capabilities it has (commoncap's rule): a root target without it.
+	 */
+	ASSERT_EQ(0, target_start(&root_t, -1, T_NO_PTRACE_CAP));
+	ASSERT_EQ(0, target_start(&nobody_t, NOBODY, 0));
+	c.pid = root_t.pid;
+	nc.pid = nobody_t.pid;
+
+	/* Positive controls under the plain rule. */
+	ASSERT_EQ(0, yama_set(&self->yama, 0));
+	EXPECT_EQ(0, run_as(NOBODY_UID, try_attach, &nc));
+	EXPECT_EQ(0, run_as(ROOT_NO_PTRACE_CAP, try_attach, &c));
+	early = lkp_mem_open(nobody_t.pid);
+	ASSERT_LE(0, early);
+
+	ASSERT_EQ(0, yama_set(&self->yama, 2));
+	EXPECT_EQ(EACCES, run_as(NOBODY_UID, try_attach, &nc));
+	EXPECT_EQ(EACCES, run_as(ROOT_NO_PTRACE_CAP, try_attach, &c));
+	EXPECT_EQ(0, run_as(ROOT, try_attach, &c));
+	EXPECT_EQ(0, run_as(ROOT, try_attach, &nc));
+	/* The permission is the open's: a proof opened before still proves. */
+	fd = lkp_attach_proof(self->dev, nobody_t.pid, 0, early);
+	EXPECT_LE(0, fd) TH_LOG("attach: %s", strerror(-fd));
+	close(fd);
+	close(early);
+
+	EXPECT_EQ(0, yama_restore(&self->yama));
+	EXPECT_EQ(0, target_stop(&root_t));
+	EXPECT_EQ(0, target_stop(&nobody_t));
 }
 
 /*
