@@ -422,7 +422,7 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 		goto out;
 	}
 	memcpy(r->comm, t->comm, sizeof(r->comm));
-	ret = lkp_records_read(&s, &recs, &nr_recs);
+	ret = lkp_records_read_in(&s, (const uint64_t (*)[2])t->anon, t->nr_anon, &recs, &nr_recs);
 	if (ret) {
 		set_err(r, "cannot read the records of applied patches");
 		goto out;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dynsym.h"
+#include "record.h"
 #include "target.h"
 
 /* Open what the target maps at [start, end): the mapped file itself, even if replaced on disk. */
@@ -156,6 +157,22 @@ int lkp_target_open(const struct lkp_session *s, struct lkp_target **out, char *
 		struct lkp_object *last = t->nr_objs ? &t->objs[t->nr_objs - 1] : NULL;
 		char perms[8];
 
+		uint64_t rs, rl;
+
+		/* The same read of maps serves lkp's records. */
+		if (lkp_record_candidate(line, &rs, &rl)) {
+			uint64_t (*na)[2] = reallocarray(t->anon, t->nr_anon + 1, sizeof(*na));
+
+			if (!na) {
+				ret = -ENOMEM;
+				break;
+			}
+			t->anon = na;
+			t->anon[t->nr_anon][0] = rs;
+			t->anon[t->nr_anon][1] = rl;
+			t->nr_anon++;
+			continue;
+		}
 		path[0] = 0;
 		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %4095[^\n]", &start, &end, perms,
 			   &off, &maj, &min, &ino, path) < 7 || !ino || path[0] != '/')
@@ -207,6 +224,7 @@ void lkp_target_free(struct lkp_target *t)
 	if (!t)
 		return;
 	free(t->search);
+	free(t->anon);
 	for (i = 0; i < t->nr_objs; i++) {
 		free(t->objs[i].path);
 		lkp_elf_free(t->objs[i].elf);
