@@ -468,14 +468,6 @@ static uint32_t add_str(uint8_t *rec, uint64_t *pos, uint64_t cap, const char *s
 	return at;
 }
 
-void lkp_rec_jmp(uint64_t old_addr, uint64_t new_addr, uint8_t *buf)
-{
-	int32_t rel = (int32_t)(new_addr - (old_addr + LKP_JMP_SIZE));
-
-	buf[0] = 0xe9;
-	memcpy(buf + 1, &rel, 4);
-}
-
 static void fill_record(struct lkp_image *img, const char *patch_path)
 {
 	uint8_t *rec = img->buf[LKP_MAP_R];

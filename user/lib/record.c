@@ -7,6 +7,14 @@
 
 #include "record.h"
 
+void lkp_rec_jmp(uint64_t old_addr, uint64_t new_addr, uint8_t *buf)
+{
+	int32_t rel = (int32_t)(new_addr - (old_addr + LKP_JMP_SIZE));
+
+	buf[0] = 0xe9;
+	memcpy(buf + 1, &rel, 4);
+}
+
 const char *lkp_rec_str(const struct lkp_applied *a, uint32_t off)
 {
 	const char *s = (const char *)a->hdr;
