@@ -214,12 +214,13 @@ static bool is_live(const struct lkp_applied *a)
 	return a->nr_live > 0;
 }
 
+/* The function of a live patch whose jump is in place at addr, or NULL. */
 static const struct lkp_rec_func *rec_func_at(const struct lkp_applied *a, uint64_t addr)
 {
 	unsigned int i;
 
 	for (i = 0; a && i < a->hdr->nr_funcs; i++)
-		if (a->funcs[i].old_addr == addr)
+		if (a->funcs[i].old_addr == addr && a->live[i])
 			return &a->funcs[i];
 	return NULL;
 }
@@ -297,7 +298,7 @@ static int txn_job(struct lkp_txn *t, struct job *j)
 		for (k = 0; k < p->nr_funcs && !kept; k++)
 			kept = !(p->funcs[k].flags & LKPP_FUNC_F_NEW) &&
 			       j->obj->base + p->funcs[k].old_offset == rf->old_addr;
-		if (kept)
+		if (kept || !j->old->live[i])
 			continue;
 		lkp_rec_jmp(rf->old_addr, rf->new_addr, old);
 		ret = lkp_txn_poke(t, rf->old_addr, old, rf->old_bytes);
@@ -579,6 +580,8 @@ int lkp_undo(pid_t pid, const char *which, const struct lkp_txn_opts *o, struct 
 		for (k = 0; k < a->hdr->nr_funcs && !ret; k++) {
 			uint8_t jmp[LKP_JMP_SIZE];
 
+			if (!a->live[k])
+				continue;
 			lkp_rec_jmp(a->funcs[k].old_addr, a->funcs[k].new_addr, jmp);
 			ret = lkp_txn_poke(&tx, a->funcs[k].old_addr, jmp, a->funcs[k].old_bytes);
 		}
@@ -612,7 +615,9 @@ int lkp_undo(pid_t pid, const char *which, const struct lkp_txn_opts *o, struct 
 		res = add_obj(r, lkp_rec_str(a, a->hdr->object_off), a->hdr->build_id,
 			      a->hdr->build_id_size, a->hdr->patch_id, lkp_rec_str(a, a->hdr->patch_off),
 			      is_live(a) ? LKP_ACT_UNDONE : LKP_ACT_CLEANED);
-		for (k = 0; res && is_live(a) && k < a->hdr->nr_funcs; k++) {
+		for (k = 0; res && k < a->hdr->nr_funcs; k++) {
+			if (!a->live[k])
+				continue;
 			add_func(res, lkp_rec_str(a, a->funcs[k].name_off));
 			r->nr_funcs++;
 		}

@@ -54,13 +54,20 @@ static int read_record(const struct lkp_session *s, uint64_t addr, uint64_t len,
 		return ret ? ret : -EAGAIN;
 	}
 	a->funcs = (struct lkp_rec_func *)((char *)a->hdr + h.funcs_off);
+	a->live = calloc(h.nr_funcs + 1, sizeof(*a->live));
+	if (!a->live) {
+		free(a->hdr);
+		return -ENOMEM;
+	}
 	for (i = 0; i < h.nr_funcs; i++) {
 		uint8_t want[LKP_JMP_SIZE], have[LKP_JMP_SIZE];
 
 		lkp_rec_jmp(a->funcs[i].old_addr, a->funcs[i].new_addr, want);
 		if (!lkp_mem_read(s, a->funcs[i].old_addr, have, sizeof(have)) &&
-		    !memcmp(want, have, sizeof(want)))
+		    !memcmp(want, have, sizeof(want))) {
+			a->live[i] = true;
 			a->nr_live++;
+		}
 	}
 	return 0;
 }
@@ -135,8 +142,10 @@ void lkp_applied_free(struct lkp_applied *a, unsigned int n)
 {
 	unsigned int i;
 
-	for (i = 0; a && i < n; i++)
+	for (i = 0; a && i < n; i++) {
 		free(a[i].hdr);
+		free(a[i].live);
+	}
 	free(a);
 }
 

@@ -62,7 +62,8 @@ struct lkp_applied {
 	uint64_t rec_addr;
 	struct lkp_rec_hdr *hdr;	/* the record's bytes (hdr->size) */
 	struct lkp_rec_func *funcs;
-	unsigned int nr_live;		/* functions whose jump is in place */
+	bool *live;			/* per function: its jump is in place */
+	unsigned int nr_live;
 };
 
 /* The string at off in a record read back ("" when out of range). */
