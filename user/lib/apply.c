@@ -262,7 +262,7 @@ static int check_old_code(const struct lkp_session *s, struct job *j, struct lkp
 }
 
 /* The entries and ranges of one object's switch to its new patch. */
-static int txn_job(struct lkp_txn *t, struct job *j)
+static int txn_job(struct lkp_txn *t, const struct lkp_session *s, struct job *j)
 {
 	const struct lkpp_patch *p = j->pf->p;
 	uint8_t old[LKP_JMP_SIZE], new[LKP_JMP_SIZE];
@@ -278,8 +278,11 @@ static int txn_job(struct lkp_txn *t, struct job *j)
 			continue;
 		if (rf)
 			lkp_rec_jmp(at, rf->new_addr, old);
-		else
+		else if (f->old_bytes_len >= LKP_JMP_SIZE)
 			memcpy(old, f->old_bytes, LKP_JMP_SIZE);
+		/* A patch that knows fewer bytes: the rest as they are now, compared again frozen. */
+		else if ((ret = lkp_mem_read(s, at, old, LKP_JMP_SIZE)))
+			return ret;
 		lkp_rec_jmp(at, lkp_image_func_addr(&j->img, i), new);
 		ret = lkp_txn_poke(t, at, old, new);
 		if (!ret)
@@ -462,7 +465,7 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 			set_err(r, "%s: cannot write the patch into the process", j->obj->path);
 			goto unmap;
 		}
-		ret = txn_job(&tx, j);
+		ret = txn_job(&tx, &s, j);
 		if (ret) {
 			set_err(r, "out of memory");
 			goto unmap;
