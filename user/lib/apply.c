@@ -467,7 +467,7 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 		}
 		ret = txn_job(&tx, &s, j);
 		if (ret) {
-			set_err(r, "out of memory");
+			set_err(r, "%s: cannot prepare the transaction", j->obj->path);
 			goto unmap;
 		}
 	}
