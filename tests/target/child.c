@@ -47,6 +47,18 @@ static int object(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
+/* The TLS module id of libtls.so, what general-dynamic TLS references need. */
+static void print_modid(void)
+{
+	void *h = dlopen("libtls.so", RTLD_NOLOAD | RTLD_LAZY);
+	size_t modid = 0;
+
+	if (h && !dlinfo(h, RTLD_DI_TLS_MODID, &modid))
+		printf("lib_modid %zu\n", modid);
+	if (h)
+		dlclose(h);
+}
+
 int main(void)
 {
 	char line[16] = "";
@@ -59,6 +71,7 @@ int main(void)
 	printf("lib_counter %p\n", (void *)&lib_counter);
 	printf("exe_tls %ld\n", tls_off(&exe_tls));
 	printf("lib_tls %ld\n", tls_off(&lib_tls));
+	print_modid();
 	printf("ready %ld\n", lib_counter + exe_tls + lib_tls + (long)strlen(line));
 	fflush(stdout);
 	/* Wait for the test to finish looking. */

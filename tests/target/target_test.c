@@ -26,6 +26,7 @@ struct report {
 	struct { unsigned long base; char id[2 * LKPP_BUILD_ID_MAX + 1]; char name[256]; } objs[MAX_OBJS];
 	unsigned long printf_addr, memcpy_old, memcpy_new, strlen_addr, lib_counter;
 	long exe_tls, lib_tls;
+	unsigned long lib_modid;
 };
 
 FIXTURE(target) {
@@ -72,6 +73,8 @@ static void read_report(FILE *f, struct report *r)
 			r->exe_tls = l;
 		} else if (sscanf(line, "lib_tls %ld", &l) == 1) {
 			r->lib_tls = l;
+		} else if (sscanf(line, "lib_modid %lu", &v) == 1) {
+			r->lib_modid = v;
 		} else if (!strncmp(line, "ready", 5)) {
 			return;
 		}
@@ -261,7 +264,9 @@ TEST_F(target, static_tls_offsets_match_the_thread_pointer)
 	EXPECT_EQ(0, strcmp(a.obj->name, "libtls.so"));
 	ASSERT_EQ(0, lkp_object_tpoff(self->t, a.obj, &off, self->err)) TH_LOG("%s", self->err);
 	EXPECT_EQ(self->rep.lib_tls, off + (int64_t)a.tls_value);
-	EXPECT_NE(0, a.obj->tls_modid);
+	/* General dynamic TLS: the module id __tls_get_addr takes. */
+	ASSERT_NE(0, self->rep.lib_modid);
+	EXPECT_EQ(self->rep.lib_modid, a.obj->tls_modid);
 }
 
 TEST(gone_process_is_esrch)
