@@ -269,6 +269,30 @@ TEST_F(target, static_tls_offsets_match_the_thread_pointer)
 	EXPECT_EQ(self->rep.lib_modid, a.obj->tls_modid);
 }
 
+/* A second look at the same process (what apply --all does for every process) agrees. */
+TEST_F(target, second_look_from_the_file_cache_agrees)
+{
+	struct lkp_target *t2;
+	struct lkp_addr a, b;
+	unsigned int i;
+
+	ASSERT_EQ(0, lkp_target_open(&self->s, &t2, self->err)) TH_LOG("%s", self->err);
+	ASSERT_EQ(self->t->nr_objs, t2->nr_objs);
+	for (i = 0; i < t2->nr_objs; i++) {
+		EXPECT_EQ(self->t->objs[i].base, t2->objs[i].base);
+		EXPECT_EQ(self->t->objs[i].e_type, t2->objs[i].e_type);
+		EXPECT_EQ(self->t->objs[i].build_id_size, t2->objs[i].build_id_size);
+		EXPECT_EQ(0, memcmp(self->t->objs[i].build_id, t2->objs[i].build_id,
+				    sizeof(t2->objs[i].build_id)));
+	}
+	ASSERT_EQ(0, lkp_target_resolve(self->t, "lib_tls", "", "", true, &a, self->err));
+	ASSERT_EQ(0, lkp_target_resolve(t2, "lib_tls", "", "", true, &b, self->err));
+	EXPECT_EQ(a.tls_value, b.tls_value);
+	ASSERT_EQ(0, lkp_target_resolve(t2, "memcpy", "GLIBC_2.2.5", "", false, &b, self->err));
+	EXPECT_EQ(self->rep.memcpy_old, b.addr);
+	lkp_target_free(t2);
+}
+
 TEST(gone_process_is_esrch)
 {
 	struct lkp_session s = { .pid = 0x3ffffff0, .fd = -1, .mem_fd = -1 };

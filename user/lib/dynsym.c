@@ -8,6 +8,7 @@
 #include "dynsym.h"
 
 struct lkp_elf {
+	unsigned int refs;
 	int fd;
 	Elf *elf;
 	Elf_Data *dynsym, *versym, *verdef;
@@ -85,6 +86,7 @@ int lkp_elf_open(int fd, struct lkp_elf **out)
 		return -ENOMEM;
 	}
 	e->fd = fd;
+	e->refs = 1;
 	e->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!e->elf || elf_kind(e->elf) != ELF_K_ELF) {
 		lkp_elf_free(e);
@@ -122,9 +124,15 @@ int lkp_elf_open(int fd, struct lkp_elf **out)
 	return 0;
 }
 
+struct lkp_elf *lkp_elf_get(struct lkp_elf *e)
+{
+	e->refs++;
+	return e;
+}
+
 void lkp_elf_free(struct lkp_elf *e)
 {
-	if (!e)
+	if (!e || --e->refs)
 		return;
 	if (e->elf)
 		elf_end(e->elf);
