@@ -13,6 +13,7 @@
 #include "out.h"
 #include "session.h"
 #include "symbolize.h"
+#include "threads.h"
 #include "unwind.h"
 
 #define DEFAULT_FRAMES	64
@@ -91,39 +92,23 @@ static int tid_cmp(const void *a, const void *b)
 /* LKP_IOC_GET_THREADS into snap->threads, grown while the module says ENOSPC. */
 static int get_threads(const struct lkp_session *s, struct stack_snap *snap)
 {
-	struct lkp_threads q = { .thread_size = sizeof(struct lkp_thread) };
-	struct lkp_thread *buf = NULL, *nbuf;
-	unsigned int i, cap = 0;
-	int ret, tries;
+	struct lkp_thread *buf;
+	unsigned int i, n;
+	int ret;
 
-	/* count 0 asks for the number; threads born during the freeze may add more. */
-	for (tries = 0; tries < 8; tries++) {
-		q.count = cap;
-		q.threads = (uintptr_t)buf;
-		ret = lkp_session_ioctl(s, LKP_IOC_GET_THREADS, &q);
-		if (ret != -ENOSPC)
-			break;
-		cap = q.count + 16;
-		nbuf = realloc(buf, cap * sizeof(*buf));
-		if (!nbuf) {
-			ret = -ENOMEM;
-			break;
-		}
-		buf = nbuf;
-	}
+	ret = lkp_threads_get(s, &buf, &n);
 	if (ret)
-		goto out;
-	snap->threads = calloc(q.count ? q.count : 1, sizeof(*snap->threads));
+		return ret;
+	snap->threads = calloc(n ? n : 1, sizeof(*snap->threads));
 	if (!snap->threads) {
-		ret = -ENOMEM;
-		goto out;
+		free(buf);
+		return -ENOMEM;
 	}
-	for (i = 0; i < q.count; i++)
+	for (i = 0; i < n; i++)
 		snap->threads[i].t = buf[i];
-	snap->nr_threads = q.count;
-out:
+	snap->nr_threads = n;
 	free(buf);
-	return ret;
+	return 0;
 }
 
 /*
