@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* blocker.c: telling the user which thread kept a patch from going live, and where it was. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
