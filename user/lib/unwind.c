@@ -316,34 +316,38 @@ static unw_accessors_t accessors = {
 int lkp_unwinder_new(const struct lkp_session *s, struct lkp_unwinder **up)
 {
 	struct lkp_unwinder *u;
-	int ret;
 
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
 	u->s = s;
-	ret = lkp_maps_read(s->pid, &u->maps);
-	if (ret)
-		goto free_u;
-	ret = -ENOMEM;
-	u->objs = calloc(u->maps.n, sizeof(*u->objs));
-	if (!u->objs)
-		goto free_maps;
 	u->as = unw_create_addr_space(&accessors, 0);
-	if (!u->as)
-		goto free_objs;
+	if (!u->as) {
+		free(u);
+		return -ENOMEM;
+	}
 	/* The target is frozen for the unwinder's life: what it caches stays true. */
 	unw_set_caching_policy(u->as, UNW_CACHE_GLOBAL);
 	*up = u;
 	return 0;
+}
 
-free_objs:
-	free(u->objs);
-free_maps:
-	lkp_maps_free(&u->maps);
-free_u:
-	free(u);
-	return ret;
+/* The mappings, read at the first unwind: by then the target is frozen. */
+static int snapshot_maps(struct lkp_unwinder *u)
+{
+	int ret;
+
+	if (u->objs)
+		return 0;
+	ret = lkp_maps_read(u->s->pid, &u->maps);
+	if (ret)
+		return ret;
+	u->objs = calloc(u->maps.n, sizeof(*u->objs));
+	if (!u->objs) {
+		lkp_maps_free(&u->maps);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void lkp_unwinder_free(struct lkp_unwinder *u)
@@ -417,6 +421,9 @@ int lkp_unwind(struct lkp_unwinder *u, const struct lkp_regs *regs, struct lkp_f
 
 	if (!max)
 		return 0;
+	ret = snapshot_maps(u);
+	if (ret)
+		return ret;
 	frames[0].ip = regs->ip;
 	frames[0].flags = 0;
 	failed = unw_init_remote(&c, u->as, &t) < 0;

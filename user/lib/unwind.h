@@ -25,9 +25,11 @@ struct lkp_frame {
 struct lkp_unwinder;
 
 /*
- * An unwinder for the target of s. The target must stay frozen until
- * lkp_unwinder_free(): the unwinder snapshots its mappings and caches what
- * it read of its memory. 0 or -errno.
+ * An unwinder for the target of s: 0 or -errno. Best made before the
+ * freeze (libunwind's setup then does not lengthen the pause). The first
+ * lkp_unwind() snapshots the target's mappings, and the unwinder caches
+ * what it reads of its memory: from then until lkp_unwinder_free() the
+ * target must stay frozen.
  */
 int lkp_unwinder_new(const struct lkp_session *s, struct lkp_unwinder **up);
 void lkp_unwinder_free(struct lkp_unwinder *u);
@@ -35,7 +37,8 @@ void lkp_unwinder_free(struct lkp_unwinder *u);
 /*
  * Unwind the thread whose registers (from LKP_IOC_GET_THREADS) are regs
  * into at most max frames, innermost first: returns the number of frames
- * (at least 1 when max is, the first being regs->ip) or -errno.
+ * (at least 1 when max is, the first being regs->ip) or -errno (ENOMEM, or
+ * ESRCH when the target's mappings cannot be read).
  */
 int lkp_unwind(struct lkp_unwinder *u, const struct lkp_regs *regs, struct lkp_frame *frames,
 	       unsigned int max);

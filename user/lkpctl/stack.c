@@ -136,23 +136,25 @@ static int take_snapshot(const struct lkp_session *s, unsigned int max_frames,
 {
 	struct lkp_freeze fz = { 0 };
 	struct lkp_thaw th = { 0 };
-	struct lkp_unwinder *u = NULL;
+	struct lkp_unwinder *u;
 	unsigned int i;
 	int ret, thaw_ret;
 
 	memset(snap, 0, sizeof(*snap));
+	/* Before the freeze: libunwind's setup is no part of the pause. */
+	*what = "setting up the unwinder";
+	ret = lkp_unwinder_new(s, &u);
+	if (ret)
+		return ret;
 	*what = "freezing it";
 	ret = lkp_session_ioctl(s, LKP_IOC_FREEZE, &fz);
 	if (ret)
-		return ret;
+		goto free_u;
 	*what = "listing its threads";
 	ret = get_threads(s, snap);
 	if (ret)
 		goto thaw;
 	*what = "reading its mappings";
-	ret = lkp_unwinder_new(s, &u);
-	if (ret)
-		goto thaw;
 	snap->sy = lkp_symbolizer_new(s->pid);
 	if (!snap->sy) {
 		ret = -errno;
@@ -174,12 +176,13 @@ static int take_snapshot(const struct lkp_session *s, unsigned int max_frames,
 		ret = 0;
 	}
 thaw:
-	lkp_unwinder_free(u);
 	thaw_ret = lkp_session_ioctl(s, LKP_IOC_THAW, &th);
 	if (!ret && thaw_ret) {
 		*what = "thawing it";
 		ret = thaw_ret;
 	}
+free_u:
+	lkp_unwinder_free(u);
 	if (ret) {
 		snap_free(snap);
 		return ret;
