@@ -13,8 +13,8 @@
  *
  * Where an object has no CFI for the ip (hand-written assembler, code
  * built with -fno-asynchronous-unwind-tables, JIT code, lkp's own patch
- * code), libunwind falls back to following the frame pointer; the frames
- * found that way are flagged LKP_FRAME_NO_CFI.
+ * code), we follow the frame pointer to the caller and go on with CFI
+ * from there; the frames found that way are flagged LKP_FRAME_NO_CFI.
  */
 #include <elf.h>
 #include <errno.h>
@@ -135,7 +135,7 @@ static int obj_load(struct lkp_unwinder *u, const struct lkp_vma *base, struct u
 {
 	uint64_t bias = 0, lo = UINT64_MAX, hi = 0, eh = 0, count = 0;
 	Elf64_Phdr ph[MAX_PHDRS];
-	uint8_t hdr[4 + 8 + 8];
+	uint8_t hdr[4 + 8 + 4];
 	bool have_bias = false;
 	unsigned int i, n;
 	Elf64_Ehdr eh_;
@@ -169,12 +169,12 @@ static int obj_load(struct lkp_unwinder *u, const struct lkp_vma *base, struct u
 	o->end_ip = bias + hi;
 	o->hdr = bias + eh;
 	/* version, eh_frame_ptr_enc, fde_count_enc, table_enc, then the two values */
-	if (mem_read(u, o->hdr, hdr, sizeof(hdr)) || hdr[0] != 1)
+	if (mem_read(u, o->hdr, hdr, 4) || hdr[0] != 1)
 		return -ENOENT;
 	n = enc_size(hdr[1]);
 	/* libunwind's remote lookup takes only this table format, as ld writes it. */
 	if (!n || hdr[3] != (DW_EH_PE_datarel | DW_EH_PE_sdata4) || hdr[2] == DW_EH_PE_omit ||
-	    (hdr[2] & 0xf0) || enc_size(hdr[2]) != 4)
+	    (hdr[2] & 0xf0) || enc_size(hdr[2]) != 4 || mem_read(u, o->hdr + 4, hdr + 4, n + 4))
 		return -ENOENT;
 	memcpy(&count, hdr + 4 + n, 4);
 	if (!count)
