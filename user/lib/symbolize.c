@@ -159,7 +159,7 @@ static int read_syms(Elf *elf, Elf_Scn *scn, struct sym_obj *o)
 			continue;
 		o->syms[o->nr_syms].name = strdup(name);
 		if (!o->syms[o->nr_syms].name)
-			return -ENOMEM;
+			goto nomem;
 		o->syms[o->nr_syms].start = s.st_value;
 		o->syms[o->nr_syms].size = s.st_size;
 		o->syms[o->nr_syms].rank = sym_rank(&s, name);
@@ -175,6 +175,15 @@ static int read_syms(Elf *elf, Elf_Scn *scn, struct sym_obj *o)
 	}
 	o->nr_syms = kept;
 	return 0;
+
+nomem:
+	/* None rather than some, unsorted: a lookup would name the wrong function. */
+	for (i = 0; i < o->nr_syms; i++)
+		free(o->syms[i].name);
+	free(o->syms);
+	o->syms = NULL;
+	o->nr_syms = 0;
+	return -ENOMEM;
 }
 
 /* The segments and symbols of an open ELF. */
