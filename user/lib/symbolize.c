@@ -355,10 +355,13 @@ static const struct sym *sym_find(const struct sym_obj *o, uint64_t vaddr)
 }
 
 /*
- * The hook for code lkp itself put in the target: anonymous mappings that
- * start with a patch record (magic "LKPREC01"). Naming the patch and its
- * function from the record belongs with the record's reader; until that
- * lands such code shows as a bare address.
+ * The hook for code lkp itself put in the target: a patch's X mapping
+ * (anonymous, r-x) holds no header of its own; its record (record.h,
+ * magic "LKPREC01") sits at the start of the patch's R mapping and lists
+ * the X mapping in maps[LKP_MAP_X] and each function's new_addr and name.
+ * Naming addr is then: the record whose X mapping holds it, and the
+ * function with the nearest new_addr at or below it (lkp_records_read()).
+ * Until that is wired here such code shows as a bare address.
  */
 static int patch_region_find(struct lkp_symbolizer *sy, const struct lkp_vma *map, uint64_t addr,
 			     uint64_t lookup, struct lkp_symbol *sym)
