@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "procmaps.h"
+#include "record.h"
 #include "symbolize.h"
 
 #define PAGE		4096ULL
@@ -50,6 +51,11 @@ struct lkp_symbolizer {
 	struct lkp_maps maps;
 	int mem_fd;		/* /proc/PID/mem, read-only, opened for the vDSO */
 	struct sym_obj *objs;
+	/* lkp's own patches in the target, read at the first address in one. */
+	bool recs_read;
+	struct lkp_applied *recs;
+	unsigned int nr_recs;
+	char (*rec_names)[40];	/* "lkp patch ID" per record */
 };
 
 struct lkp_symbolizer *lkp_symbolizer_new(pid_t pid)
@@ -101,6 +107,8 @@ void lkp_symbolizer_free(struct lkp_symbolizer *sy)
 	}
 	if (sy->mem_fd >= 0)
 		close(sy->mem_fd);
+	lkp_applied_free(sy->recs, sy->nr_recs);
+	free(sy->rec_names);
 	lkp_maps_free(&sy->maps);
 	free(sy);
 }
@@ -355,17 +363,52 @@ static const struct sym *sym_find(const struct sym_obj *o, uint64_t vaddr)
 }
 
 /*
- * The hook for code lkp itself put in the target: a patch's X mapping
- * (anonymous, r-x) holds no header of its own; its record (record.h,
- * magic "LKPREC01") sits at the start of the patch's R mapping and lists
- * the X mapping in maps[LKP_MAP_X] and each function's new_addr and name.
- * Naming addr is then: the record whose X mapping holds it, and the
- * function with the nearest new_addr at or below it (lkp_records_read()).
- * Until that is wired here such code shows as a bare address.
+ * Code lkp itself put in the target: a patch's X mapping holds no symbols;
+ * its record (record.h), at the start of the patch's R mapping, lists the
+ * X mapping and each function's new code and name. The function is the
+ * one whose new code starts nearest at or below the address.
  */
 static int patch_region_find(struct lkp_symbolizer *sy, const struct lkp_vma *map, uint64_t addr,
 			     uint64_t lookup, struct lkp_symbol *sym)
 {
+	struct lkp_session s = { .pid = sy->pid, .fd = -1 };
+	unsigned int i, k;
+	int ret;
+
+	if (!sy->recs_read) {
+		sy->recs_read = true;
+		ret = open_mem(sy);
+		if (ret)
+			return ret;
+		s.mem_fd = sy->mem_fd;
+		ret = lkp_records_read(&s, &sy->recs, &sy->nr_recs);
+		if (ret)
+			return ret;
+		sy->rec_names = calloc(sy->nr_recs + 1, sizeof(*sy->rec_names));
+		if (!sy->rec_names)
+			return -ENOMEM;
+		for (i = 0; i < sy->nr_recs; i++)
+			snprintf(sy->rec_names[i], sizeof(sy->rec_names[i]), "lkp patch %016" PRIx64,
+				 sy->recs[i].hdr->patch_id);
+	}
+	for (i = 0; i < sy->nr_recs; i++) {
+		const struct lkp_applied *a = &sy->recs[i];
+		const struct lkp_rec_func *best = NULL;
+		uint64_t x = a->hdr->maps[LKP_MAP_X][0], xlen = a->hdr->maps[LKP_MAP_X][1];
+
+		if (lookup < x || lookup >= x + xlen)
+			continue;
+		sym->object = sy->rec_names[i];
+		for (k = 0; k < a->hdr->nr_funcs; k++)
+			if (a->funcs[k].new_addr <= lookup &&
+			    (!best || a->funcs[k].new_addr > best->new_addr))
+				best = &a->funcs[k];
+		if (best) {
+			sym->name = lkp_rec_str(a, best->name_off);
+			sym->offset = addr - best->new_addr;
+		}
+		return 0;
+	}
 	return -ENOENT;
 }
 
