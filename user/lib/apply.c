@@ -2,6 +2,7 @@
 /* apply.c: apply and undo in a live process: match, map, link, write, one transaction, record, clean up. */
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "apply.h"
 #include "link.h"
@@ -62,6 +64,27 @@ static void set_err(struct lkp_result *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(r->err, sizeof(r->err), fmt, ap);
 	va_end(ap);
+}
+
+/* Has pid exited (a zombie, or reaped)? */
+static bool process_gone(pid_t pid)
+{
+	char buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(buf, sizeof(buf), "/proc/%d/stat", (int)pid);
+	fd = open(buf, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = 0;
+	/* "pid (comm) S ...": comm may hold anything, the state follows its last ')'. */
+	p = strrchr(buf, ')');
+	return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
 }
 
 static struct lkp_obj_result *add_obj(struct lkp_result *r, const char *object,
@@ -462,7 +485,12 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 				ret = lkp_mem_write(&s, j->img.addr[k], j->img.buf[k],
 						    j->img.len[k]);
 		if (ret) {
-			set_err(r, "%s: cannot write the patch into the process", j->obj->path);
+			/* /proc/PID/mem says EIO once the process's memory is gone. */
+			if (ret == -EIO && process_gone(pid))
+				ret = -ESRCH;
+			set_err(r, "%s: %s", j->obj->path, ret == -ESRCH ?
+				"the process exited while it was being patched" :
+				"cannot write the patch into the process");
 			goto unmap;
 		}
 		ret = txn_job(&tx, &s, j);
