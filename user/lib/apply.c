@@ -161,10 +161,38 @@ static int do_unmap(const struct lkp_session *s, uint64_t addr, uint64_t len)
 }
 
 /*
- * X goes within rel32 reach of the whole object, so that the jumps at the
- * old entries and the patch's references into the object reach; R and W
- * right after it, or as near as the address space allows (the linker checks
- * every relocation's reach).
+ * A record for memory just mapped, before anything else is known: if the
+ * tool dies now, `list` still finds the mappings (a stale patch) and
+ * `undo` removes them. lkp_link's full record replaces it.
+ */
+static int write_stub_record(const struct lkp_session *s, const struct job *j)
+{
+	struct lkp_rec_hdr h = {
+		.version = LKP_REC_VERSION,
+		.size = sizeof(h),
+		.patch_id = j->img.patch_id,
+		.base = j->obj->base,
+		.build_id_size = j->pf->p->build_id_size,
+		.funcs_off = sizeof(h),
+		.applier = getpid(),
+	};
+	unsigned int i;
+
+	memcpy(h.magic, LKP_REC_MAGIC, sizeof(h.magic));
+	memcpy(h.build_id, j->pf->p->build_id, j->pf->p->build_id_size);
+	for (i = 0; i < LKP_NR_MAPS; i++)
+		if (j->mapped[i]) {
+			h.maps[i][0] = j->img.addr[i];
+			h.maps[i][1] = j->img.len[i];
+		}
+	return lkp_mem_write(s, j->img.addr[LKP_MAP_R], &h, sizeof(h));
+}
+
+/*
+ * R first (it holds the record), then X and W right after it, or as near
+ * as the address space allows; each within rel32 reach of the whole object,
+ * so that the jumps at the old entries and the patch's references into the
+ * object reach (the linker checks every relocation's reach).
  */
 static int map_job(const struct lkp_session *s, struct job *j, struct lkp_result *r)
 {
@@ -172,9 +200,10 @@ static int map_job(const struct lkp_session *s, struct job *j, struct lkp_result
 		[LKP_MAP_X] = PROT_READ | PROT_EXEC, [LKP_MAP_R] = PROT_READ,
 		[LKP_MAP_W] = PROT_READ | PROT_WRITE,
 	};
+	static const unsigned int order[LKP_NR_MAPS] = { LKP_MAP_R, LKP_MAP_X, LKP_MAP_W };
 	struct lkp_object *o = j->obj;
 	uint64_t total = 0, span = o->hi - o->lo, next = 0, dist;
-	unsigned int i;
+	unsigned int i, m;
 	int ret;
 
 	for (i = 0; i < LKP_NR_MAPS; i++)
@@ -185,21 +214,27 @@ static int map_job(const struct lkp_session *s, struct job *j, struct lkp_result
 	}
 	dist = GiB2 - span - total - MiB;
 	for (i = 0; i < LKP_NR_MAPS; i++) {
-		if (!j->img.len[i])
+		m = order[i];
+		if (!j->img.len[m])
 			continue;
 		ret = -ENOMEM;
 		if (next)
-			ret = do_map(s, next, j->img.len[i], 0, prot[i], &j->img.addr[i]);
+			ret = do_map(s, next, j->img.len[m], 0, prot[m], &j->img.addr[m]);
 		if (ret == -ENOMEM)
-			ret = do_map(s, o->lo & ~4095ULL, j->img.len[i], dist, prot[i],
-				     &j->img.addr[i]);
+			ret = do_map(s, o->lo & ~4095ULL, j->img.len[m], dist, prot[m],
+				     &j->img.addr[m]);
 		if (ret) {
 			set_err(r, "%s: cannot map %" PRIu64 " bytes near it in the target", o->path,
-				j->img.len[i]);
+				j->img.len[m]);
 			return ret;
 		}
-		j->mapped[i] = true;
-		next = j->img.addr[i] + j->img.len[i];
+		j->mapped[m] = true;
+		next = j->img.addr[m] + j->img.len[m];
+		ret = write_stub_record(s, j);
+		if (ret) {
+			set_err(r, "%s: cannot write into the process", o->path);
+			return ret;
+		}
 	}
 	return 0;
 }
