@@ -4,7 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "threads.h"
 #include "txn.h"
+#include "unwind.h"
+
+#define MAX_FRAMES	512
 
 static int grow(void *v, unsigned int *cap, unsigned int need, size_t size)
 {
@@ -49,6 +53,102 @@ int lkp_txn_range(struct lkp_txn *t, uint64_t start, uint64_t end)
 	return 0;
 }
 
+static bool in_ranges(const struct lkp_txn *t, uint64_t a, bool retaddr)
+{
+	unsigned int i;
+
+	/* A return address is never the first byte of a function: that is a pointer. */
+	for (i = 0; i < t->nr_ranges; i++)
+		if (a >= t->ranges[i].start + retaddr && a < t->ranges[i].end)
+			return true;
+	return false;
+}
+
+/*
+ * Is this thread in the way, by its unwound call chain? A chain that could
+ * not be followed to its end, or only by frame pointers, proves nothing:
+ * then it is in the way.
+ */
+static bool thread_blocks(const struct lkp_txn *t, struct lkp_unwinder *u,
+			  const struct lkp_thread *th, struct lkp_frame *f, struct lkp_blocker *b)
+{
+	int i, n = lkp_unwind(u, &th->regs, f, MAX_FRAMES);
+
+	b->tid = th->tid;
+	if (n <= 0 || n == MAX_FRAMES) {
+		b->kind = LKP_BLOCKER_RETADDR;
+		b->addr = th->regs.ip;
+		return true;
+	}
+	for (i = 0; i < n; i++) {
+		if (in_ranges(t, f[i].ip, i > 0) ||
+		    (f[i].flags & (LKP_FRAME_NO_CFI | LKP_FRAME_STEP_FAILED))) {
+			b->kind = i ? LKP_BLOCKER_RETADDR : LKP_BLOCKER_IP;
+			b->addr = f[i].ip;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The stack check of a transaction is conservative: any stack word that
+ * looks like a return address into a range blocks, and a stale one (left
+ * in a buffer or an unused slot of a live frame) blocks for as long as it
+ * stays there. When that is what stopped the transaction, look once more,
+ * precisely: freeze, unwind every thread by its CFI, and write only if no
+ * call chain goes through the ranges. The pause is longer (every thread is
+ * unwound inside it), which is why this is the fallback, not the rule.
+ */
+static int run_unwound(struct lkp_txn *t, const struct lkp_session *s,
+		       const struct lkp_txn_opts *o)
+{
+	struct lkp_freeze fz = { .timeout_ms = o->timeout_ms };
+	struct lkp_poke pk = {
+		.entries = (uintptr_t)t->entries,
+		.nr_entries = t->nr_entries,
+	};
+	struct lkp_thaw th = { 0 };
+	struct lkp_unwinder *u = NULL;
+	struct lkp_thread *v = NULL;
+	struct lkp_blocker b = { 0 };
+	struct lkp_frame *f;
+	unsigned int i, n = 0;
+	int ret;
+
+	f = calloc(MAX_FRAMES, sizeof(*f));
+	if (!f)
+		return -EBUSY;
+	ret = lkp_unwinder_new(s, &u);
+	if (ret)
+		goto out;
+	ret = lkp_session_ioctl(s, LKP_IOC_FREEZE, &fz);
+	if (ret)
+		goto out;
+	ret = lkp_threads_get(s, &v, &n);
+	for (i = 0; !ret && i < n; i++)
+		if (thread_blocks(t, u, &v[i], f, &b))
+			ret = -EBUSY;
+	if (!ret) {
+		/* Old bytes and syscall ips are still checked by the kernel, all or nothing. */
+		ret = lkp_session_ioctl(s, LKP_IOC_POKE, &pk);
+		if (ret == -EBUSY || ret == -ESTALE)
+			b = pk.blocker;
+	}
+	lkp_session_ioctl(s, LKP_IOC_THAW, &th);
+	t->pause_ns = th.pause_ns;
+	t->nr_threads = n;
+	t->attempts_made++;
+	if (ret == -EBUSY || ret == -ESTALE)
+		t->blocker = b;
+out:
+	lkp_unwinder_free(u);
+	free(v);
+	free(f);
+	/* The fallback failing for its own reasons leaves the first answer standing. */
+	return ret && ret != -ESTALE && ret != -ESRCH ? -EBUSY : ret;
+}
+
 int lkp_txn_run(struct lkp_txn *t, const struct lkp_session *s, const struct lkp_txn_opts *o)
 {
 	struct lkp_transaction tx = {
@@ -78,6 +178,8 @@ int lkp_txn_run(struct lkp_txn *t, const struct lkp_session *s, const struct lkp
 	t->attempts_made = tx.attempts_made;
 	t->nr_threads = tx.nr_threads;
 	t->blocker = tx.blocker;
+	if (ret == -EBUSY && tx.blocker.kind == LKP_BLOCKER_RETADDR)
+		ret = run_unwound(t, s, o);
 	return ret;
 }
 
