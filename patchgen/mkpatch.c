@@ -27,7 +27,7 @@
  *     static symbols whose names repeat across files); an undefined symbol
  *     is a new function of another patch object, or TARGET when the target
  *     defines it, or else EXTERNAL with the version the target imports it
- *     with.
+ *     with. An IFUNC gets LKPP_SYM_F_IFUNC: its value is its resolver's.
  *  5. functions: old address from the map, first bytes from TARGET, checked
  *     against the object's own bytes (outside relocated ones): a mismatch
  *     means the map and the binary disagree, and no patch is written.
@@ -521,7 +521,7 @@ struct symkey {
 	const char *name;
 	int binding, type, section;
 	uint64_t value;
-	bool weak;
+	unsigned int flags;	/* LKPP_SYM_F_* */
 	int index;
 };
 
@@ -539,7 +539,7 @@ struct build {
 
 static int add_symbol(struct build *b, const char *name, int binding, int type, int section,
 		      uint64_t value, uint64_t size, const char *version, const char *library,
-		      bool weak)
+		      unsigned int flags)
 {
 	struct symkey *k;
 	size_t i;
@@ -548,7 +548,7 @@ static int add_symbol(struct build *b, const char *name, int binding, int type, 
 		.name = name ? name : "",
 		.binding = binding,
 		.type = type,
-		.flags = weak ? LKPP_SYM_F_WEAK : 0,
+		.flags = flags,
 		.section = binding == LKPP_SYM_PATCH ? section : 0,
 		.version = version,
 		.library = library,
@@ -560,7 +560,7 @@ static int add_symbol(struct build *b, const char *name, int binding, int type, 
 	for (i = 0; i < b->nsyms; i++) {
 		k = &b->syms[i];
 		if (!strcmp(k->name, s.name) && k->binding == binding && k->type == type &&
-		    k->section == (int)s.section && k->value == value && k->weak == weak)
+		    k->section == (int)s.section && k->value == value && k->flags == flags)
 			return k->index;
 	}
 	idx = lkpp_writer_add_symbol(b->w, &s);
@@ -568,10 +568,16 @@ static int add_symbol(struct build *b, const char *name, int binding, int type, 
 		return idx;
 	if (grow(&b->syms, b->nsyms + 1, sizeof(*b->syms)))
 		return -ENOMEM;
-	b->syms[b->nsyms++] = (struct symkey){ s.name, binding, type, s.section, value, weak, idx };
+	b->syms[b->nsyms++] = (struct symkey){ s.name, binding, type, s.section, value, flags,
+					       idx };
 	return idx;
 }
 
+/*
+ * An IFUNC (STT_GNU_IFUNC) is a FUNC whose value is its resolver's
+ * address: ifunc_flag() says so in the patch, since the target may be
+ * stripped when the patch is applied.
+ */
 static int elf_type_to_lkpp(int t)
 {
 	switch (t) {
@@ -585,6 +591,11 @@ static int elf_type_to_lkpp(int t)
 		return LKPP_STT_TLS;
 	}
 	return LKPP_STT_NOTYPE;
+}
+
+static unsigned int ifunc_flag(const GElf_Sym *s)
+{
+	return GELF_ST_TYPE(s->st_info) == STT_GNU_IFUNC ? LKPP_SYM_F_IFUNC : 0;
 }
 
 static int out_section_of(struct object *o, size_t shndx)
@@ -618,10 +629,18 @@ static int resolve_symbol(struct build *b, struct object *o, size_t symi, const 
 	if (s.st_shndx != SHN_UNDEF && s.st_shndx != SHN_COMMON && s.st_shndx != SHN_ABS &&
 	    s.st_shndx < SHN_LORESERVE) {
 		out = out_section_of(o, s.st_shndx);
+		/*
+		 * The patch's code is called directly: calling an IFUNC it
+		 * defined would run its resolver as the function.
+		 */
+		if (out >= 0 && ifunc_flag(&s)) {
+			*why = "an IFUNC defined by the patch: apply would call its resolver";
+			return -EOPNOTSUPP;
+		}
 		if (out >= 0)
 			return add_symbol(b, name, LKPP_SYM_PATCH, type == LKPP_STT_TLS ?
 					  LKPP_STT_NOTYPE : type, out, s.st_value, s.st_size,
-					  NULL, NULL, false);
+					  NULL, NULL, 0);
 		if (o->addr[s.st_shndx] == ~0ULL) {
 			GElf_Sym ts;
 
@@ -630,7 +649,8 @@ static int resolve_symbol(struct build *b, struct object *o, size_t symi, const 
 			    target_lookup(b->t, name, &ts))
 				return add_symbol(b, name, LKPP_SYM_TARGET,
 						  elf_type_to_lkpp(GELF_ST_TYPE(ts.st_info)), 0,
-						  ts.st_value, ts.st_size, NULL, NULL, false);
+						  ts.st_value, ts.st_size, NULL, NULL,
+						  ifunc_flag(&ts));
 			*why = "its section is not in the original link (garbage collected?)";
 			return -ENOENT;
 		}
@@ -647,10 +667,12 @@ static int resolve_symbol(struct build *b, struct object *o, size_t symi, const 
 			}
 			return add_symbol(b, name, LKPP_SYM_TARGET, LKPP_STT_TLS, 0,
 					  o->addr[s.st_shndx] + s.st_value - b->t->tls_vaddr,
-					  s.st_size, NULL, NULL, false);
+					  s.st_size, NULL, NULL, 0);
 		}
+		/* the object's own definition: an IFUNC of the same file */
 		return add_symbol(b, name, LKPP_SYM_TARGET, type, 0,
-				  o->addr[s.st_shndx] + s.st_value, s.st_size, NULL, NULL, false);
+				  o->addr[s.st_shndx] + s.st_value, s.st_size, NULL, NULL,
+				  ifunc_flag(&s));
 	}
 	if (s.st_shndx == SHN_ABS) {
 		*why = "absolute symbols are not supported";
@@ -666,15 +688,22 @@ static int resolve_symbol(struct build *b, struct object *o, size_t symi, const 
 			if (!strcmp(b->newf[k].name, name))
 				return add_symbol(b, name, LKPP_SYM_PATCH, LKPP_STT_FUNC,
 						  b->newf[k].section, b->newf[k].offset, 0,
-						  NULL, NULL, false);
+						  NULL, NULL, 0);
 		if (target_lookup(b->t, name, &ts))
 			return add_symbol(b, name, LKPP_SYM_TARGET,
 					  elf_type_to_lkpp(GELF_ST_TYPE(ts.st_info)), 0,
-					  ts.st_value, ts.st_size, NULL, NULL, false);
+					  ts.st_value, ts.st_size, NULL, NULL, ifunc_flag(&ts));
+		/*
+		 * A library's IFUNC (glibc's strlen) is found by apply in the
+		 * library's .dynsym, which stripping keeps and which says
+		 * STT_GNU_IFUNC: the flag is needed only when the object
+		 * itself declares the undefined symbol an IFUNC.
+		 */
 		target_import_version(b->t, name, &version, &library);
 		return add_symbol(b, name, LKPP_SYM_EXTERNAL, type == LKPP_STT_TLS ? LKPP_STT_TLS :
 				  type, 0, 0, 0, version, library,
-				  GELF_ST_BIND(s.st_info) == STB_WEAK);
+				  (GELF_ST_BIND(s.st_info) == STB_WEAK ? LKPP_SYM_F_WEAK : 0) |
+				  ifunc_flag(&s));
 	}
 }
 

@@ -59,5 +59,24 @@ int main(int argc, char **argv)
 	f = (struct lkpp_func){ .name = "added", .flags = LKPP_FUNC_F_NEW, .section = 1,
 				.new_offset = 1, .new_size = 4 };
 	lkpp_writer_add_func(w, &f);
-	return save(argv[1], "new-only.lkpp", w) ? 1 : 0;
+	if (save(argv[1], "new-only.lkpp", w))
+		return 1;
+	/* 1.1: a call to an IFUNC of the target, and a weak IFUNC of a library. */
+	w = lkpp_writer_new();
+	lkpp_writer_set_target(w, "\xcd\xef", 2, "prog", ET_DYN);
+	lkpp_writer_add_section(w, LKPP_SEC_TEXT, ".text", "\xe8\0\0\0\0\xe9\0\0\0\0", 10, 16);
+	f = (struct lkpp_func){ .name = "weigh", .old_offset = 0x24a0, .old_size = 35,
+				.new_size = 10 };
+	lkpp_writer_add_func(w, &f);
+	lkpp_writer_add_symbol(w, &(struct lkpp_symbol){ .name = "sum_bytes",
+		.binding = LKPP_SYM_TARGET, .type = LKPP_STT_FUNC, .flags = LKPP_SYM_F_IFUNC,
+		.value = 0x2470 });
+	lkpp_writer_add_symbol(w, &(struct lkpp_symbol){ .name = "strlen",
+		.binding = LKPP_SYM_EXTERNAL, .type = LKPP_STT_FUNC,
+		.flags = LKPP_SYM_F_IFUNC | LKPP_SYM_F_WEAK });
+	lkpp_writer_add_reloc(w, &(struct lkpp_reloc){ .offset = 1, .type = R_X86_64_PLT32,
+		.symbol = 0, .addend = -4 });
+	lkpp_writer_add_reloc(w, &(struct lkpp_reloc){ .offset = 6, .type = R_X86_64_PLT32,
+		.symbol = 1, .addend = -4 });
+	return save(argv[1], "ifunc.lkpp", w) ? 1 : 0;
 }

@@ -131,16 +131,16 @@ TEST_F(info, json)
 	EXPECT_EQ(0, r.status);
 	EXPECT_STREQ("", r.err);
 	snprintf(head, sizeof(head),
-		 "{\"file\":\"%s\",\"format_version\":\"1.0\",\"size\":%zu,"
+		 "{\"file\":\"%s\",\"format_version\":\"1.1\",\"size\":%zu,"
 		 "\"build_id\":\"deadbeef000102030405060708090a0b0c0d0eff\","
 		 "\"target\":\"libdemo.so.1\",\"target_type\":\"dyn\",\"sections\":[", self->path,
 		 self->len);
 	EXPECT_EQ(0, strncmp(head, r.out, strlen(head))) TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, ref_functions_json)) TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, "{\"name\":\".bss\",\"kind\":\"bss\",\"size\":24,\"align\":32}"));
-	EXPECT_NE(NULL, strstr(r.out, "{\"name\":\"printf\",\"binding\":\"external\",\"type\":\"func\","
-				      "\"version\":\"GLIBC_2.2.5\",\"library\":\"libc.so.6\","
-				      "\"weak\":false,\"size\":0}"));
+	EXPECT_NE(NULL, strstr(r.out, "{\"name\":\"printf\",\"binding\":\"external\","
+				      "\"type\":\"func\",\"ifunc\":false,\"version\":\"GLIBC_2.2.5\","
+				      "\"library\":\"libc.so.6\",\"weak\":false,\"size\":0}"));
 	EXPECT_NE(NULL, strstr(r.out, "{\"section\":0,\"offset\":4,\"type\":\"R_X86_64_PC32\","
 				      "\"symbol\":1,\"addend\":-4}"));
 	/* One object, one line. */
@@ -187,6 +187,54 @@ TEST_F(info, verbose)
 	EXPECT_NE(NULL, strstr(r.out, "target    tls     0x8                tls_var\n"));
 	EXPECT_NE(NULL, strstr(r.out, "patch     notype  1:0x0              .LC0\n"));
 	EXPECT_NE(NULL, strstr(r.out, "  0    0x14                 TPOFF32          tls_var+0\n"));
+	run_free(&r);
+}
+
+/*
+ * An IFUNC symbol: its value is the resolver, which the table shows as type
+ * "ifunc" and the JSON as "ifunc":true next to the type it has in the file.
+ */
+TEST_F(info, ifunc)
+{
+	const struct lkpp_symbol syms[] = {
+		{ .name = "sum_bytes", .binding = LKPP_SYM_TARGET, .type = LKPP_STT_FUNC,
+		  .flags = LKPP_SYM_F_IFUNC, .value = 0x2470 },
+		{ .name = "strlen", .binding = LKPP_SYM_EXTERNAL, .type = LKPP_STT_FUNC,
+		  .flags = LKPP_SYM_F_IFUNC, .version = "GLIBC_2.2.5", .library = "libc.so.6" },
+	};
+	struct lkpp_func f = { .name = "weigh", .old_offset = 0x24a0, .old_size = 35,
+			       .new_size = 16 };
+	struct lkpp_writer *w = lkpp_writer_new();
+	const char *args[] = { "info", "-v", self->path, NULL };
+	const char *jargs[] = { "info", "--json", self->path, NULL };
+	char err[LKPP_ERR_SIZE];
+	uint8_t text[16] = { 0 };
+	struct run r;
+	unsigned int i;
+
+	ASSERT_EQ(0, lkpp_writer_set_target(w, "\x01", 1, "prog", ET_DYN));
+	ASSERT_EQ(0, lkpp_writer_add_section(w, LKPP_SEC_TEXT, ".text", text, sizeof(text), 16));
+	ASSERT_EQ(0, lkpp_writer_add_func(w, &f));
+	for (i = 0; i < REF_NR(syms); i++)
+		ASSERT_EQ(i, lkpp_writer_add_symbol(w, &syms[i]));
+	ASSERT_EQ(0, lkpp_writer_write_file(w, self->path, err)) TH_LOG("%s", err);
+	lkpp_writer_free(w);
+
+	run_lkpctl(&r, args);
+	EXPECT_EQ(0, r.status);
+	EXPECT_NE(NULL, strstr(r.out, "  0    target    ifunc   0x2470             sum_bytes\n"))
+		TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "  1    external  ifunc   -                  "
+				      "strlen@GLIBC_2.2.5 (libc.so.6)\n")) TH_LOG("%s", r.out);
+	run_free(&r);
+	run_lkpctl(&r, jargs);
+	EXPECT_EQ(0, r.status);
+	EXPECT_NE(NULL, strstr(r.out, "{\"name\":\"sum_bytes\",\"binding\":\"target\",\"type\":"
+				      "\"func\",\"ifunc\":true,\"value\":9328,\"size\":0}"))
+		TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "{\"name\":\"strlen\",\"binding\":\"external\","
+				      "\"type\":\"func\",\"ifunc\":true,\"version\":"))
+		TH_LOG("%s", r.out);
 	run_free(&r);
 }
 

@@ -309,6 +309,67 @@ TEST(empty_section_without_bytes)
 	lkpp_writer_free(w);
 }
 
+/* The writer writes the version it implements: 1.1 (1.0 plus LKPP_SYM_F_IFUNC). */
+TEST(writes_version_1_1)
+{
+	char err[LKPP_ERR_SIZE];
+	size_t len;
+	uint8_t *b;
+
+	ASSERT_EQ(0, ref_patch((void **)&b, &len, err)) TH_LOG("%s", err);
+	EXPECT_EQ(1, get_le(b + HDR_FIELD(version_major), 2));
+	EXPECT_EQ(1, get_le(b + HDR_FIELD(version_minor), 2));
+	free(b);
+}
+
+/*
+ * IFUNC is for the functions apply resolves, TARGET and EXTERNAL, with or
+ * without WEAK: the flag comes back as it was written.
+ */
+TEST(ifunc_on_target_and_external_functions)
+{
+	const struct lkpp_symbol syms[] = {
+		{ .name = "sum_bytes", .binding = LKPP_SYM_TARGET, .type = LKPP_STT_FUNC,
+		  .flags = LKPP_SYM_F_IFUNC, .value = 0x2470 },
+		{ .name = "strlen", .binding = LKPP_SYM_EXTERNAL, .type = LKPP_STT_FUNC,
+		  .flags = LKPP_SYM_F_IFUNC, .version = "GLIBC_2.2.5", .library = "libc.so.6" },
+		{ .name = "maybe", .binding = LKPP_SYM_EXTERNAL, .type = LKPP_STT_FUNC,
+		  .flags = LKPP_SYM_F_IFUNC | LKPP_SYM_F_WEAK },
+	};
+	struct lkpp_func f = { .name = "f", .old_offset = 0x40, .old_size = 8, .new_size = 16 };
+	struct lkpp_writer *w = lkpp_writer_new();
+	char err[LKPP_ERR_SIZE];
+	struct lkpp_patch *p;
+	uint8_t text[16] = { 0 };
+	unsigned int i;
+	size_t len;
+	void *buf;
+
+	ASSERT_EQ(0, lkpp_writer_set_target(w, "\x01", 1, "prog", ET_DYN));
+	ASSERT_EQ(0, lkpp_writer_add_section(w, LKPP_SEC_TEXT, ".text", text, sizeof(text), 16));
+	ASSERT_EQ(0, lkpp_writer_add_func(w, &f));
+	for (i = 0; i < REF_NR(syms); i++)
+		ASSERT_EQ(i, lkpp_writer_add_symbol(w, &syms[i]));
+	ASSERT_EQ(0, lkpp_writer_add_reloc(w, &(struct lkpp_reloc){ .offset = 1,
+		  .type = R_X86_64_PLT32, .symbol = 0, .addend = -4 }));
+	ASSERT_EQ(0, lkpp_writer_finish(w, &buf, &len, err)) TH_LOG("%s", err);
+	ASSERT_EQ(0, lkpp_parse(buf, len, &p, err)) TH_LOG("%s", err);
+	ASSERT_EQ(REF_NR(syms), p->nr_symbols);
+	for (i = 0; i < REF_NR(syms); i++) {
+		EXPECT_EQ(syms[i].flags, p->symbols[i].flags);
+		EXPECT_EQ(syms[i].value, p->symbols[i].value);
+	}
+	lkpp_free(p);
+	free(buf);
+
+	/* The writer refuses what the reader refuses: IFUNC on the patch's own code. */
+	ASSERT_EQ(3, lkpp_writer_add_symbol(w, &(struct lkpp_symbol){ .name = "own",
+		  .binding = LKPP_SYM_PATCH, .type = LKPP_STT_FUNC, .flags = LKPP_SYM_F_IFUNC }));
+	EXPECT_EQ(-EINVAL, lkpp_writer_finish(w, &buf, &len, err));
+	EXPECT_STREQ("symbol 3 (own): IFUNC on a patch symbol", err);
+	lkpp_writer_free(w);
+}
+
 /* A newer minor version is read: unknown trailing fields and skippable tables are ignored. */
 TEST(newer_minor_version_is_read)
 {
@@ -622,7 +683,8 @@ FIXTURE_TEARDOWN(bad)
 	FIXTURE_VARIANT_ADD(bad, name) { .m = { __VA_ARGS__ }, .err = e, .msg = text }
 
 /* Header. */
-BAD(major_version, -EOPNOTSUPP, "format version 2.0", { H(version_major), 2 });
+BAD(major_version, -EOPNOTSUPP, "format version 2.1, this reader knows 1.x",
+    { H(version_major), 2 });
 BAD(header_size_small, -EINVAL, "header_size 120", { H(header_size), 120 });
 BAD(header_size_unaligned, -EINVAL, "header_size 132", { H(header_size), 132 });
 BAD(header_size_beyond_file, -EINVAL, "header_size 4294967288", { H(header_size), 0xfffffff8 });
@@ -719,12 +781,24 @@ BAD(sym_library_offset, -EINVAL, "symbol 2: string offset", { SYM(2, library), 9
 BAD(sym_binding_zero, -EINVAL, "symbol 0 (target_var): unknown binding 0", { SYM(0, binding), 0 });
 BAD(sym_binding_high, -EINVAL, "unknown binding 4", { SYM(0, binding), 4 });
 BAD(sym_type, -EINVAL, "symbol 1 (.LC0): unknown type 4", { SYM(1, type), 4 });
-BAD(sym_flags, -EOPNOTSUPP, "symbol 4 (weak_fn): unknown flags 0x2", { SYM(4, flags), 2 });
+BAD(sym_flags, -EOPNOTSUPP, "symbol 4 (weak_fn): unknown flags 0x4", { SYM(4, flags), 4 });
 BAD(sym_reserved, -EINVAL, "symbol 5 (stderr): reserved", { SYM(5, reserved), 1 });
-BAD(sym_target_weak, -EINVAL, "symbol 0 (target_var): flags, version or library",
+BAD(sym_target_weak, -EINVAL, "symbol 0 (target_var): WEAK on a non-external symbol",
     { SYM(0, flags), LKPP_SYM_F_WEAK });
-BAD(sym_target_version, -EINVAL, "flags, version or library on a non-external",
+BAD(sym_patch_weak, -EINVAL, "symbol 1 (.LC0): WEAK on a non-external symbol",
+    { SYM(1, flags), LKPP_SYM_F_WEAK });
+BAD(sym_target_version, -EINVAL, "symbol 2 (printf): version or library on a non-external",
     { SYM(2, binding), LKPP_SYM_TARGET });
+BAD(sym_ifunc_patch, -EINVAL, "symbol 1 (.LC0): IFUNC on a patch symbol",
+    { SYM(1, flags), LKPP_SYM_F_IFUNC }, { SYM(1, type), LKPP_STT_FUNC });
+BAD(sym_ifunc_tls, -EINVAL, "symbol 3 (tls_var): IFUNC on a symbol of type 3, only FUNC",
+    { SYM(3, flags), LKPP_SYM_F_IFUNC });
+BAD(sym_ifunc_target_object, -EINVAL, "symbol 0 (target_var): IFUNC on a symbol of type 2",
+    { SYM(0, flags), LKPP_SYM_F_IFUNC });
+BAD(sym_ifunc_external_object, -EINVAL, "symbol 5 (stderr): IFUNC on a symbol of type 2",
+    { SYM(5, flags), LKPP_SYM_F_IFUNC });
+BAD(sym_ifunc_notype, -EINVAL, "symbol 0 (target_var): IFUNC on a symbol of type 0",
+    { SYM(0, flags), LKPP_SYM_F_IFUNC }, { SYM(0, type), LKPP_STT_NOTYPE });
 BAD(sym_target_section, -EINVAL, "symbol 0 (target_var): section on a non-patch",
     { SYM(0, section), 1 });
 BAD(sym_patch_section, -EINVAL, "symbol 1 (.LC0): section 4 of 4", { SYM(1, section), 4 });

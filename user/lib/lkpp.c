@@ -597,11 +597,25 @@ static int check_symbols(struct lkpp_ctx *c, struct lkpp_patch *p)
 		if (d.reserved)
 			return fail(c->err, -EINVAL, "symbol %u (%s): reserved field not zero", i,
 				    s->name);
-		if (s->binding != LKPP_SYM_EXTERNAL &&
-		    (s->flags || s->version[0] || s->library[0]))
+		if (s->binding != LKPP_SYM_EXTERNAL && (s->version[0] || s->library[0]))
 			return fail(c->err, -EINVAL,
-				    "symbol %u (%s): flags, version or library on a non-external symbol",
+				    "symbol %u (%s): version or library on a non-external symbol",
 				    i, s->name);
+		if (s->binding != LKPP_SYM_EXTERNAL && (s->flags & LKPP_SYM_F_WEAK))
+			return fail(c->err, -EINVAL,
+				    "symbol %u (%s): WEAK on a non-external symbol", i, s->name);
+		/*
+		 * The patch's own code is called directly, and only a function
+		 * has a resolver: anything else would be a writer's mistake that
+		 * apply must not guess around.
+		 */
+		if ((s->flags & LKPP_SYM_F_IFUNC) && s->binding == LKPP_SYM_PATCH)
+			return fail(c->err, -EINVAL, "symbol %u (%s): IFUNC on a patch symbol",
+				    i, s->name);
+		if ((s->flags & LKPP_SYM_F_IFUNC) && s->type != LKPP_STT_FUNC)
+			return fail(c->err, -EINVAL,
+				    "symbol %u (%s): IFUNC on a symbol of type %u, only FUNC (%u) has a resolver",
+				    i, s->name, s->type, LKPP_STT_FUNC);
 		if (s->binding != LKPP_SYM_PATCH && s->section)
 			return fail(c->err, -EINVAL, "symbol %u (%s): section on a non-patch symbol",
 				    i, s->name);

@@ -38,7 +38,7 @@ struct lkpp_symbol {
 	const char *name;
 	uint8_t binding;		/* enum lkpp_sym_binding */
 	uint8_t type;			/* enum lkpp_sym_type */
-	uint16_t flags;			/* LKPP_SYM_F_WEAK */
+	uint16_t flags;			/* LKPP_SYM_F_WEAK, LKPP_SYM_F_IFUNC */
 	uint32_t section;		/* PATCH only */
 	const char *version;		/* EXTERNAL only; "" = none */
 	const char *library;		/* EXTERNAL only; "" = unknown */

@@ -7,17 +7,18 @@
 
 /*
  * Every multi-byte field is little endian. The structs below give the layout
- * of version 1.0; readers copy them out of the file with memcpy and convert
- * each field, so neither the file's alignment nor the host's byte order
- * matters. A newer minor version may append fields to the header and to any
- * table entry (header_size and entry_size grow); it never moves a field.
+ * of version 1.0, which 1.1 keeps (it only defines a flag bit); readers
+ * copy them out of the file with memcpy and convert each field, so neither
+ * the file's alignment nor the host's byte order matters. A newer minor
+ * version may append fields to the header and to any table entry
+ * (header_size and entry_size grow); it never moves a field.
  */
 
 /* PNG-style: a high byte and CR LF catch 7-bit and text-mode transfers. */
 #define LKPP_MAGIC		"\x89LKPP\r\n\x1a"
 #define LKPP_MAGIC_SIZE		8
 #define LKPP_VERSION_MAJOR	1	/* readers reject any other major */
-#define LKPP_VERSION_MINOR	0	/* readers accept any minor */
+#define LKPP_VERSION_MINOR	1	/* readers accept any minor; 1.1: LKPP_SYM_F_IFUNC */
 
 #define LKPP_BUILD_ID_MAX	64
 #define LKPP_OLD_BYTES_MAX	16
@@ -116,7 +117,14 @@ enum lkpp_sym_type {
 };
 
 #define LKPP_SYM_F_WEAK		0x1u	/* EXTERNAL may stay unresolved (value 0) */
-#define LKPP_SYM_F_ALL		LKPP_SYM_F_WEAK
+/*
+ * 1.1, TARGET or EXTERNAL FUNC only: what the symbol resolves to is an IFUNC
+ * resolver (STT_GNU_IFUNC); the function is what the resolver returns. The
+ * target may be stripped at apply time, so only the patch can say this of a
+ * TARGET offset; a 1.0 reader refuses the bit rather than call the resolver.
+ */
+#define LKPP_SYM_F_IFUNC	0x2u
+#define LKPP_SYM_F_ALL		(LKPP_SYM_F_WEAK | LKPP_SYM_F_IFUNC)
 
 struct lkpp_disk_symbol {
 	uint32_t name;			/* string; non-empty for EXTERNAL */

@@ -20,8 +20,10 @@ static const char info_usage[] =
 	"\n"
 	"  -j, --json     one JSON object: build_id, target, sections, functions\n"
 	"                 (name, old_offset, old_size, new_offset, new_size, new),\n"
-	"                 symbols and relocations\n"
-	"  -v, --verbose  also list sections, symbols and relocations\n"
+	"                 symbols (\"ifunc\":true: the value is an IFUNC resolver)\n"
+	"                 and relocations\n"
+	"  -v, --verbose  also list sections, symbols (type \"ifunc\": the value is\n"
+	"                 an IFUNC resolver) and relocations\n"
 	"  -h, --help     this text\n";
 
 static const char *const sec_kinds[] = {
@@ -79,6 +81,9 @@ static void print_json(const char *path, const struct lkpp_patch *p, const char 
 		lkp_json_str(stdout, s->name);
 		printf(",\"binding\":\"%s\",\"type\":\"%s\"", sym_bindings[s->binding],
 		       sym_types[s->type]);
+		/* Where the flag is allowed, always present: scripts need not guess. */
+		if (s->binding != LKPP_SYM_PATCH)
+			printf(",\"ifunc\":%s", s->flags & LKPP_SYM_F_IFUNC ? "true" : "false");
 		if (s->binding == LKPP_SYM_PATCH)
 			printf(",\"section\":%u", s->section);
 		if (s->binding == LKPP_SYM_EXTERNAL) {
@@ -140,7 +145,9 @@ static void print_plain(const char *path, const struct lkpp_patch *p, const char
 	for (i = 0; i < p->nr_symbols; i++) {
 		const struct lkpp_symbol *s = &p->symbols[i];
 
-		printf("  %-4u %-9s %-7s ", i, sym_bindings[s->binding], sym_types[s->type]);
+		/* An IFUNC's value is its resolver: the one thing a reader must not miss. */
+		printf("  %-4u %-9s %-7s ", i, sym_bindings[s->binding],
+		       s->flags & LKPP_SYM_F_IFUNC ? "ifunc" : sym_types[s->type]);
 		if (s->binding == LKPP_SYM_EXTERNAL)
 			printf("%-18s %s%s%s%s%s%s%s\n", "-", s->name, s->version[0] ? "@" : "",
 			       s->version, s->library[0] ? " (" : "", s->library,

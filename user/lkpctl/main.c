@@ -8,6 +8,9 @@
 #include "out.h"
 
 static const struct lkpctl_cmd cmds[] = {
+	{ "apply", cmd_apply, "patch running processes, in one transaction each" },
+	{ "undo", cmd_undo, "take a process's patches back" },
+	{ "list", cmd_list, "the patches applied in processes" },
 	{ "info", cmd_info, "decode and validate a patch file (.lkpp)" },
 	{ "version", cmd_version, "show lkpctl's version and the loaded module's API" },
 };
@@ -55,7 +58,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[optind], cmds[i].name)) {
 			ret = cmds[i].fn(argc - optind, argv + optind);
-			return ret == LKPCTL_USAGE ? 2 : ret ? 1 : 0;
+			return ret == LKPCTL_USAGE ? 2 : ret == LKPCTL_BUSY ? 3 : ret ? 1 : 0;
 		}
 	lkp_error(argv[optind], 0, "unknown command; see lkpctl --help");
 	return 2;

@@ -1,0 +1,627 @@
+// SPDX-License-Identifier: GPL-2.0
+/* apply.c: apply and undo in a live process: match, map, link, write, one transaction, record, clean up. */
+#include <elf.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "apply.h"
+#include "link.h"
+
+#define GiB2		(1ULL << 31)
+#define MiB		(1ULL << 20)
+
+/* One object of the process to patch. */
+struct job {
+	struct lkp_patchfile *pf;
+	struct lkp_object *obj;
+	struct lkp_applied *old;	/* the live patch it replaces, or NULL */
+	struct lkp_image img;
+	bool mapped[LKP_NR_MAPS];
+};
+
+static const char *const action_names[] = {
+	[LKP_ACT_APPLIED] = "applied", [LKP_ACT_ALREADY] = "already",
+	[LKP_ACT_REPLACED] = "replaced", [LKP_ACT_UNDONE] = "undone",
+	[LKP_ACT_CLEANED] = "cleaned",
+};
+
+const char *lkp_action_name(enum lkp_action a)
+{
+	return action_names[a];
+}
+
+void lkp_test_stop_at(const char *point)
+{
+	const char *at = getenv("LKP_TEST_STOP_AT");
+
+	if (at && !strcmp(at, point))
+		raise(SIGSTOP);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void set_err(struct lkp_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void set_err(struct lkp_result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	va_end(ap);
+}
+
+static struct lkp_obj_result *add_obj(struct lkp_result *r, const char *object,
+				      const uint8_t *id, unsigned int id_size, uint64_t patch_id,
+				      const char *patch, enum lkp_action act)
+{
+	struct lkp_obj_result *v, *o;
+
+	v = reallocarray(r->objs, r->nr_objs + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	r->objs = v;
+	o = &v[r->nr_objs];
+	memset(o, 0, sizeof(*o));
+	o->object = strdup(object);
+	o->patch = strdup(patch);
+	if (!o->object || !o->patch) {
+		free(o->object);
+		free(o->patch);
+		return NULL;
+	}
+	lkpp_build_id_hex(id, id_size, o->build_id);
+	o->patch_id = patch_id;
+	o->action = act;
+	r->nr_objs++;
+	return o;
+}
+
+static int add_func(struct lkp_obj_result *o, const char *name)
+{
+	char **v = reallocarray(o->funcs, o->nr_funcs + 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	o->funcs = v;
+	v[o->nr_funcs] = strdup(name);
+	if (!v[o->nr_funcs])
+		return -ENOMEM;
+	o->nr_funcs++;
+	return 0;
+}
+
+void lkp_result_free(struct lkp_result *r)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < r->nr_objs; i++) {
+		for (k = 0; k < r->objs[i].nr_funcs; k++)
+			free(r->objs[i].funcs[k]);
+		free(r->objs[i].funcs);
+		free(r->objs[i].object);
+		free(r->objs[i].patch);
+	}
+	free(r->objs);
+	r->objs = NULL;
+	r->nr_objs = 0;
+}
+
+static int do_map(const struct lkp_session *s, uint64_t hint, uint64_t len, uint64_t dist,
+		  uint32_t prot, uint64_t *addr)
+{
+	struct lkp_map m = { .hint = hint, .len = len, .max_distance = dist, .prot = prot };
+	int ret = lkp_session_ioctl(s, LKP_IOC_MAP, &m);
+
+	*addr = m.addr;
+	return ret;
+}
+
+static int do_unmap(const struct lkp_session *s, uint64_t addr, uint64_t len)
+{
+	struct lkp_unmap u = { .addr = addr, .len = len };
+
+	return lkp_session_ioctl(s, LKP_IOC_UNMAP, &u);
+}
+
+/*
+ * X goes within rel32 reach of the whole object, so that the jumps at the
+ * old entries and the patch's references into the object reach; R and W
+ * right after it, or as near as the address space allows (the linker checks
+ * every relocation's reach).
+ */
+static int map_job(const struct lkp_session *s, struct job *j, struct lkp_result *r)
+{
+	static const uint32_t prot[LKP_NR_MAPS] = {
+		[LKP_MAP_X] = PROT_READ | PROT_EXEC, [LKP_MAP_R] = PROT_READ,
+		[LKP_MAP_W] = PROT_READ | PROT_WRITE,
+	};
+	struct lkp_object *o = j->obj;
+	uint64_t total = 0, span = o->hi - o->lo, next = 0, dist;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < LKP_NR_MAPS; i++)
+		total += j->img.len[i];
+	if (span + total + MiB >= GiB2) {
+		set_err(r, "%s: too large for a patch within 2 GiB of it", o->path);
+		return -E2BIG;
+	}
+	dist = GiB2 - span - total - MiB;
+	for (i = 0; i < LKP_NR_MAPS; i++) {
+		if (!j->img.len[i])
+			continue;
+		ret = -ENOMEM;
+		if (next)
+			ret = do_map(s, next, j->img.len[i], 0, prot[i], &j->img.addr[i]);
+		if (ret == -ENOMEM)
+			ret = do_map(s, o->lo & ~4095ULL, j->img.len[i], dist, prot[i],
+				     &j->img.addr[i]);
+		if (ret) {
+			set_err(r, "%s: cannot map %" PRIu64 " bytes near it in the target", o->path,
+				j->img.len[i]);
+			return ret;
+		}
+		j->mapped[i] = true;
+		next = j->img.addr[i] + j->img.len[i];
+	}
+	return 0;
+}
+
+static void unmap_job(const struct lkp_session *s, struct job *j)
+{
+	unsigned int i;
+
+	for (i = 0; i < LKP_NR_MAPS; i++)
+		if (j->mapped[i])
+			do_unmap(s, j->img.addr[i], j->img.len[i]);
+}
+
+/* Remove a record's memory; where lkp cannot (a forked child), at least forget it. */
+static void unmap_record(const struct lkp_session *s, const struct lkp_applied *a)
+{
+	uint64_t maps[LKP_NR_MAPS][2];
+	bool forget = false;
+	unsigned int i;
+
+	memcpy(maps, a->hdr->maps, sizeof(maps));
+	/* R holds the record: it goes last, so a failure half way leaves it findable. */
+	for (i = 0; i < LKP_NR_MAPS; i++) {
+		unsigned int m = (i + LKP_MAP_W) % LKP_NR_MAPS;	/* W, X, R */
+
+		if (maps[m][1] && do_unmap(s, maps[m][0], maps[m][1]) == -ENOENT)
+			forget = true;
+	}
+	if (forget)
+		lkp_record_forget(s, a);
+}
+
+static bool is_live(const struct lkp_applied *a)
+{
+	return a->nr_live > 0;
+}
+
+static const struct lkp_rec_func *rec_func_at(const struct lkp_applied *a, uint64_t addr)
+{
+	unsigned int i;
+
+	for (i = 0; a && i < a->hdr->nr_funcs; i++)
+		if (a->funcs[i].old_addr == addr)
+			return &a->funcs[i];
+	return NULL;
+}
+
+/* The old code is the code the patch was built against (unless another patch of ours is live). */
+static int check_old_code(const struct lkp_session *s, struct job *j, struct lkp_result *r)
+{
+	const struct lkpp_patch *p = j->pf->p;
+	uint8_t have[LKPP_OLD_BYTES_MAX];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < p->nr_funcs; i++) {
+		const struct lkpp_func *f = &p->funcs[i];
+		uint64_t at = j->obj->base + f->old_offset;
+		const struct lkp_rec_func *rf = rec_func_at(j->old, at);
+		unsigned int from = 0;
+
+		if (f->flags & LKPP_FUNC_F_NEW || !f->old_bytes_len)
+			continue;
+		/* Under our own live jump, only the bytes after it are the original's. */
+		if (rf)
+			from = LKP_JMP_SIZE;
+		if (from >= f->old_bytes_len)
+			continue;
+		ret = lkp_mem_read(s, at + from, have, f->old_bytes_len - from);
+		if (ret) {
+			set_err(r, "%s: %s: cannot read its code at 0x%" PRIx64, j->obj->path,
+				f->name, at);
+			return ret;
+		}
+		if (memcmp(have, f->old_bytes + from, f->old_bytes_len - from)) {
+			set_err(r, "%s: %s: the code in the process is not the code the patch was "
+				"built for (changed by another tool?)", j->obj->path, f->name);
+			return -ESTALE;
+		}
+	}
+	return 0;
+}
+
+/* The entries and ranges of one object's switch to its new patch. */
+static int txn_job(struct lkp_txn *t, struct job *j)
+{
+	const struct lkpp_patch *p = j->pf->p;
+	uint8_t old[LKP_JMP_SIZE], new[LKP_JMP_SIZE];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < p->nr_funcs; i++) {
+		const struct lkpp_func *f = &p->funcs[i];
+		uint64_t at = j->obj->base + f->old_offset;
+		const struct lkp_rec_func *rf = rec_func_at(j->old, at);
+
+		if (f->flags & LKPP_FUNC_F_NEW)
+			continue;
+		if (rf)
+			lkp_rec_jmp(at, rf->new_addr, old);
+		else
+			memcpy(old, f->old_bytes, LKP_JMP_SIZE);
+		lkp_rec_jmp(at, lkp_image_func_addr(&j->img, i), new);
+		ret = lkp_txn_poke(t, at, old, new);
+		if (!ret)
+			ret = lkp_txn_range(t, at, at + f->old_size);
+		if (ret)
+			return ret;
+	}
+	if (!j->old)
+		return 0;
+	/* Functions of the replaced patch that the new one leaves alone go back to the original. */
+	for (i = 0; i < j->old->hdr->nr_funcs; i++) {
+		const struct lkp_rec_func *rf = &j->old->funcs[i];
+		bool kept = false;
+		unsigned int k;
+
+		for (k = 0; k < p->nr_funcs && !kept; k++)
+			kept = !(p->funcs[k].flags & LKPP_FUNC_F_NEW) &&
+			       j->obj->base + p->funcs[k].old_offset == rf->old_addr;
+		if (kept)
+			continue;
+		lkp_rec_jmp(rf->old_addr, rf->new_addr, old);
+		ret = lkp_txn_poke(t, rf->old_addr, old, rf->old_bytes);
+		if (ret)
+			return ret;
+	}
+	/* No thread may still run, or return into, the replaced patch's code. */
+	return lkp_txn_range(t, j->old->hdr->maps[LKP_MAP_X][0],
+			     j->old->hdr->maps[LKP_MAP_X][0] + j->old->hdr->maps[LKP_MAP_X][1]);
+}
+
+static int txn_error(int ret, const struct lkp_txn *t, struct lkp_result *r)
+{
+	r->blocker = t->blocker;
+	r->attempts = t->attempts_made;
+	switch (ret) {
+	case -EBUSY:
+		set_err(r, "thread %u is %s 0x%" PRIx64 " after %u attempts",
+			t->blocker.tid, t->blocker.kind == LKP_BLOCKER_RETADDR ?
+			"returning into patched code at" : "running patched code at",
+			(uint64_t)t->blocker.addr, t->attempts_made);
+		break;
+	case -ESTALE:
+		set_err(r, "the code at 0x%" PRIx64 " changed during the apply",
+			(uint64_t)t->blocker.addr);
+		break;
+	case -ESRCH:
+		set_err(r, "the process exited or exec'd");
+		break;
+	default:
+		set_err(r, "the transaction failed");
+	}
+	return ret;
+}
+
+/* Pick the jobs: one patch per mapped object; skip or refuse the rest. */
+static int match(struct lkp_target *t, const struct lkp_patchset *ps, struct lkp_applied *recs,
+		 unsigned int nr_recs, struct job *jobs, unsigned int *nr_jobs,
+		 struct lkp_result *r)
+{
+	unsigned int i, k, n = 0;
+	char hex[2 * LKPP_BUILD_ID_MAX + 1];
+
+	for (i = 0; i < ps->n; i++) {
+		struct lkp_patchfile *pf = &ps->v[i];
+		struct lkp_object *o = lkp_target_find(t, pf->p->build_id, pf->p->build_id_size);
+		struct lkp_applied *old = NULL;
+
+		lkpp_build_id_hex(pf->p->build_id, pf->p->build_id_size, hex);
+		if (!o) {
+			if (!pf->named)
+				continue;
+			set_err(r, "%s: no object with build-id %s (%s) is mapped", pf->path, hex,
+				*pf->p->target_name ? pf->p->target_name : "?");
+			return -ENOENT;
+		}
+		if (o->e_type != pf->p->target_type) {
+			set_err(r, "%s: %s is %s, the patch is for %s", pf->path, o->path,
+				o->e_type == ET_EXEC ? "not position independent" : "position independent",
+				pf->p->target_type == ET_EXEC ? "a non-PIE executable" :
+				"a PIE or shared object");
+			return -ENOEXEC;
+		}
+		for (k = 0; k < n; k++)
+			if (jobs[k].obj == o) {
+				set_err(r, "%s and %s: two patches for %s", jobs[k].pf->path,
+					pf->path, o->path);
+				return -EINVAL;
+			}
+		for (k = 0; k < nr_recs; k++)
+			if (is_live(&recs[k]) && recs[k].hdr->base == o->base &&
+			    recs[k].hdr->build_id_size == pf->p->build_id_size &&
+			    !memcmp(recs[k].hdr->build_id, pf->p->build_id, pf->p->build_id_size))
+				old = &recs[k];
+		if (old && old->hdr->patch_id == pf->id) {
+			if (!add_obj(r, o->path, pf->p->build_id, pf->p->build_id_size, pf->id,
+				     pf->path, LKP_ACT_ALREADY))
+				return -ENOMEM;
+			continue;
+		}
+		jobs[n].pf = pf;
+		jobs[n].obj = o;
+		jobs[n].old = old;
+		n++;
+	}
+	*nr_jobs = n;
+	if (!n && !r->nr_objs) {
+		set_err(r, "no patch is for an object of this process");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opts *o,
+	      struct lkp_result *r)
+{
+	uint64_t t0 = now_ns();
+	struct lkp_applied *recs = NULL;
+	struct lkp_target *t = NULL;
+	struct lkp_txn tx = { 0 };
+	struct lkp_session s;
+	struct job *jobs;
+	unsigned int nr_recs = 0, nr_jobs = 0, i, k;
+	char err[LKP_ERR_SIZE];
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->pid = pid;
+	jobs = calloc(ps->n ? ps->n : 1, sizeof(*jobs));
+	if (!jobs)
+		return -ENOMEM;
+	/* Attach first: from here on an exec or exit of the target fails every step. */
+	ret = lkp_session_open(pid, &s);
+	if (ret) {
+		set_err(r, "cannot attach");
+		free(jobs);
+		return ret;
+	}
+	ret = lkp_target_open(&s, &t, err);
+	if (ret) {
+		set_err(r, "%s", err);
+		goto out;
+	}
+	memcpy(r->comm, t->comm, sizeof(r->comm));
+	ret = lkp_records_read(&s, &recs, &nr_recs);
+	if (ret) {
+		set_err(r, "cannot read the records of applied patches");
+		goto out;
+	}
+	ret = match(t, ps, recs, nr_recs, jobs, &nr_jobs, r);
+	if (ret || !nr_jobs)
+		goto out;
+
+	/* Everything that can fail before the target changes: layout, map, link, checks. */
+	for (i = 0; i < nr_jobs; i++) {
+		struct job *j = &jobs[i];
+
+		ret = lkp_link_layout(&j->img, j->pf->p, j->obj);
+		if (ret) {
+			set_err(r, "%s: out of memory", j->pf->path);
+			goto unmap;
+		}
+		ret = check_old_code(&s, j, r);
+		if (ret)
+			goto unmap;
+		ret = map_job(&s, j, r);
+		if (ret)
+			goto unmap;
+		lkp_test_stop_at("after-map");
+		ret = lkp_link(&j->img, t, j->pf->path, err);
+		if (ret) {
+			set_err(r, "%s: %s", j->obj->path, err);
+			goto unmap;
+		}
+		/* Nothing in the target can reach this memory yet: no freeze needed. */
+		for (k = 0; k < LKP_NR_MAPS && !ret; k++)
+			if (j->mapped[k])
+				ret = lkp_mem_write(&s, j->img.addr[k], j->img.buf[k],
+						    j->img.len[k]);
+		if (ret) {
+			set_err(r, "%s: cannot write the patch into the process", j->obj->path);
+			goto unmap;
+		}
+		ret = txn_job(&tx, j);
+		if (ret) {
+			set_err(r, "out of memory");
+			goto unmap;
+		}
+	}
+	lkp_test_stop_at("after-write");
+
+	ret = lkp_txn_run(&tx, &s, o);
+	r->pause_ns = tx.pause_ns;
+	r->attempts = tx.attempts_made;
+	r->nr_threads = tx.nr_threads;
+	if (ret) {
+		txn_error(ret, &tx, r);
+		goto unmap;
+	}
+	lkp_test_stop_at("after-txn");
+
+	/* Live. What remains is cleaning up what the new patches replaced. */
+	for (i = 0; i < nr_jobs; i++) {
+		struct job *j = &jobs[i];
+		struct lkp_obj_result *res;
+
+		res = add_obj(r, j->obj->path, j->pf->p->build_id, j->pf->p->build_id_size,
+			      j->pf->id, j->pf->path, j->old ? LKP_ACT_REPLACED : LKP_ACT_APPLIED);
+		for (k = 0; res && k < j->pf->p->nr_funcs; k++)
+			if (!(j->pf->p->funcs[k].flags & LKPP_FUNC_F_NEW)) {
+				add_func(res, j->pf->p->funcs[k].name);
+				r->nr_funcs++;
+			}
+		if (j->old)
+			unmap_record(&s, j->old);
+	}
+	/* Stale records of the objects just patched (an apply killed half way) go too. */
+	for (k = 0; k < nr_recs; k++) {
+		if (is_live(&recs[k]))
+			continue;
+		for (i = 0; i < nr_jobs; i++)
+			if (recs[k].hdr->base == jobs[i].obj->base &&
+			    recs[k].hdr->build_id_size == jobs[i].obj->build_id_size &&
+			    !memcmp(recs[k].hdr->build_id, jobs[i].obj->build_id,
+				    jobs[i].obj->build_id_size)) {
+				unmap_record(&s, &recs[k]);
+				break;
+			}
+	}
+	ret = 0;
+	goto out;
+unmap:
+	for (i = 0; i < nr_jobs; i++)
+		unmap_job(&s, &jobs[i]);
+out:
+	for (i = 0; i < nr_jobs; i++)
+		lkp_image_free(&jobs[i].img);
+	free(jobs);
+	lkp_txn_free(&tx);
+	lkp_applied_free(recs, nr_recs);
+	lkp_target_free(t);
+	lkp_session_close(&s);
+	r->total_ns = now_ns() - t0;
+	return ret;
+}
+
+/* Does which select record a? A hex prefix of its patch id or build-id, or NULL. */
+static bool selects(const char *which, const struct lkp_applied *a)
+{
+	char id[17], bid[2 * LKPP_BUILD_ID_MAX + 1];
+	size_t n;
+
+	if (!which)
+		return true;
+	n = strlen(which);
+	snprintf(id, sizeof(id), "%016" PRIx64, a->hdr->patch_id);
+	lkpp_build_id_hex(a->hdr->build_id, a->hdr->build_id_size, bid);
+	return n && (!strncmp(id, which, n) || !strncmp(bid, which, n));
+}
+
+int lkp_undo(pid_t pid, const char *which, const struct lkp_txn_opts *o, struct lkp_result *r)
+{
+	uint64_t t0 = now_ns();
+	struct lkp_applied *recs = NULL;
+	struct lkp_txn tx = { 0 };
+	struct lkp_session s;
+	unsigned int nr_recs = 0, i, k, n = 0;
+	char comm[64];
+	FILE *f;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->pid = pid;
+	ret = lkp_session_open(pid, &s);
+	if (ret) {
+		set_err(r, "cannot attach");
+		return ret;
+	}
+	snprintf(comm, sizeof(comm), "/proc/%d/comm", (int)pid);
+	f = fopen(comm, "re");
+	if (f) {
+		if (fgets(r->comm, sizeof(r->comm), f))
+			r->comm[strcspn(r->comm, "\n")] = 0;
+		fclose(f);
+	}
+	ret = lkp_records_read(&s, &recs, &nr_recs);
+	if (ret) {
+		set_err(r, "cannot read the records of applied patches");
+		goto out;
+	}
+	for (i = 0; i < nr_recs; i++) {
+		struct lkp_applied *a = &recs[i];
+
+		if (!selects(which, a))
+			continue;
+		n++;
+		if (!is_live(a))
+			continue;
+		for (k = 0; k < a->hdr->nr_funcs && !ret; k++) {
+			uint8_t jmp[LKP_JMP_SIZE];
+
+			lkp_rec_jmp(a->funcs[k].old_addr, a->funcs[k].new_addr, jmp);
+			ret = lkp_txn_poke(&tx, a->funcs[k].old_addr, jmp, a->funcs[k].old_bytes);
+		}
+		if (!ret)
+			ret = lkp_txn_range(&tx, a->hdr->maps[LKP_MAP_X][0],
+					    a->hdr->maps[LKP_MAP_X][0] + a->hdr->maps[LKP_MAP_X][1]);
+		if (ret) {
+			set_err(r, "out of memory");
+			goto out;
+		}
+	}
+	if (!n) {
+		set_err(r, which ? "no applied patch matches %s" : "no patch is applied", which);
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = lkp_txn_run(&tx, &s, o);
+	r->pause_ns = tx.pause_ns;
+	r->attempts = tx.attempts_made;
+	r->nr_threads = tx.nr_threads;
+	if (ret) {
+		txn_error(ret, &tx, r);
+		goto out;
+	}
+	for (i = 0; i < nr_recs; i++) {
+		struct lkp_applied *a = &recs[i];
+		struct lkp_obj_result *res;
+
+		if (!selects(which, a))
+			continue;
+		res = add_obj(r, lkp_rec_str(a, a->hdr->object_off), a->hdr->build_id,
+			      a->hdr->build_id_size, a->hdr->patch_id, lkp_rec_str(a, a->hdr->patch_off),
+			      is_live(a) ? LKP_ACT_UNDONE : LKP_ACT_CLEANED);
+		for (k = 0; res && is_live(a) && k < a->hdr->nr_funcs; k++) {
+			add_func(res, lkp_rec_str(a, a->funcs[k].name_off));
+			r->nr_funcs++;
+		}
+		unmap_record(&s, a);
+	}
+out:
+	lkp_txn_free(&tx);
+	lkp_applied_free(recs, nr_recs);
+	lkp_session_close(&s);
+	r->total_ns = now_ns() - t0;
+	return ret;
+}

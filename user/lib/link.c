@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: GPL-2.0
+/* link.c: links a patch for one process: section layout, symbol resolution, relocations, stubs, GOT, record. */
+#include <elf.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "link.h"
+
+#define PAGE		4096ULL
+#define STUB_SIZE	8	/* jmp *slot(%rip) (6 bytes) and 2 bytes of int3 */
+#define PATH_ROOM	4096	/* record room for each of the two paths */
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+uint64_t lkp_patch_id(const struct lkpp_patch *p)
+{
+	const uint8_t *b = p->file;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t i;
+
+	for (i = 0; i < p->file_size; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static bool is_got_type(uint32_t type)
+{
+	return type == R_X86_64_GOTPCREL || type == R_X86_64_GOTPCRELX ||
+	       type == R_X86_64_REX_GOTPCRELX || type == R_X86_64_GOTTPOFF;
+}
+
+static unsigned int nr_old_funcs(const struct lkpp_patch *p)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < p->nr_funcs; i++)
+		n += !(p->funcs[i].flags & LKPP_FUNC_F_NEW);
+	return n;
+}
+
+int lkp_link_layout(struct lkp_image *img, const struct lkpp_patch *p, struct lkp_object *obj)
+{
+	uint64_t off[LKP_NR_MAPS] = { 0 }, names = 0;
+	unsigned int i;
+
+	memset(img, 0, sizeof(*img));
+	img->p = p;
+	img->obj = obj;
+	img->patch_id = lkp_patch_id(p);
+	img->sec_map = calloc(p->nr_sections + 1, sizeof(*img->sec_map));
+	img->sec_off = calloc(p->nr_sections + 1, sizeof(*img->sec_off));
+	img->sym_got = calloc(p->nr_symbols + 1, sizeof(*img->sym_got));
+	img->sym_got2 = calloc(p->nr_symbols + 1, sizeof(*img->sym_got2));
+	img->sym_stub = calloc(p->nr_symbols + 1, sizeof(*img->sym_stub));
+	if (!img->sec_map || !img->sec_off || !img->sym_got || !img->sym_got2 || !img->sym_stub)
+		return -ENOMEM;
+
+	/* R starts with the record. */
+	for (i = 0; i < p->nr_funcs; i++)
+		names += strlen(p->funcs[i].name) + 1;
+	img->rec_size = sizeof(struct lkp_rec_hdr) +
+			nr_old_funcs(p) * sizeof(struct lkp_rec_func) + names + 2 * PATH_ROOM;
+	off[LKP_MAP_R] = align_up(img->rec_size, 64);
+
+	for (i = 0; i < p->nr_sections; i++) {
+		const struct lkpp_section *s = &p->sections[i];
+		unsigned int m = s->kind == LKPP_SEC_TEXT ? LKP_MAP_X :
+				 s->kind == LKPP_SEC_RODATA ? LKP_MAP_R : LKP_MAP_W;
+
+		off[m] = align_up(off[m], s->align ? s->align : 1);
+		img->sec_map[i] = m;
+		img->sec_off[i] = off[m];
+		off[m] += s->size;
+	}
+
+	/* One GOT slot per symbol used through the GOT, a pair per TLS GD symbol, one for LD. */
+	for (i = 0; i < p->nr_relocs; i++) {
+		const struct lkpp_reloc *r = &p->relocs[i];
+
+		if (is_got_type(r->type) && !img->sym_got[r->symbol]) {
+			img->sym_got[r->symbol] = ++img->nr_got;
+		} else if ((r->type == R_X86_64_TLSGD || r->type == R_X86_64_TLSLD) &&
+			   !img->sym_got2[r->symbol]) {
+			img->sym_got2[r->symbol] = img->nr_got + 1;
+			img->nr_got += 2;
+		} else if ((r->type == R_X86_64_PLT32 || r->type == R_X86_64_PC32) &&
+			   p->symbols[r->symbol].binding == LKPP_SYM_EXTERNAL &&
+			   p->symbols[r->symbol].type != LKPP_STT_OBJECT &&
+			   !img->sym_stub[r->symbol]) {
+			/* Libraries may be beyond rel32 reach: a stub through a GOT slot. */
+			img->sym_stub[r->symbol] = ++img->nr_stubs;
+			if (!img->sym_got[r->symbol])
+				img->sym_got[r->symbol] = ++img->nr_got;
+		}
+	}
+	off[LKP_MAP_R] = align_up(off[LKP_MAP_R], 8);
+	img->got_off = off[LKP_MAP_R];
+	off[LKP_MAP_R] += img->nr_got * 8;
+	off[LKP_MAP_X] = align_up(off[LKP_MAP_X], STUB_SIZE);
+	img->stub_off = off[LKP_MAP_X];
+	off[LKP_MAP_X] += img->nr_stubs * STUB_SIZE;
+
+	for (i = 0; i < LKP_NR_MAPS; i++) {
+		img->len[i] = align_up(off[i], PAGE);
+		if (img->len[i]) {
+			img->buf[i] = calloc(1, img->len[i]);
+			if (!img->buf[i])
+				return -ENOMEM;
+		}
+	}
+	/* Code padding traps rather than slides into the next function. */
+	if (img->buf[LKP_MAP_X])
+		memset(img->buf[LKP_MAP_X], 0xcc, img->len[LKP_MAP_X]);
+	for (i = 0; i < p->nr_sections; i++)
+		if (p->sections[i].data)
+			memcpy(img->buf[img->sec_map[i]] + img->sec_off[i], p->sections[i].data,
+			       p->sections[i].size);
+	return 0;
+}
+
+void lkp_image_free(struct lkp_image *img)
+{
+	unsigned int i;
+
+	for (i = 0; i < LKP_NR_MAPS; i++)
+		free(img->buf[i]);
+	free(img->sec_map);
+	free(img->sec_off);
+	free(img->sym_got);
+	free(img->sym_got2);
+	free(img->sym_stub);
+	memset(img, 0, sizeof(*img));
+}
+
+static uint64_t sec_addr(const struct lkp_image *img, uint32_t sec)
+{
+	return img->addr[img->sec_map[sec]] + img->sec_off[sec];
+}
+
+uint64_t lkp_image_func_addr(const struct lkp_image *img, unsigned int i)
+{
+	const struct lkpp_func *f = &img->p->funcs[i];
+
+	return sec_addr(img, f->section) + f->new_offset;
+}
+
+static uint64_t got_addr(const struct lkp_image *img, uint32_t slot)
+{
+	return img->addr[LKP_MAP_R] + img->got_off + (uint64_t)(slot - 1) * 8;
+}
+
+static void got_set(struct lkp_image *img, uint32_t slot, uint64_t v)
+{
+	memcpy(img->buf[LKP_MAP_R] + img->got_off + (uint64_t)(slot - 1) * 8, &v, 8);
+}
+
+/* A symbol as the relocations see it. */
+struct rsym {
+	uint64_t s;			/* address (non-TLS) */
+	struct lkp_object *tls_obj;	/* TLS: the defining object and offset in its block */
+	uint64_t tls_value;
+	bool tls;
+	bool missing_weak;
+};
+
+static int resolve(struct lkp_image *img, struct lkp_target *t, uint32_t i, struct rsym *r,
+		   char *err)
+{
+	const struct lkpp_symbol *sym = &img->p->symbols[i];
+	struct lkp_object *o = img->obj;
+	struct lkp_addr a;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	switch (sym->binding) {
+	case LKPP_SYM_PATCH:
+		r->s = sec_addr(img, sym->section) + sym->value;
+		return 0;
+	case LKPP_SYM_TARGET:
+		if (sym->type == LKPP_STT_TLS) {
+			r->tls = true;
+			r->tls_obj = o;
+			r->tls_value = sym->value;
+			return 0;
+		}
+		if (sym->type == LKPP_STT_OBJECT || sym->type == LKPP_STT_NOTYPE)
+			r->s = lkp_target_data_addr(t, o, sym->name, sym->value);
+		else
+			r->s = o->base + sym->value;
+		return 0;
+	}
+	ret = lkp_target_resolve(t, sym->name, sym->version, sym->library,
+				 sym->type == LKPP_STT_TLS, &a, err);
+	if (ret == -ENOENT && (sym->flags & LKPP_SYM_F_WEAK)) {
+		r->missing_weak = true;
+		return 0;
+	}
+	if (ret)
+		return ret;
+	r->tls = a.type == LKPP_STT_TLS;
+	r->tls_obj = a.obj;
+	r->tls_value = a.tls_value;
+	r->s = a.addr;
+	return 0;
+}
+
+static int tpoff(struct lkp_target *t, const struct rsym *r, int64_t *v, char *err)
+{
+	int64_t off;
+	int ret = lkp_object_tpoff(t, r->tls_obj, &off, err);
+
+	if (!ret)
+		*v = off + (int64_t)r->tls_value;
+	return ret;
+}
+
+static bool fits_s32(int64_t v)
+{
+	return v >= INT32_MIN && v <= INT32_MAX;
+}
+
+static int put(uint8_t *at, unsigned int width, int64_t v, bool sign, bool pcrel)
+{
+	if (width == 4) {
+		if (pcrel || sign ? !fits_s32(v) : (uint64_t)v > UINT32_MAX)
+			return -ERANGE;
+		memcpy(at, &v, 4);	/* little endian: the low 4 bytes */
+		return 0;
+	}
+	memcpy(at, &v, 8);
+	return 0;
+}
+
+static int relocate(struct lkp_image *img, struct lkp_target *t, const struct lkpp_reloc *rl,
+		    const struct rsym *r, char *err)
+{
+	const struct lkpp_symbol *sym = &img->p->symbols[rl->symbol];
+	uint8_t *at = img->buf[img->sec_map[rl->section]] + img->sec_off[rl->section] + rl->offset;
+	uint64_t P = sec_addr(img, rl->section) + rl->offset;
+	uint64_t got = img->addr[LKP_MAP_R] + img->got_off;
+	int64_t A = rl->addend, v = 0, off;
+	unsigned int width = lkpp_reloc_width(rl->type);
+	bool sign = false, pcrel = false;
+	uint32_t slot;
+	int ret;
+
+	if (r->tls != (sym->type == LKPP_STT_TLS) && !r->missing_weak) {
+		snprintf(err, LKP_ERR_SIZE, "symbol %s: thread-local in one object, not in the other",
+			 sym->name);
+		return -EINVAL;
+	}
+	switch (rl->type) {
+	case R_X86_64_64:
+		v = r->s + A;
+		break;
+	case R_X86_64_PC32:
+	case R_X86_64_PLT32:
+		v = r->s + A - P;
+		if (!fits_s32(v) && img->sym_stub[rl->symbol]) {
+			uint64_t stub = img->addr[LKP_MAP_X] + img->stub_off +
+					(uint64_t)(img->sym_stub[rl->symbol] - 1) * STUB_SIZE;
+
+			v = stub + A - P;
+		}
+		pcrel = true;
+		break;
+	case R_X86_64_GOTPCREL:
+	case R_X86_64_GOTPCRELX:
+	case R_X86_64_REX_GOTPCRELX:
+		slot = img->sym_got[rl->symbol];
+		got_set(img, slot, r->s);
+		v = got_addr(img, slot) + A - P;
+		pcrel = true;
+		break;
+	case R_X86_64_32:
+		v = r->s + A;
+		break;
+	case R_X86_64_32S:
+		v = r->s + A;
+		sign = true;
+		break;
+	case R_X86_64_PC64:
+		v = r->s + A - P;
+		break;
+	case R_X86_64_GOTOFF64:
+		v = r->s + A - got;
+		break;
+	case R_X86_64_GOTPC32:
+		v = got + A - P;
+		pcrel = true;
+		break;
+	case R_X86_64_SIZE32:
+	case R_X86_64_SIZE64:
+		v = sym->size + A;
+		break;
+	case R_X86_64_DTPOFF64:
+	case R_X86_64_DTPOFF32:
+		v = r->tls_value + A;
+		sign = true;
+		break;
+	case R_X86_64_TPOFF64:
+	case R_X86_64_TPOFF32:
+		ret = tpoff(t, r, &off, err);
+		if (ret)
+			return ret;
+		v = off + A;
+		sign = true;
+		break;
+	case R_X86_64_GOTTPOFF:
+		ret = tpoff(t, r, &off, err);
+		if (ret)
+			return ret;
+		slot = img->sym_got[rl->symbol];
+		got_set(img, slot, off);
+		v = got_addr(img, slot) + A - P;
+		pcrel = true;
+		break;
+	case R_X86_64_TLSGD:
+	case R_X86_64_TLSLD:
+		if (!r->tls_obj->tls_modid) {
+			snprintf(err, LKP_ERR_SIZE, "%s: no TLS module id", r->tls_obj->name);
+			return -EOPNOTSUPP;
+		}
+		slot = img->sym_got2[rl->symbol];
+		got_set(img, slot, r->tls_obj->tls_modid);
+		got_set(img, slot + 1, rl->type == R_X86_64_TLSGD ? r->tls_value : 0);
+		v = got_addr(img, slot) + A - P;
+		pcrel = true;
+		break;
+	default:
+		snprintf(err, LKP_ERR_SIZE, "relocation type %u not supported", rl->type);
+		return -EOPNOTSUPP;
+	}
+	if (put(at, width, v, sign, pcrel)) {
+		snprintf(err, LKP_ERR_SIZE,
+			 "relocation %s against %s at %s+0x%" PRIx64 " out of range (0x%" PRIx64 ")",
+			 lkpp_reloc_name(rl->type), *sym->name ? sym->name : "(local)",
+			 img->p->sections[rl->section].name, rl->offset, (uint64_t)v);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+static void fill_stubs(struct lkp_image *img, const struct rsym *rs)
+{
+	unsigned int i;
+
+	for (i = 0; i < img->p->nr_symbols; i++) {
+		uint64_t stub_off, stub, slot;
+		int32_t rel;
+		uint8_t *b;
+
+		if (!img->sym_stub[i])
+			continue;
+		stub_off = img->stub_off + (uint64_t)(img->sym_stub[i] - 1) * STUB_SIZE;
+		stub = img->addr[LKP_MAP_X] + stub_off;
+		slot = got_addr(img, img->sym_got[i]);
+		got_set(img, img->sym_got[i], rs[i].s);
+		rel = (int32_t)(slot - (stub + 6));
+		b = img->buf[LKP_MAP_X] + stub_off;
+		b[0] = 0xff;			/* jmp *rel32(%rip) */
+		b[1] = 0x25;
+		memcpy(b + 2, &rel, 4);
+	}
+}
+
+static uint32_t add_str(uint8_t *rec, uint64_t *pos, uint64_t cap, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	uint32_t at = *pos;
+
+	if (*pos + n > cap)
+		return 0;
+	memcpy(rec + *pos, s, n);
+	*pos += n;
+	return at;
+}
+
+void lkp_rec_jmp(uint64_t old_addr, uint64_t new_addr, uint8_t *buf)
+{
+	int32_t rel = (int32_t)(new_addr - (old_addr + LKP_JMP_SIZE));
+
+	buf[0] = 0xe9;
+	memcpy(buf + 1, &rel, 4);
+}
+
+static void fill_record(struct lkp_image *img, const char *patch_path)
+{
+	uint8_t *rec = img->buf[LKP_MAP_R];
+	struct lkp_rec_hdr *h = (struct lkp_rec_hdr *)rec;
+	const struct lkpp_patch *p = img->p;
+	struct lkp_rec_func *f;
+	uint64_t pos;
+	unsigned int i, n = 0;
+
+	memcpy(h->magic, LKP_REC_MAGIC, sizeof(h->magic));
+	h->version = LKP_REC_VERSION;
+	h->patch_id = img->patch_id;
+	h->applied_at = time(NULL);
+	h->base = img->obj->base;
+	for (i = 0; i < LKP_NR_MAPS; i++) {
+		h->maps[i][0] = img->addr[i];
+		h->maps[i][1] = img->len[i];
+	}
+	h->build_id_size = p->build_id_size;
+	memcpy(h->build_id, p->build_id, p->build_id_size);
+	h->funcs_off = sizeof(*h);
+	h->applier = getpid();
+	f = (struct lkp_rec_func *)(rec + h->funcs_off);
+	pos = h->funcs_off + nr_old_funcs(p) * sizeof(*f);
+	for (i = 0; i < p->nr_funcs; i++) {
+		const struct lkpp_func *pf = &p->funcs[i];
+
+		if (pf->flags & LKPP_FUNC_F_NEW)
+			continue;
+		f[n].old_addr = img->obj->base + pf->old_offset;
+		f[n].old_size = pf->old_size;
+		f[n].new_addr = lkp_image_func_addr(img, i);
+		f[n].name_off = add_str(rec, &pos, img->rec_size, pf->name);
+		memcpy(f[n].old_bytes, pf->old_bytes, LKP_JMP_SIZE);
+		n++;
+	}
+	h->nr_funcs = n;
+	h->object_off = add_str(rec, &pos, img->rec_size, img->obj->path);
+	h->patch_off = add_str(rec, &pos, img->rec_size, patch_path ? patch_path : "");
+	h->size = pos;
+}
+
+int lkp_link(struct lkp_image *img, struct lkp_target *t, const char *patch_path, char *err)
+{
+	const struct lkpp_patch *p = img->p;
+	struct rsym *rs;
+	unsigned int i;
+	int ret = 0;
+
+	rs = calloc(p->nr_symbols + 1, sizeof(*rs));
+	if (!rs)
+		return -ENOMEM;
+	for (i = 0; i < p->nr_symbols; i++) {
+		ret = resolve(img, t, i, &rs[i], err);
+		if (ret)
+			goto out;
+	}
+	for (i = 0; i < p->nr_relocs; i++) {
+		ret = relocate(img, t, &p->relocs[i], &rs[p->relocs[i].symbol], err);
+		if (ret)
+			goto out;
+	}
+	fill_stubs(img, rs);
+	fill_record(img, patch_path);
+out:
+	free(rs);
+	return ret;
+}

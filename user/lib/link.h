@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* link.h: linking a patch for one process: layout of its memory, symbols, relocations, stubs, record. */
+#ifndef LKP_LINK_H
+#define LKP_LINK_H
+
+#include <stdint.h>
+
+#include "lkpp.h"
+#include "record.h"
+#include "target.h"
+
+struct lkp_image {
+	const struct lkpp_patch *p;
+	struct lkp_object *obj;
+	uint64_t patch_id;
+	/* Sizes (page multiples) and, once mapped, addresses of X, R, W. */
+	uint64_t len[LKP_NR_MAPS];
+	uint64_t addr[LKP_NR_MAPS];
+	uint8_t *buf[LKP_NR_MAPS];	/* the bytes to write, len[] each */
+	/* Layout: where each patch section goes (map and offset in it). */
+	unsigned int *sec_map;
+	uint64_t *sec_off;
+	uint64_t got_off, nr_got;	/* in R */
+	uint64_t stub_off, nr_stubs;	/* in X */
+	uint64_t rec_size;
+	uint32_t *sym_got;		/* per symbol: GOT slot index + 1, 0 none */
+	uint32_t *sym_got2;		/* per symbol: TLS GD pair slot index + 1 */
+	uint32_t *sym_stub;		/* per symbol: stub index + 1 */
+};
+
+/* The identity of a patch file: FNV-1a 64 of its bytes. */
+uint64_t lkp_patch_id(const struct lkpp_patch *p);
+
+/* Lay out p's memory for obj: sizes in img->len. 0 or -errno. */
+int lkp_link_layout(struct lkp_image *img, const struct lkpp_patch *p, struct lkp_object *obj);
+
+/*
+ * With img->addr[] set (the mappings made), resolve every symbol in the
+ * target, apply every relocation and fill the stubs, the GOT and the
+ * record (patch_path is recorded). 0 or -errno with err naming the symbol
+ * or relocation at fault; nothing is written to the target.
+ */
+int lkp_link(struct lkp_image *img, struct lkp_target *t, const char *patch_path, char *err);
+
+void lkp_image_free(struct lkp_image *img);
+
+/* The run-time address of func i's new code (after lkp_link). */
+uint64_t lkp_image_func_addr(const struct lkp_image *img, unsigned int i);
+
+#endif /* LKP_LINK_H */

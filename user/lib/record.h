@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* record.h: the record lkp keeps in the target, at the start of each patch's memory, for list and undo. */
+#ifndef LKP_RECORD_H
+#define LKP_RECORD_H
+
+#include <stdint.h>
+
+#include "lkpp_format.h"
+#include "session.h"
+
+/*
+ * Each applied patch owns up to three mappings lkp made in the target: X
+ * (r-x: code, jump stubs), R (r--: this record, read-only data, GOT) and W
+ * (rw-: data, bss). The record is at the start of R, so that `lkpctl list`
+ * finds every patch by scanning the target's anonymous r-- mappings for the
+ * magic, whoever applied it and whatever happened to that tool since.
+ *
+ * The record says what the patch meant to do; whether it is live is read
+ * from the code itself: a function is patched when its first bytes are the
+ * jump to its new code. A record with no such jump is stale (an apply killed
+ * before its transaction, or a patch replaced and not yet unmapped).
+ */
+#define LKP_REC_MAGIC		"LKPREC01"
+#define LKP_REC_VERSION		1
+#define LKP_JMP_SIZE		5	/* jmp rel32 */
+#define LKP_REC_MAX		(16u << 20)
+
+enum { LKP_MAP_X, LKP_MAP_R, LKP_MAP_W, LKP_NR_MAPS };
+
+struct lkp_rec_hdr {
+	char magic[8];
+	uint32_t version;
+	uint32_t size;			/* the whole record: header, funcs, strings */
+	uint64_t patch_id;		/* lkp_patch_id() of the patch file */
+	uint64_t applied_at;		/* CLOCK_REALTIME seconds */
+	uint64_t base;			/* the object's load base */
+	uint64_t maps[LKP_NR_MAPS][2];	/* address, length; 0, 0 when absent */
+	uint32_t nr_funcs;
+	uint32_t build_id_size;
+	uint8_t build_id[LKPP_BUILD_ID_MAX];
+	uint32_t funcs_off;		/* struct lkp_rec_func[nr_funcs], from the record's start */
+	uint32_t object_off;		/* string: the object's path */
+	uint32_t patch_off;		/* string: the patch file as given to apply */
+	uint32_t applier;		/* pid of the tool that applied it */
+};
+
+struct lkp_rec_func {
+	uint64_t old_addr;		/* the old function's entry */
+	uint64_t old_size;
+	uint64_t new_addr;		/* where the jump goes */
+	uint32_t name_off;		/* string */
+	uint32_t reserved;
+	uint8_t old_bytes[8];		/* the LKP_JMP_SIZE bytes the jump replaced */
+};
+
+/* The jump written at old_addr to reach new_addr (LKP_JMP_SIZE bytes). */
+void lkp_rec_jmp(uint64_t old_addr, uint64_t new_addr, uint8_t *buf);
+
+/* An applied patch as read back from the target. */
+struct lkp_applied {
+	uint64_t rec_addr;
+	struct lkp_rec_hdr *hdr;	/* the record's bytes (hdr->size) */
+	struct lkp_rec_func *funcs;
+	unsigned int nr_live;		/* functions whose jump is in place */
+};
+
+/* The string at off in a record read back ("" when out of range). */
+const char *lkp_rec_str(const struct lkp_applied *a, uint32_t off);
+
+/* Every record in the target: 0 or -errno; *out an array of *n (free with lkp_applied_free). */
+int lkp_records_read(const struct lkp_session *s, struct lkp_applied **out, unsigned int *n);
+void lkp_applied_free(struct lkp_applied *a, unsigned int n);
+
+/* Erase a record's magic, once its memory could not be unmapped (a forked child). */
+int lkp_record_forget(const struct lkp_session *s, const struct lkp_applied *a);
+
+#endif /* LKP_RECORD_H */

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/* target.c: the ELF objects a target maps, found through /proc/PID/maps and identified by GNU build-id. */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "dynsym.h"
+#include "target.h"
+
+/* Open what the target maps at [start, end): the mapped file itself, even if replaced on disk. */
+static int open_mapped(const struct lkp_target *t, const struct lkp_object *o)
+{
+	char path[96];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)t->pid,
+		 o->first_start, o->first_end);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* map_files needs CAP_SYS_ADMIN; the path is the next best thing. */
+	if (fd < 0 && (errno == EPERM || errno == EACCES))
+		fd = open(o->path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static void read_build_id(struct lkp_object *o, Elf *elf, const GElf_Phdr *ph)
+{
+	Elf_Data *d = elf_getdata_rawchunk(elf, ph->p_offset, ph->p_filesz, ELF_T_NHDR);
+	size_t off = 0, name_off, desc_off;
+	GElf_Nhdr nh;
+
+	while (d && (off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+		    !memcmp((char *)d->d_buf + name_off, "GNU", 4) &&
+		    nh.n_descsz >= 1 && nh.n_descsz <= LKPP_BUILD_ID_MAX) {
+			memcpy(o->build_id, (char *)d->d_buf + desc_off, nh.n_descsz);
+			o->build_id_size = nh.n_descsz;
+			return;
+		}
+	}
+}
+
+/* ELF header and program headers: type, load base, build-id, PT_DYNAMIC, PT_TLS. -ENOEXEC: not ELF. */
+static int probe_object(struct lkp_target *t, struct lkp_object *o)
+{
+	bool have_load = false;
+	GElf_Ehdr eh;
+	GElf_Phdr ph;
+	size_t i, n;
+	Elf *elf;
+	int fd, ret = -ENOEXEC;
+
+	fd = open_mapped(t, o);
+	if (fd < 0)
+		return fd;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) ||
+	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) || elf_getphdrnum(elf, &n))
+		goto out;
+	o->e_type = eh.e_type;
+	for (i = 0; i < n; i++) {
+		if (!gelf_getphdr(elf, i, &ph))
+			continue;
+		if (ph.p_type == PT_LOAD && !have_load) {
+			/* The first PT_LOAD is the mapping of file offset 0. */
+			o->base = o->first_start - (ph.p_vaddr & ~(uint64_t)(getpagesize() - 1));
+			have_load = true;
+		} else if (ph.p_type == PT_NOTE && !o->build_id_size) {
+			read_build_id(o, elf, &ph);
+		} else if (ph.p_type == PT_DYNAMIC) {
+			o->dynamic = ph.p_vaddr;
+		} else if (ph.p_type == PT_TLS) {
+			o->has_tls = true;
+		}
+	}
+	if (have_load)
+		ret = 0;
+out:
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return ret;
+}
+
+static int add_object(struct lkp_target *t, const char *path, uint64_t start, uint64_t end,
+		      dev_t dev, ino_t ino)
+{
+	struct lkp_object *o, *objs;
+	const char *slash;
+
+	objs = reallocarray(t->objs, t->nr_objs + 1, sizeof(*objs));
+	if (!objs)
+		return -ENOMEM;
+	t->objs = objs;
+	o = &objs[t->nr_objs];
+	memset(o, 0, sizeof(*o));
+	o->path = strdup(path);
+	if (!o->path)
+		return -ENOMEM;
+	slash = strrchr(o->path, '/');
+	o->name = slash ? slash + 1 : o->path;
+	o->lo = o->first_start = start;
+	o->hi = o->first_end = end;
+	o->dev = dev;
+	o->ino = ino;
+	o->order = -1;
+	t->nr_objs++;
+	return 0;
+}
+
+static void read_comm(struct lkp_target *t)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)t->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(t->comm, sizeof(t->comm), f))
+		t->comm[strcspn(t->comm, "\n")] = 0;
+	fclose(f);
+}
+
+int lkp_target_open(const struct lkp_session *s, struct lkp_target **out, char *err)
+{
+	unsigned int maj, min, i, kept;
+	unsigned long long start, end, off, ino;
+	struct lkp_target *t;
+	char line[4352], path[4096];
+	FILE *f;
+	int ret = 0;
+
+	*out = NULL;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -ENOSYS;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->pid = s->pid;
+	t->s = s;
+	read_comm(t);
+	snprintf(line, sizeof(line), "/proc/%d/maps", (int)t->pid);
+	f = fopen(line, "re");
+	if (!f) {
+		ret = errno == ENOENT ? -ESRCH : -errno;
+		snprintf(err, LKP_ERR_SIZE, "cannot read /proc/%d/maps", (int)t->pid);
+		goto fail;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		struct lkp_object *last = t->nr_objs ? &t->objs[t->nr_objs - 1] : NULL;
+		char perms[8];
+
+		path[0] = 0;
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %4095[^\n]", &start, &end, perms,
+			   &off, &maj, &min, &ino, path) < 7 || !ino || path[0] != '/')
+			continue;
+		if (last && last->ino == ino && last->dev == makedev(maj, min) &&
+		    !strcmp(last->path, path)) {
+			if (end > last->hi)
+				last->hi = end;
+			continue;
+		}
+		/* An ELF object starts with the mapping of its file offset 0. */
+		if (off)
+			continue;
+		ret = add_object(t, path, start, end, makedev(maj, min), ino);
+		if (ret)
+			break;
+	}
+	fclose(f);
+	if (ret) {
+		snprintf(err, LKP_ERR_SIZE, "out of memory");
+		goto fail;
+	}
+	if (!t->nr_objs) {
+		/* A zombie or kernel thread maps nothing. */
+		ret = -ESRCH;
+		snprintf(err, LKP_ERR_SIZE, "process %d maps no file", (int)t->pid);
+		goto fail;
+	}
+	/* Keep the ELF objects; data files (locale archives, fonts) go. */
+	for (i = kept = 0; i < t->nr_objs; i++) {
+		if (probe_object(t, &t->objs[i])) {
+			free(t->objs[i].path);
+			continue;
+		}
+		t->objs[kept++] = t->objs[i];
+	}
+	t->nr_objs = kept;
+	*out = t;
+	return 0;
+fail:
+	lkp_target_free(t);
+	return ret;
+}
+
+void lkp_target_free(struct lkp_target *t)
+{
+	unsigned int i;
+
+	if (!t)
+		return;
+	free(t->search);
+	for (i = 0; i < t->nr_objs; i++) {
+		free(t->objs[i].path);
+		lkp_elf_free(t->objs[i].elf);
+	}
+	free(t->objs);
+	free(t);
+}
+
+struct lkp_object *lkp_target_find(struct lkp_target *t, const uint8_t *id, size_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nr_objs; i++)
+		if (t->objs[i].build_id_size == size && !memcmp(t->objs[i].build_id, id, size))
+			return &t->objs[i];
+	return NULL;
+}
+
+int lkp_object_elf(struct lkp_target *t, struct lkp_object *o, char *err)
+{
+	int fd, ret;
+
+	if (o->elf)
+		return 0;
+	if (o->elf_err) {
+		ret = o->elf_err;
+		goto fail;
+	}
+	fd = open_mapped(t, o);
+	if (fd < 0) {
+		ret = fd;
+		goto fail;
+	}
+	ret = lkp_elf_open(fd, &o->elf);
+	if (!ret)
+		return 0;
+fail:
+	o->elf_err = ret;
+	snprintf(err, LKP_ERR_SIZE, "%s: cannot read its ELF file: %s", o->path, strerror(-ret));
+	return ret;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* txn.h: building one LKP_IOC_TRANSACTION: the jumps to write or take back, the ranges no thread may be in. */
+#ifndef LKP_TXN_H
+#define LKP_TXN_H
+
+#include <stdint.h>
+
+#include <linux/lkp.h>
+
+#include "record.h"
+#include "session.h"
+
+struct lkp_txn_opts {
+	unsigned int attempts;		/* tries while a thread is in the way */
+	unsigned int retry_delay_ms;
+	unsigned int timeout_ms;	/* per freeze */
+};
+
+struct lkp_txn {
+	struct lkp_poke_entry *entries;
+	uint8_t *bytes;			/* old and new bytes, LKP_JMP_SIZE each per entry */
+	struct lkp_range *ranges;
+	unsigned int nr_entries, nr_ranges, cap_entries, cap_ranges;
+	/* Out, after lkp_txn_run. */
+	uint64_t pause_ns;
+	unsigned int attempts_made, nr_threads;
+	struct lkp_blocker blocker;
+};
+
+/* Write new over old (LKP_JMP_SIZE bytes each) at addr: 0 or -ENOMEM. */
+int lkp_txn_poke(struct lkp_txn *t, uint64_t addr, const uint8_t *old, const uint8_t *new);
+/* No thread may be in [start, end) nor return into it: 0 or -ENOMEM. */
+int lkp_txn_range(struct lkp_txn *t, uint64_t start, uint64_t end);
+/* The transaction: 0, or -errno as LKP_IOC_TRANSACTION (EBUSY, ESTALE...). */
+int lkp_txn_run(struct lkp_txn *t, const struct lkp_session *s, const struct lkp_txn_opts *o);
+void lkp_txn_free(struct lkp_txn *t);
+
+#endif /* LKP_TXN_H */
