@@ -117,33 +117,43 @@ test_fork() {
 
 # ---- lkpctl killed at each stop point ----------------------------------------
 test_stop() {
-	local pid at orc=$work/oracle/both roots=$work/pm/both/patchroot want out
+	local pid at orc=$work/oracle/both roots=$work/pm/both/patchroot want out maps listed
 	have both || return
 	for at in after-map after-write after-txn; do
 		p_start t "$work/pm/both" --serve || { check "stop $at: the target starts"; continue; }
 		pid=${P_PID[t]}
+		maps=$(anon_maps "$pid")
 		out=$("$lkpt" when-stopped kill -- env LKP_TEST_STOP_AT=$at "$lkpctl" apply -p "$pid" "$roots" 2>&1)
 		[ "$out" = $'stopped\nkilled' ] || fail "lkpctl at $at: $out"
 		# Before the transaction nothing is reachable; after it both objects are patched.
 		if [ $at = after-txn ]; then want=$orc/p.1; else want=$orc/o.1; fi
 		round t run "$want" "after lkpctl was killed $at"
 		lk_expect 0 list --json list -p "$pid"
+		listed=$(all_count)
 		if [ $at = after-txn ]; then
 			[ "$(live_count)" = 2 ] || fail "killed $at, list shows: $(cat "$tmp/lk.out")"
 		else
 			[ "$(live_count)" = 0 ] || fail "killed $at, list shows: $(cat "$tmp/lk.out")"
 		fi
 		echo "killed $at, list: $(jq -c '[.patches[] | {object, state}]' "$tmp/lk.out" 2>/dev/null)" | diag
-		lk_expect 0 undo undo -p "$pid" --all
+		# What list does not show must not be left behind either.
+		out=$(new_maps "$maps" "$pid")
+		[ "$listed" != 0 ] || [ -z "$out" ] ||
+			fail "killed $at: list shows nothing, but the process has new anonymous mappings:" "$out"
+		lk undo -p "$pid" --all
+		[ "$LK_ST" = 0 ] || { [ "$listed" = 0 ] && [ "$LK_ST" = 1 ] && grep -q 'no patch is applied' "$tmp/lk.err"; } ||
+			fail "undo --all: $(lk_said undo)"
 		round t run "$orc/o.1" "after undo"
 		lk_expect 0 list --json list -p "$pid" && [ "$(all_count)" = 0 ] || fail "after undo: $(cat "$tmp/lk.out")"
+		out=$(new_maps "$maps" "$pid")
+		[ -z "$out" ] || fail "after undo, anonymous mappings left since before the apply:" "$out"
 		lk_expect 0 "apply again" apply -p "$pid" "$roots"
 		round t run "$orc/p.1" "after a new apply"
 		lk_expect 0 "undo again" undo -p "$pid" --all
 		round t run "$orc/o.1" "after the last undo"
 		p_end t
 		[ "$ST" = 0 ] || fail "the target exited with status $ST"
-		check "stop $at: lkpctl apply SIGKILLed $at: the target runs $([ $at = after-txn ] && echo 'both patches, listed live' || echo 'the original, no live patch listed'); undo --all restores the original and leaves no record; apply and undo work again"
+		check "stop $at: lkpctl apply SIGKILLed $at: the target runs $([ $at = after-txn ] && echo 'both patches, listed live' || echo 'the original, no live patch listed'); undo --all restores the original and leaves no record and no mapping; apply and undo work again"
 	done
 }
 
@@ -261,7 +271,7 @@ one_line() {
 }
 
 test_bad() {
-	local pid dead orc=$work/oracle/body roots=$work/pm/body/patchroot other id f out
+	local pid dead orc=$work/oracle/body roots=$work/pm/body/patchroot other id f out cpid k
 	have body || return
 	dead=$("$lkpt" dead-pid)
 	lk_expect 1 "a pid that does not exist" apply -p "$dead" "$roots" && one_line "dead pid"
@@ -313,11 +323,30 @@ test_bad() {
 	[ "$ST" = 0 ] || fail "the target exited with status $ST"
 	check "bad: a damaged, a truncated, a non-patch, a missing file: exit 1, one line; undo with nothing applied exits 1; the target is untouched"
 
+	# A zombie: the served target's child, killed and not reaped.
+	p_start t "$work/pm/body" --serve || { check "bad: the target starts"; return; }
+	p_cmd t spawn
+	cpid=${AT#@child }
+	if [[ $cpid =~ ^[0-9]+$ ]]; then
+		kill -KILL "$cpid"
+		for k in $(seq 500); do
+			grep -q '^State:.*Z' /proc/"$cpid"/status && break
+			sleep 0.01
+		done
+		lk_expect 1 "apply to a zombie" apply -p "$cpid" "$roots" && one_line "zombie"
+		lk_expect 1 "list of a zombie" list -p "$cpid" && one_line "list of a zombie"
+	else
+		fail "spawn: $AT"
+	fi
+	p_end t
+	check "bad: a zombie process: apply and list exit 1 with one line"
+
 	# The target exits while lkpctl is stopped at each point of the apply.
 	for at in after-map after-write after-txn; do
 		p_start t "$work/pm/body" --serve || { check "bad: the target starts"; continue; }
 		pid=${P_PID[t]}
-		out=$("$lkpt" when-stopped cont --run "kill -KILL $pid" -- \
+		# Continue lkpctl only once the target is really gone (a zombie).
+		out=$("$lkpt" when-stopped cont --run "kill -KILL $pid; while ! grep -q '^State:.*Z' /proc/$pid/status; do sleep 0.01; done" -- \
 			env LKP_TEST_STOP_AT=$at "$lkpctl" apply -p "$pid" "$roots" 2>"$tmp/lk.err")
 		case $at:$out in
 		after-txn:$'stopped\nexit 0' | after-txn:$'stopped\nexit 1' | *:$'stopped\nexit 1') ;;
@@ -346,7 +375,8 @@ fuzz_one() {
 	*) fail "$name: lkpctl exited with status $LK_ST: $(head -c 300 "$tmp/lk.err")"
 	   cp "$f" "$work/fuzz-fail-$name" 2>/dev/null ;;
 	esac
-	if ! round t run "$FZ_ORC" "after $name"; then
+	# A forked round: the target's own state (tls keeps some) stays that of round 1.
+	if ! round t fork-run "$FZ_ORC" "after $name"; then
 		fail "$name: the target no longer prints original-output (kept as build/tests/apply/fuzz-fail-$name)"
 		cp "$f" "$work/fuzz-fail-$name" 2>/dev/null
 		# Start over with a fresh target, so one failure does not hide the rest.
