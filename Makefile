@@ -9,6 +9,7 @@
 #                   then folds new inputs into the corpus kept in tests/fuzz/corpus,
 #                   make fuzz-coverage reports the reader's lines the corpus reaches
 #   make bench-freeze  deps + build + the freeze benchmark in the VM (docs/bench-freeze.md)
+#   make bench-apply   deps + build + the apply/undo benchmark in the VM (docs/bench-apply.md)
 #   make install    module into /lib/modules/$(KVER)/extra, tools into $(PREFIX)/bin
 #   make clean
 #
@@ -34,7 +35,7 @@ export Q V B TOP
 # Sub-builds each own a directory; they write only below $(B) (and Kbuild below kmod/).
 SUBDIRS := user patchgen bpf tests bench
 
-.PHONY: all deps module check demo bench-freeze install clean $(SUBDIRS) kselftest-headers \
+.PHONY: all deps module check demo bench-freeze bench-apply install clean $(SUBDIRS) kselftest-headers \
 	checkpatch fuzz fuzz-merge fuzz-coverage
 
 all: module $(SUBDIRS)
@@ -62,6 +63,7 @@ $(KSRC)/.stamp:
 
 tests: kselftest-headers
 patchgen: user		# the patch tools link liblkp (the patch file writer)
+bench: user		# apply_bench links liblkp
 user patchgen bpf tests bench:
 	$(Q)$(MAKE) -C $@ KSRC=$(KSRC)
 
@@ -113,6 +115,22 @@ bench-freeze:
 	$(Q)mkdir -p $(B)/bench
 	$(Q)$(TOP)/tests/vm/run --name bench-freeze --timeout 3600 -- \
 		$(B)/bench/freeze_bench -o $(B)/bench/freeze.jsonl
+
+# The target and its patch are built on the host, from bench/apply/target and
+# bench/apply/fix.diff, in a fresh copy under $(B)/bench/apply. LKP_BENCH_RUNS,
+# LKP_BENCH_THREADS, LKP_BENCH_PROCS, LKP_BENCH_OPS and LKP_BENCH_ITERS reach
+# the benchmark inside the VM.
+BENCH_APPLY := $(B)/bench/apply
+bench-apply:
+	$(Q)$(TOP)/scripts/deps
+	$(Q)$(MAKE) module user patchgen bench
+	$(Q)rm -rf $(BENCH_APPLY) && mkdir -p $(BENCH_APPLY)
+	$(Q)cp -a $(TOP)/bench/apply/target $(BENCH_APPLY)/tree
+	$(Q)env -u MAKEFLAGS -u MFLAGS $(B)/bin/lkp-patch-make -C $(BENCH_APPLY)/tree \
+		$(TOP)/bench/apply/fix.diff
+	$(Q)$(TOP)/tests/vm/run --name bench-apply --timeout 3600 -- \
+		$(B)/bench/apply_bench -t $(BENCH_APPLY)/tree/prog -p $(BENCH_APPLY)/tree/patchroot \
+		-o $(B)/bench/apply.jsonl
 
 checkpatch: kselftest-headers
 	$(Q)perl $(KSRC)/scripts/checkpatch.pl --no-tree --terse -q --ignore SPDX_LICENSE_TAG \

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* lkp_session.c: LKP_IOC_ATTACH, the permission check, the session fd and its release. */
+/* lkp_session.c: LKP_IOC_ATTACH, its permission proof, the session fd and its release. */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/anon_inodes.h>
-#include <linux/cred.h>
 #include <linux/file.h>
+#include <linux/magic.h>
 #include <linux/module.h>
 #include <linux/pid.h>
-#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -56,61 +55,54 @@ static struct pid *lkp_pidfd_get_pid(unsigned int fd)
 }
 
 /*
- * ptrace's PTRACE_MODE_ATTACH_REALCREDS rule (ptrace_may_access() is not
- * exported): the caller's real uid and gid equal all of the target's, or the
- * caller has CAP_SYS_PTRACE in the target's user namespace; and the target is
- * dumpable, or the caller has CAP_SYS_PTRACE in the namespace of its mm.
- * Root inside a user namespace has no capability in an ancestor namespace,
- * so it cannot reach processes outside its container. LSM ptrace hooks
- * (Yama, AppArmor) are not consulted: the device is root-only anyway.
- * Called with the target's exec_update_lock held, so the credentials and
- * the mm checked are those the session gets.
+ * The permission proof of LKP_IOC_ATTACH: true when @f, a file the caller
+ * passed, is a procfs "mem" file (/proc/PID/mem or /proc/PID/task/TID/mem)
+ * opened for writing. Its open ran mm_access(), that is ptrace_may_access()
+ * with PTRACE_MODE_ATTACH_FSCREDS and every LSM's ptrace hook (Yama,
+ * AppArmor, SELinux), against the credentials of the image whose mm it then
+ * keeps in private_data (mmgrab; NULL for a kernel thread or a zombie).
+ * ptrace_may_access() is not exported: this fd is how a module gets the
+ * kernel's own answer. The name matters: environ, auxv and pagemap keep the
+ * mm in private_data too, but are opened after a mere PTRACE_MODE_READ check.
  */
-static int lkp_may_ptrace(struct task_struct *task, struct mm_struct *mm)
+static bool lkp_is_mem_proof(struct file *f)
 {
-	const struct cred *cred = current_cred(), *tcred;
-	bool ok;
+	struct dentry *dentry = f->f_path.dentry;
 
-	rcu_read_lock();
-	tcred = __task_cred(task);
-	ok = (uid_eq(cred->uid, tcred->euid) && uid_eq(cred->uid, tcred->suid) &&
-	      uid_eq(cred->uid, tcred->uid) && gid_eq(cred->gid, tcred->egid) &&
-	      gid_eq(cred->gid, tcred->sgid) && gid_eq(cred->gid, tcred->gid)) ||
-	     ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
-	rcu_read_unlock();
-	if (!ok)
-		return -EPERM;
-	/* Dumpability is read after the credentials, as ptrace does. */
-	smp_rmb();
-	if (get_dumpable(mm) != SUID_DUMP_USER &&
-	    !ns_capable(mm->user_ns, CAP_SYS_PTRACE))
-		return -EPERM;
-	return 0;
+	return (f->f_mode & FMODE_WRITE) &&
+	       dentry->d_sb->s_magic == PROC_SUPER_MAGIC &&
+	       S_ISREG(d_inode(dentry)->i_mode) &&
+	       !strcmp(dentry->d_name.name, "mem");
 }
 
-/* Takes the mm of @task for a session, after the permission check. */
-static int lkp_session_grab_mm(struct task_struct *task, struct mm_struct **mmp)
+/*
+ * Takes the mm of @task for a session if it is @proof, the mm a proof file
+ * grants (only compared, never dereferenced). A proof opened before the
+ * target exec'd holds the old image's mm, checked against the old
+ * credentials, and never matches. Nor can a proof hold the new image's mm
+ * checked against the old credentials: mm_access() checks under
+ * exec_update_lock, which exec holds from installing the new mm until the
+ * new credentials (and dumpability) are committed.
+ */
+static int lkp_session_grab_mm(struct task_struct *task, struct mm_struct *proof,
+			       struct mm_struct **mmp)
 {
 	struct mm_struct *mm;
-	int ret;
+	int ret = 0;
 
-	ret = down_read_killable(&task->signal->exec_update_lock);
-	if (ret)
-		return ret;
 	task_lock(task);
 	mm = task->mm;
 	if (!mm || (task->flags & PF_KTHREAD))
 		ret = -ESRCH;
 	else if (mm == current->mm)
 		ret = -EINVAL;	/* freezing oneself would never end */
-	else
-		ret = lkp_may_ptrace(task, mm);
+	else if (mm != proof)
+		ret = -EACCES;
 	if (!ret) {
 		mmgrab(mm);
 		*mmp = mm;
 	}
 	task_unlock(task);
-	up_read(&task->signal->exec_update_lock);
 	return ret;
 }
 
@@ -136,17 +128,14 @@ static const struct file_operations lkp_session_fops = {
 	.llseek		= noop_llseek,
 };
 
-int lkp_ioc_attach(struct file *file, void *karg)
+/* The target @a names, and its mm if @proof grants it; both referenced. */
+static int lkp_attach_target(const struct lkp_attach *a, struct mm_struct *proof,
+			     struct pid **pidp, struct mm_struct **mmp)
 {
-	struct lkp_attach *a = karg;
-	struct lkp_session *s;
 	struct task_struct *task;
-	struct mm_struct *mm;
 	struct pid *pid;
 	int ret;
 
-	if ((a->flags & ~LKP_ATTACH_PIDFD) || a->mem_fd || a->reserved)
-		return -EINVAL;
 	if (a->flags & LKP_ATTACH_PIDFD) {
 		pid = lkp_pidfd_get_pid(a->pid);
 		if (IS_ERR(pid))
@@ -165,15 +154,52 @@ int lkp_ioc_attach(struct file *file, void *karg)
 		ret = -ESRCH;
 		goto put_pid;
 	}
-	ret = lkp_session_grab_mm(task, &mm);
+	ret = lkp_session_grab_mm(task, proof, mmp);
 	put_task_struct(task);
 	if (ret)
 		goto put_pid;
+	*pidp = pid;
+	return 0;
+
+put_pid:
+	put_pid(pid);
+	return ret;
+}
+
+int lkp_ioc_attach(struct file *file, void *karg)
+{
+	struct lkp_attach *a = karg;
+	struct mm_struct *proof, *mm;
+	struct lkp_session *s;
+	struct pid *pid;
+	struct fd mem;
+	int ret;
+
+	if ((a->flags & ~LKP_ATTACH_PIDFD) || a->reserved)
+		return -EINVAL;
+	if (a->mem_fd < 0)
+		return -EBADF;
+	mem = fdget(a->mem_fd);
+	if (!mem.file)
+		return -EBADF;
+	/*
+	 * The file is held until the target's mm is compared with the proof's:
+	 * its reference on that mm keeps the address from being reused.
+	 */
+	if (lkp_is_mem_proof(mem.file)) {
+		proof = mem.file->private_data;
+		ret = lkp_attach_target(a, proof, &pid, &mm);
+	} else {
+		ret = -EACCES;
+	}
+	fdput(mem);
+	if (ret)
+		return ret;
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s) {
 		ret = -ENOMEM;
-		goto drop_mm;
+		goto put_target;
 	}
 	mutex_init(&s->lock);
 	s->pid = pid;
@@ -186,9 +212,8 @@ int lkp_ioc_attach(struct file *file, void *karg)
 
 free_session:
 	kfree(s);
-drop_mm:
+put_target:
 	mmdrop(mm);
-put_pid:
 	put_pid(pid);
 	return ret;
 }

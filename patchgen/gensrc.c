@@ -1398,7 +1398,7 @@ static const char *patch_section_for(struct asmfile *p, int sec)
 	struct section *s = &p->secs[sec];
 
 	if (s->exec)
-		return ".lkp.text,\"\",@progbits";
+		return ".lkp.text,\"x\",@progbits";
 	if (s->bss)
 		return ".lkp.bss,\"\",@nobits";
 	if (!strchr(s->flags, 'w') && strncmp(s->name, ".data", 5))
@@ -1410,7 +1410,7 @@ static void emit_function(struct asmfile *p, FILE *out, struct block *b)
 {
 	const char *name = b->twin ? b->twin->name : b->name;
 
-	fprintf(out, "\t.section\t.lkp.text,\"\",@progbits\n");
+	fprintf(out, "\t.section\t.lkp.text,\"x\",@progbits\n");
 	fprintf(out, "\t%s\n", b->align ? b->align : ".p2align 4");
 	fprintf(out, ".Llkp.f.%s:\n", name);
 	emit_body(p, out, b);

@@ -26,6 +26,7 @@ struct lkp_session {
 	pid_t pid;
 	unsigned int refs;
 	unsigned int nr_threads;
+	__u32 api_version;
 	__u64 ioctls;
 };
 
@@ -68,6 +69,7 @@ static int lkp_check_api(struct lkp_session *s, const char *name)
 
 	if (ioctl(s->dev, LKP_IOC_GET_API, &api))
 		return lkp_fail(name, LKP_DEV " LKP_IOC_GET_API", -errno);
+	s->api_version = api.version;
 	if ((api.ioctls & need) != need)
 		return lkp_fail(name, LKP_DEV " lacks LKP_IOC_FREEZE or LKP_IOC_THAW",
 				-EOPNOTSUPP);
@@ -80,7 +82,8 @@ static int lkp_session_get(const struct bench_target *t, const char *name,
 {
 	struct lkp_attach attach = { .pid = t->pid };
 	struct lkp_session *s = lkp_session;
-	int err;
+	char path[64];
+	int err, mem;
 
 	if (s && s->pid == t->pid) {
 		s->refs++;
@@ -101,9 +104,24 @@ static int lkp_session_get(const struct bench_target *t, const char *name,
 	err = lkp_check_api(s, name);
 	if (err)
 		goto close_dev;
+	/*
+	 * The permission proof: the kernel checks that we may ptrace the
+	 * target when we open its memory for writing. Version 1 modules
+	 * refuse a nonzero mem_fd.
+	 */
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)t->pid);
+	mem = open(path, O_RDWR | O_CLOEXEC);
+	if (mem < 0) {
+		err = lkp_fail(name, path, -errno);
+		goto close_dev;
+	}
+	if (s->api_version >= 2)
+		attach.mem_fd = mem;
 	s->fd = ioctl(s->dev, LKP_IOC_ATTACH, &attach);
-	if (s->fd < 0) {
-		err = lkp_fail(name, "LKP_IOC_ATTACH", -errno);
+	err = s->fd < 0 ? -errno : 0;
+	close(mem);
+	if (err) {
+		lkp_fail(name, "LKP_IOC_ATTACH", err);
 		goto close_dev;
 	}
 	lkp_session = s;

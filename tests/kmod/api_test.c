@@ -178,7 +178,7 @@ TEST_F(dev, every_ioctl_checks_size_and_pointer)
 		pause();
 		_exit(0);
 	}
-	sfd = lkp_attach(self->fd, pid, 0);
+	sfd = lkp_attach(self->fd, pid);
 	ASSERT_LE(0, sfd);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		size = _IOC_SIZE(cmds[i]);

@@ -25,13 +25,44 @@ static inline int lkp_ioc(int fd, unsigned long cmd, void *arg)
 	return ioctl(fd, cmd, arg) ? -errno : 0;
 }
 
-/* LKP_IOC_ATTACH on an open /dev/lkp: the session fd, or -errno. */
-static inline int lkp_attach(int dev, int pid, unsigned int flags)
+/*
+ * The permission proof LKP_IOC_ATTACH wants: @pid's /proc/PID/mem opened
+ * for writing (the open is where the kernel checks that we may ptrace it).
+ * The fd, or -errno.
+ */
+static inline int lkp_mem_open(int pid)
 {
-	struct lkp_attach a = { .pid = pid, .flags = flags };
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* LKP_IOC_ATTACH on an open /dev/lkp with @mem_fd as the proof: the session fd, or -errno. */
+static inline int lkp_attach_proof(int dev, int pid, unsigned int flags, int mem_fd)
+{
+	struct lkp_attach a = { .pid = pid, .flags = flags, .mem_fd = mem_fd };
 	int fd = ioctl(dev, LKP_IOC_ATTACH, &a);
 
 	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * LKP_IOC_ATTACH to @pid on an open /dev/lkp, proving permission with a
+ * fresh /proc/PID/mem: the session fd, or -errno (of the open, or of the
+ * ioctl).
+ */
+static inline int lkp_attach(int dev, int pid)
+{
+	int mem = lkp_mem_open(pid), fd;
+
+	if (mem < 0)
+		return mem;
+	fd = lkp_attach_proof(dev, pid, 0, mem);
+	close(mem);
+	return fd;
 }
 
 /* Opens /dev/lkp and attaches to pid: the session fd, or -errno. */
@@ -41,7 +72,7 @@ static inline int lkp_open_session(int pid)
 
 	if (dev < 0)
 		return -errno;
-	fd = lkp_attach(dev, pid, 0);
+	fd = lkp_attach(dev, pid);
 	close(dev);
 	return fd;
 }

@@ -1,15 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* session_test.c: LKP_IOC_ATTACH, session fds, the permission rule, and the validation of FREEZE and THAW. */
-#include <grp.h>
+/* session_test.c: LKP_IOC_ATTACH, session fds, and the validation of FREEZE and THAW (the permission proof: perm_test.c). */
 #include <limits.h>
-#include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -19,82 +15,10 @@
 #include "lkp_test.h"
 #include "workload.h"
 
-#define NOBODY	65534
-
-/* A target that waits on a pipe: runs as uid (unless -1), optionally not dumpable. */
-struct target {
-	pid_t pid;
-	int release;	/* closing it lets the target exit */
-};
-
-static int target_start(struct target *t, int uid, int dumpable)
-{
-	int go[2], ready[2];
-	char c;
-
-	if (pipe2(go, O_CLOEXEC) || pipe2(ready, O_CLOEXEC))
-		return -errno;
-	t->pid = fork();
-	if (t->pid < 0)
-		return -errno;
-	if (t->pid == 0) {
-		close(go[1]);
-		close(ready[0]);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (uid >= 0 && (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
-				 setresuid(uid, uid, uid)))
-			_exit(2);
-		/* Changing uid made it undumpable: say which we want. */
-		if (prctl(PR_SET_DUMPABLE, dumpable))
-			_exit(3);
-		if (write(ready[1], "r", 1) != 1)
-			_exit(4);
-		read(go[0], &c, 1);
-		_exit(0);
-	}
-	close(go[0]);
-	close(ready[1]);
-	t->release = go[1];
-	if (read(ready[0], &c, 1) != 1) {
-		close(ready[0]);
-		return -EIO;
-	}
-	close(ready[0]);
-	return 0;
-}
-
-static int target_stop(struct target *t)
-{
-	int status;
-
-	close(t->release);
-	if (waitpid(t->pid, &status, 0) != t->pid)
-		return -errno;
-	return status;
-}
-
-/* Runs fn(arg) in a child as uid/gid NOBODY keeping every fd; its exit status. */
-static int as_nobody(int (*fn)(void *arg), void *arg)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY))
-			_exit(100);
-		_exit(fn(arg));
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		return -errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 200 + WTERMSIG(status);
-}
-
 FIXTURE(session) {
 	int dev;
 	struct workload wl;
+	int mem;	/* the workload's proof, for attaches that fail before it counts */
 };
 
 FIXTURE_SETUP(session)
@@ -105,10 +29,13 @@ FIXTURE_SETUP(session)
 	ASSERT_LE(0, self->dev);
 	memset(&self->wl, 0, sizeof(self->wl));
 	ASSERT_EQ(0, wl_start(&self->wl, nr));
+	self->mem = lkp_mem_open(self->wl.pid);
+	ASSERT_LE(0, self->mem);
 }
 
 FIXTURE_TEARDOWN(session)
 {
+	close(self->mem);
 	wl_stop(&self->wl);
 	close(self->dev);
 }
@@ -119,7 +46,7 @@ TEST_F(session, attach_gives_a_cloexec_session_fd)
 	ssize_t n;
 	int fd;
 
-	fd = lkp_attach(self->dev, self->wl.pid, 0);
+	fd = lkp_attach(self->dev, self->wl.pid);
 	ASSERT_LE(0, fd) TH_LOG("attach: %s", strerror(-fd));
 	EXPECT_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
@@ -139,12 +66,16 @@ TEST_F(session, attach_nonzero_flags_or_reserved_is_einval)
 {
 	struct lkp_attach a = { .pid = self->wl.pid, .flags = 1U << 1 };
 
+	/* With a valid proof, so that nothing else is wrong. */
+	a.mem_fd = lkp_mem_open(self->wl.pid);
+	ASSERT_LE(0, a.mem_fd);
 	ASSERT_EQ(-EINVAL, lkp_ioc(self->dev, LKP_IOC_ATTACH, &a));
 	a.flags = 1U << 31;
 	ASSERT_EQ(-EINVAL, lkp_ioc(self->dev, LKP_IOC_ATTACH, &a));
 	a.flags = 0;
 	a.reserved = 1;
 	ASSERT_EQ(-EINVAL, lkp_ioc(self->dev, LKP_IOC_ATTACH, &a));
+	close(a.mem_fd);
 }
 
 TEST_F(session, attach_to_no_process_is_esrch)
@@ -152,16 +83,17 @@ TEST_F(session, attach_to_no_process_is_esrch)
 	int status;
 	pid_t pid;
 
-	ASSERT_EQ(-ESRCH, lkp_attach(self->dev, 0, 0));
-	ASSERT_EQ(-ESRCH, lkp_attach(self->dev, INT_MAX, 0));
-	ASSERT_EQ(-ESRCH, lkp_attach(self->dev, -1, 0));
+	/* No /proc/PID/mem to prove anything with: the workload's does. */
+	ASSERT_EQ(-ESRCH, lkp_attach_proof(self->dev, 0, 0, self->mem));
+	ASSERT_EQ(-ESRCH, lkp_attach_proof(self->dev, INT_MAX, 0, self->mem));
+	ASSERT_EQ(-ESRCH, lkp_attach_proof(self->dev, -1, 0, self->mem));
 	/* A child that exited and was reaped. */
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
 		_exit(0);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_EQ(-ESRCH, lkp_attach(self->dev, pid, 0));
+	ASSERT_EQ(-ESRCH, lkp_attach_proof(self->dev, pid, 0, self->mem));
 }
 
 TEST_F(session, attach_to_zombie_is_esrch)
@@ -174,7 +106,8 @@ TEST_F(session, attach_to_zombie_is_esrch)
 	if (pid == 0)
 		_exit(0);
 	ASSERT_EQ(0, waitid(P_PID, pid, &si, WEXITED | WNOWAIT));
-	ASSERT_EQ(-ESRCH, lkp_attach(self->dev, pid, 0));
+	/* Its own mem file opens, and holds no memory. */
+	ASSERT_EQ(-ESRCH, lkp_attach(self->dev, pid));
 	ASSERT_EQ(0, waitid(P_PID, pid, &si, WEXITED));
 }
 
@@ -182,18 +115,19 @@ TEST_F(session, attach_to_thread_id_is_esrch)
 {
 	/* Slot 1 is a worker thread: its tid is not a thread-group id. */
 	ASSERT_NE(self->wl.pid, wl_tid(&self->wl, 1));
-	ASSERT_EQ(-ESRCH, lkp_attach(self->dev, wl_tid(&self->wl, 1), 0));
+	/* ...even with the thread's own proof (of the right memory). */
+	ASSERT_EQ(-ESRCH, lkp_attach(self->dev, wl_tid(&self->wl, 1)));
 }
 
 TEST_F(session, attach_to_kernel_thread_is_esrch)
 {
-	/* pid 2 is kthreadd: no user memory to patch. */
-	ASSERT_EQ(-ESRCH, lkp_attach(self->dev, 2, 0));
+	/* pid 2 is kthreadd: no user memory to patch; its mem file holds none. */
+	ASSERT_EQ(-ESRCH, lkp_attach(self->dev, 2));
 }
 
 TEST_F(session, attach_to_self_is_einval)
 {
-	ASSERT_EQ(-EINVAL, lkp_attach(self->dev, getpid(), 0));
+	ASSERT_EQ(-EINVAL, lkp_attach(self->dev, getpid()));
 }
 
 TEST_F(session, attach_by_pidfd)
@@ -202,7 +136,7 @@ TEST_F(session, attach_by_pidfd)
 
 	pidfd = syscall(SYS_pidfd_open, self->wl.pid, 0);
 	ASSERT_LE(0, pidfd);
-	fd = lkp_attach(self->dev, pidfd, LKP_ATTACH_PIDFD);
+	fd = lkp_attach_proof(self->dev, pidfd, LKP_ATTACH_PIDFD, self->mem);
 	ASSERT_LE(0, fd) TH_LOG("attach: %s", strerror(-fd));
 	EXPECT_EQ(0, lkp_freeze(fd, 0, 0, NULL));
 	EXPECT_EQ(0, lkp_thaw(fd, NULL));
@@ -212,9 +146,9 @@ TEST_F(session, attach_by_pidfd)
 	/* Not a pidfd: another anonymous-inode file, a device, no fd. */
 	efd = eventfd(0, EFD_CLOEXEC);
 	ASSERT_LE(0, efd);
-	EXPECT_EQ(-EBADF, lkp_attach(self->dev, efd, LKP_ATTACH_PIDFD));
-	EXPECT_EQ(-EBADF, lkp_attach(self->dev, self->dev, LKP_ATTACH_PIDFD));
-	EXPECT_EQ(-EBADF, lkp_attach(self->dev, 100000, LKP_ATTACH_PIDFD));
+	EXPECT_EQ(-EBADF, lkp_attach_proof(self->dev, efd, LKP_ATTACH_PIDFD, self->mem));
+	EXPECT_EQ(-EBADF, lkp_attach_proof(self->dev, self->dev, LKP_ATTACH_PIDFD, self->mem));
+	EXPECT_EQ(-EBADF, lkp_attach_proof(self->dev, 100000, LKP_ATTACH_PIDFD, self->mem));
 	close(efd);
 }
 
@@ -231,9 +165,10 @@ TEST_F(session, attach_without_a_free_fd_is_emfile)
 		rl.rlim_cur = rl.rlim_max = 64;
 		if (setrlimit(RLIMIT_NOFILE, &rl))
 			_exit(100);
+		/* The proof is open already (self->mem). */
 		while (dup(self->dev) >= 0)
 			;
-		_exit(-lkp_attach(self->dev, self->wl.pid, 0));
+		_exit(-lkp_attach_proof(self->dev, self->wl.pid, 0, self->mem));
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
@@ -249,7 +184,7 @@ TEST_F(session, ioctls_on_the_wrong_fd_are_enotty)
 	struct lkp_api api;
 	int fd;
 
-	fd = lkp_attach(self->dev, self->wl.pid, 0);
+	fd = lkp_attach(self->dev, self->wl.pid);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-ENOTTY, lkp_ioc(fd, LKP_IOC_ATTACH, &a));
 	EXPECT_EQ(-ENOTTY, lkp_ioc(self->dev, LKP_IOC_FREEZE, &f));
@@ -281,7 +216,7 @@ TEST_F(session, freeze_and_thaw_validation)
 	void *page;
 	int fd;
 
-	fd = lkp_attach(self->dev, self->wl.pid, 0);
+	fd = lkp_attach(self->dev, self->wl.pid);
 	ASSERT_LE(0, fd);
 	f.flags = 1U << 1;
 	EXPECT_EQ(-EINVAL, lkp_ioc(fd, LKP_IOC_FREEZE, &f));
@@ -325,7 +260,7 @@ TEST_F(session, freeze_output_is_written)
 	struct lkp_thaw t;
 	int fd;
 
-	fd = lkp_attach(self->dev, self->wl.pid, 0);
+	fd = lkp_attach(self->dev, self->wl.pid);
 	ASSERT_LE(0, fd);
 	LKP_POISON(f);
 	f.flags = 0;
@@ -352,7 +287,7 @@ TEST_F(session, target_gone_is_esrch)
 	siginfo_t si;
 	int fd;
 
-	fd = lkp_attach(self->dev, self->wl.pid, 0);
+	fd = lkp_attach(self->dev, self->wl.pid);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, kill(self->wl.pid, SIGKILL));
 	/* Dead but not reaped, then reaped. */
@@ -376,7 +311,7 @@ TEST_F(session, recycled_pid_does_not_redirect)
 	pid_t old = self->wl.pid, pid;
 	char c;
 
-	fd = lkp_attach(self->dev, old, 0);
+	fd = lkp_attach(self->dev, old);
 	ASSERT_LE(0, fd);
 	wl_stop(&self->wl);
 
@@ -400,136 +335,13 @@ TEST_F(session, recycled_pid_does_not_redirect)
 	EXPECT_EQ(-ESRCH, lkp_freeze(fd, 0, 0, NULL));
 	close(fd);
 	/* A new session on the number reaches the new process. */
-	fd = lkp_attach(self->dev, pid, 0);
+	fd = lkp_attach(self->dev, pid);
 	EXPECT_LE(0, fd);
 	EXPECT_EQ(0, lkp_freeze(fd, 0, 0, NULL));
 	EXPECT_EQ(0, lkp_thaw(fd, NULL));
 	close(fd);
 	close(pipefd[1]);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-}
-
-struct attach_case {
-	int dev;
-	pid_t pid;
-};
-
-static int attach_errno(void *arg)
-{
-	struct attach_case *c = arg;
-	int fd = lkp_attach(c->dev, c->pid, 0);
-
-	if (fd >= 0) {
-		close(fd);
-		return 0;
-	}
-	return -fd;
-}
-
-TEST_F(session, unprivileged_caller_and_other_uid_target_are_eperm)
-{
-	struct attach_case c = { .dev = self->dev };
-	struct target mine, mine_undumpable;
-
-	/* The /dev/lkp fd was opened as root; the caller is now nobody. */
-	c.pid = self->wl.pid;
-	EXPECT_EQ(EPERM, as_nobody(attach_errno, &c));
-
-	/* Positive control: nobody may attach to nobody's dumpable process. */
-	ASSERT_EQ(0, target_start(&mine, NOBODY, 1));
-	c.pid = mine.pid;
-	EXPECT_EQ(0, as_nobody(attach_errno, &c));
-	EXPECT_EQ(0, target_stop(&mine));
-
-	/* ...but not to one that made itself undumpable. */
-	ASSERT_EQ(0, target_start(&mine_undumpable, NOBODY, 0));
-	c.pid = mine_undumpable.pid;
-	EXPECT_EQ(EPERM, as_nobody(attach_errno, &c));
-	/* Root (CAP_SYS_PTRACE) still may. */
-	EXPECT_EQ(0, attach_errno(&c));
-	EXPECT_EQ(0, target_stop(&mine_undumpable));
-}
-
-/*
- * The VM rig runs the tests in a chroot, where the kernel refuses
- * CLONE_NEWUSER; root can walk out of a chroot by chrooting deeper and
- * climbing from the old working directory.
- */
-static int leave_chroot(void)
-{
-	char dir[] = "/tmp/lkp-userns-XXXXXX";
-	int i;
-
-	if (!mkdtemp(dir) || chdir("/") || chroot(dir))
-		return -1;
-	rmdir(dir);
-	for (i = 0; i < 64; i++)
-		if (chdir(".."))
-			return -1;
-	return chroot(".");
-}
-
-/* Root in a user namespace mapped to an unprivileged uid: the host's processes are out of reach. */
-TEST_F(session, root_in_user_namespace_is_eperm_outside)
-{
-	struct attach_case c = { .dev = self->dev, .pid = self->wl.pid };
-	int up[2], down[2], status, fd;
-	char path[64], b;
-	pid_t pid;
-
-	ASSERT_EQ(0, pipe2(up, O_CLOEXEC));
-	ASSERT_EQ(0, pipe2(down, O_CLOEXEC));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		struct attach_case own = { .dev = c.dev };
-		int go[2], r;
-
-		close(up[0]);
-		close(down[1]);
-		if (leave_chroot() || unshare(CLONE_NEWUSER))
-			_exit(100);
-		/* The parent writes the uid and gid maps. */
-		if (write(up[1], "u", 1) != 1 || read(down[0], &b, 1) != 1)
-			_exit(101);
-		if (setresgid(0, 0, 0) || setresuid(0, 0, 0) ||
-		    prctl(PR_SET_DUMPABLE, 1))
-			_exit(102);
-		/* Positive control: our own child is reachable. */
-		if (pipe2(go, O_CLOEXEC))
-			_exit(103);
-		own.pid = fork();
-		if (own.pid == 0) {
-			close(go[1]);
-			read(go[0], &b, 1);
-			_exit(0);
-		}
-		r = attach_errno(&own);
-		close(go[1]);
-		waitpid(own.pid, NULL, 0);
-		if (r)
-			_exit(104);
-		_exit(attach_errno(&c));
-	}
-	close(up[1]);
-	close(down[0]);
-	ASSERT_EQ(1, read(up[0], &b, 1));
-	snprintf(path, sizeof(path), "/proc/%d/gid_map", pid);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(11, write(fd, "0 100000 1\n", 11));
-	close(fd);
-	snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(11, write(fd, "0 100000 1\n", 11));
-	close(fd);
-	ASSERT_EQ(1, write(down[1], "g", 1));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(EPERM, WEXITSTATUS(status));
-	close(up[0]);
-	close(down[1]);
 }
 
 /* The module's reference count, from sysfs. */

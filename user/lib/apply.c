@@ -2,6 +2,7 @@
 /* apply.c: apply and undo in a live process: match, map, link, write, one transaction, record, clean up. */
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "apply.h"
 #include "link.h"
@@ -62,6 +64,27 @@ static void set_err(struct lkp_result *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(r->err, sizeof(r->err), fmt, ap);
 	va_end(ap);
+}
+
+/* Has pid exited (a zombie, or reaped)? */
+static bool process_gone(pid_t pid)
+{
+	char buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(buf, sizeof(buf), "/proc/%d/stat", (int)pid);
+	fd = open(buf, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = 0;
+	/* "pid (comm) S ...": comm may hold anything, the state follows its last ')'. */
+	p = strrchr(buf, ')');
+	return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
 }
 
 static struct lkp_obj_result *add_obj(struct lkp_result *r, const char *object,
@@ -138,10 +161,38 @@ static int do_unmap(const struct lkp_session *s, uint64_t addr, uint64_t len)
 }
 
 /*
- * X goes within rel32 reach of the whole object, so that the jumps at the
- * old entries and the patch's references into the object reach; R and W
- * right after it, or as near as the address space allows (the linker checks
- * every relocation's reach).
+ * A record for memory just mapped, before anything else is known: if the
+ * tool dies now, `list` still finds the mappings (a stale patch) and
+ * `undo` removes them. lkp_link's full record replaces it.
+ */
+static int write_stub_record(const struct lkp_session *s, const struct job *j)
+{
+	struct lkp_rec_hdr h = {
+		.version = LKP_REC_VERSION,
+		.size = sizeof(h),
+		.patch_id = j->img.patch_id,
+		.base = j->obj->base,
+		.build_id_size = j->pf->p->build_id_size,
+		.funcs_off = sizeof(h),
+		.applier = getpid(),
+	};
+	unsigned int i;
+
+	memcpy(h.magic, LKP_REC_MAGIC, sizeof(h.magic));
+	memcpy(h.build_id, j->pf->p->build_id, j->pf->p->build_id_size);
+	for (i = 0; i < LKP_NR_MAPS; i++)
+		if (j->mapped[i]) {
+			h.maps[i][0] = j->img.addr[i];
+			h.maps[i][1] = j->img.len[i];
+		}
+	return lkp_mem_write(s, j->img.addr[LKP_MAP_R], &h, sizeof(h));
+}
+
+/*
+ * R first (it holds the record), then X and W right after it, or as near
+ * as the address space allows; each within rel32 reach of the whole object,
+ * so that the jumps at the old entries and the patch's references into the
+ * object reach (the linker checks every relocation's reach).
  */
 static int map_job(const struct lkp_session *s, struct job *j, struct lkp_result *r)
 {
@@ -149,9 +200,10 @@ static int map_job(const struct lkp_session *s, struct job *j, struct lkp_result
 		[LKP_MAP_X] = PROT_READ | PROT_EXEC, [LKP_MAP_R] = PROT_READ,
 		[LKP_MAP_W] = PROT_READ | PROT_WRITE,
 	};
+	static const unsigned int order[LKP_NR_MAPS] = { LKP_MAP_R, LKP_MAP_X, LKP_MAP_W };
 	struct lkp_object *o = j->obj;
 	uint64_t total = 0, span = o->hi - o->lo, next = 0, dist;
-	unsigned int i;
+	unsigned int i, m;
 	int ret;
 
 	for (i = 0; i < LKP_NR_MAPS; i++)
@@ -162,21 +214,27 @@ static int map_job(const struct lkp_session *s, struct job *j, struct lkp_result
 	}
 	dist = GiB2 - span - total - MiB;
 	for (i = 0; i < LKP_NR_MAPS; i++) {
-		if (!j->img.len[i])
+		m = order[i];
+		if (!j->img.len[m])
 			continue;
 		ret = -ENOMEM;
 		if (next)
-			ret = do_map(s, next, j->img.len[i], 0, prot[i], &j->img.addr[i]);
+			ret = do_map(s, next, j->img.len[m], 0, prot[m], &j->img.addr[m]);
 		if (ret == -ENOMEM)
-			ret = do_map(s, o->lo & ~4095ULL, j->img.len[i], dist, prot[i],
-				     &j->img.addr[i]);
+			ret = do_map(s, o->lo & ~4095ULL, j->img.len[m], dist, prot[m],
+				     &j->img.addr[m]);
 		if (ret) {
 			set_err(r, "%s: cannot map %" PRIu64 " bytes near it in the target", o->path,
-				j->img.len[i]);
+				j->img.len[m]);
 			return ret;
 		}
-		j->mapped[i] = true;
-		next = j->img.addr[i] + j->img.len[i];
+		j->mapped[m] = true;
+		next = j->img.addr[m] + j->img.len[m];
+		ret = write_stub_record(s, j);
+		if (ret) {
+			set_err(r, "%s: cannot write into the process", o->path);
+			return ret;
+		}
 	}
 	return 0;
 }
@@ -214,12 +272,13 @@ static bool is_live(const struct lkp_applied *a)
 	return a->nr_live > 0;
 }
 
+/* The function of a live patch whose jump is in place at addr, or NULL. */
 static const struct lkp_rec_func *rec_func_at(const struct lkp_applied *a, uint64_t addr)
 {
 	unsigned int i;
 
 	for (i = 0; a && i < a->hdr->nr_funcs; i++)
-		if (a->funcs[i].old_addr == addr)
+		if (a->funcs[i].old_addr == addr && a->live[i])
 			return &a->funcs[i];
 	return NULL;
 }
@@ -261,7 +320,7 @@ static int check_old_code(const struct lkp_session *s, struct job *j, struct lkp
 }
 
 /* The entries and ranges of one object's switch to its new patch. */
-static int txn_job(struct lkp_txn *t, struct job *j)
+static int txn_job(struct lkp_txn *t, const struct lkp_session *s, struct job *j)
 {
 	const struct lkpp_patch *p = j->pf->p;
 	uint8_t old[LKP_JMP_SIZE], new[LKP_JMP_SIZE];
@@ -277,8 +336,11 @@ static int txn_job(struct lkp_txn *t, struct job *j)
 			continue;
 		if (rf)
 			lkp_rec_jmp(at, rf->new_addr, old);
-		else
+		else if (f->old_bytes_len >= LKP_JMP_SIZE)
 			memcpy(old, f->old_bytes, LKP_JMP_SIZE);
+		/* A patch that knows fewer bytes: the rest as they are now, compared again frozen. */
+		else if ((ret = lkp_mem_read(s, at, old, LKP_JMP_SIZE)))
+			return ret;
 		lkp_rec_jmp(at, lkp_image_func_addr(&j->img, i), new);
 		ret = lkp_txn_poke(t, at, old, new);
 		if (!ret)
@@ -297,7 +359,7 @@ static int txn_job(struct lkp_txn *t, struct job *j)
 		for (k = 0; k < p->nr_funcs && !kept; k++)
 			kept = !(p->funcs[k].flags & LKPP_FUNC_F_NEW) &&
 			       j->obj->base + p->funcs[k].old_offset == rf->old_addr;
-		if (kept)
+		if (kept || !j->old->live[i])
 			continue;
 		lkp_rec_jmp(rf->old_addr, rf->new_addr, old);
 		ret = lkp_txn_poke(t, rf->old_addr, old, rf->old_bytes);
@@ -422,7 +484,7 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 		goto out;
 	}
 	memcpy(r->comm, t->comm, sizeof(r->comm));
-	ret = lkp_records_read(&s, &recs, &nr_recs);
+	ret = lkp_records_read_in(&s, (const uint64_t (*)[2])t->anon, t->nr_anon, &recs, &nr_recs);
 	if (ret) {
 		set_err(r, "cannot read the records of applied patches");
 		goto out;
@@ -458,12 +520,17 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 				ret = lkp_mem_write(&s, j->img.addr[k], j->img.buf[k],
 						    j->img.len[k]);
 		if (ret) {
-			set_err(r, "%s: cannot write the patch into the process", j->obj->path);
+			/* /proc/PID/mem says EIO once the process's memory is gone. */
+			if (ret == -EIO && process_gone(pid))
+				ret = -ESRCH;
+			set_err(r, "%s: %s", j->obj->path, ret == -ESRCH ?
+				"the process exited while it was being patched" :
+				"cannot write the patch into the process");
 			goto unmap;
 		}
-		ret = txn_job(&tx, j);
+		ret = txn_job(&tx, &s, j);
 		if (ret) {
-			set_err(r, "out of memory");
+			set_err(r, "%s: cannot prepare the transaction", j->obj->path);
 			goto unmap;
 		}
 	}
@@ -579,6 +646,8 @@ int lkp_undo(pid_t pid, const char *which, const struct lkp_txn_opts *o, struct 
 		for (k = 0; k < a->hdr->nr_funcs && !ret; k++) {
 			uint8_t jmp[LKP_JMP_SIZE];
 
+			if (!a->live[k])
+				continue;
 			lkp_rec_jmp(a->funcs[k].old_addr, a->funcs[k].new_addr, jmp);
 			ret = lkp_txn_poke(&tx, a->funcs[k].old_addr, jmp, a->funcs[k].old_bytes);
 		}
@@ -612,7 +681,9 @@ int lkp_undo(pid_t pid, const char *which, const struct lkp_txn_opts *o, struct 
 		res = add_obj(r, lkp_rec_str(a, a->hdr->object_off), a->hdr->build_id,
 			      a->hdr->build_id_size, a->hdr->patch_id, lkp_rec_str(a, a->hdr->patch_off),
 			      is_live(a) ? LKP_ACT_UNDONE : LKP_ACT_CLEANED);
-		for (k = 0; res && is_live(a) && k < a->hdr->nr_funcs; k++) {
+		for (k = 0; res && k < a->hdr->nr_funcs; k++) {
+			if (!a->live[k])
+				continue;
 			add_func(res, lkp_rec_str(a, a->funcs[k].name_off));
 			r->nr_funcs++;
 		}

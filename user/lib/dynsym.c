@@ -8,6 +8,7 @@
 #include "dynsym.h"
 
 struct lkp_elf {
+	unsigned int refs;
 	int fd;
 	Elf *elf;
 	Elf_Data *dynsym, *versym, *verdef;
@@ -17,6 +18,10 @@ struct lkp_elf {
 	const char *soname;
 	Elf_Scn *rela[4];		/* .rela.dyn, .rela.plt (and any other dynamic RELA) */
 	unsigned int nrela;
+	/* .gnu.hash, when well formed: lookups without a walk over every symbol. */
+	const uint32_t *buckets, *chain;
+	uint32_t nbuckets, symoffset;
+	size_t nchain;
 };
 
 static void read_soname(struct lkp_elf *e, Elf_Scn *scn, GElf_Shdr *sh)
@@ -28,6 +33,40 @@ static void read_soname(struct lkp_elf *e, Elf_Scn *scn, GElf_Shdr *sh)
 	for (i = 0; d && gelf_getdyn(d, i, &dyn) && dyn.d_tag != DT_NULL; i++)
 		if (dyn.d_tag == DT_SONAME)
 			e->soname = elf_strptr(e->elf, sh->sh_link, dyn.d_un.d_val);
+}
+
+/*
+ * .gnu.hash: nbuckets, symoffset, bloom size (in 64-bit words), bloom
+ * shift, the bloom filter, the buckets, then one chain word per symbol from
+ * symoffset on, whose low bit ends a bucket's run.
+ */
+static void read_gnu_hash(struct lkp_elf *e, Elf_Scn *scn)
+{
+	Elf_Data *d = elf_rawdata(scn, NULL);
+	const uint32_t *w;
+	size_t words, head;
+
+	if (!d || !d->d_buf || d->d_size < 16 || ((uintptr_t)d->d_buf & 3))
+		return;
+	w = d->d_buf;
+	words = d->d_size / 4;
+	head = 4 + (size_t)w[2] * 2 + w[0];
+	if (!w[0] || head > words)
+		return;
+	e->nbuckets = w[0];
+	e->symoffset = w[1];
+	e->buckets = w + 4 + (size_t)w[2] * 2;
+	e->chain = e->buckets + e->nbuckets;
+	e->nchain = words - head;
+}
+
+static uint32_t gnu_hash(const char *name)
+{
+	uint32_t h = 5381;
+
+	for (; *name; name++)
+		h = h * 33 + (unsigned char)*name;
+	return h;
 }
 
 int lkp_elf_open(int fd, struct lkp_elf **out)
@@ -47,6 +86,7 @@ int lkp_elf_open(int fd, struct lkp_elf **out)
 		return -ENOMEM;
 	}
 	e->fd = fd;
+	e->refs = 1;
 	e->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!e->elf || elf_kind(e->elf) != ELF_K_ELF) {
 		lkp_elf_free(e);
@@ -71,6 +111,9 @@ int lkp_elf_open(int fd, struct lkp_elf **out)
 		case SHT_DYNAMIC:
 			read_soname(e, scn, &sh);
 			break;
+		case SHT_GNU_HASH:
+			read_gnu_hash(e, scn);
+			break;
 		case SHT_RELA:
 			if ((sh.sh_flags & SHF_ALLOC) && e->nrela < 4)
 				e->rela[e->nrela++] = scn;
@@ -81,9 +124,15 @@ int lkp_elf_open(int fd, struct lkp_elf **out)
 	return 0;
 }
 
+struct lkp_elf *lkp_elf_get(struct lkp_elf *e)
+{
+	e->refs++;
+	return e;
+}
+
 void lkp_elf_free(struct lkp_elf *e)
 {
-	if (!e)
+	if (!e || --e->refs)
 		return;
 	if (e->elf)
 		elf_end(e->elf);
@@ -117,34 +166,58 @@ static const char *verdef_name(const struct lkp_elf *e, unsigned int ndx)
 	return NULL;
 }
 
+/* Is dynamic symbol i a definition of name with this version (see lkp_elf_lookup)? */
+static bool matches(const struct lkp_elf *e, size_t i, const char *name, const char *version,
+		    GElf_Sym *sym)
+{
+	GElf_Versym vs = 0;
+	const char *n, *v;
+	GElf_Sym s;
+
+	if (!gelf_getsym(e->dynsym, i, &s) || s.st_shndx == SHN_UNDEF ||
+	    GELF_ST_BIND(s.st_info) == STB_LOCAL)
+		return false;
+	n = elf_strptr(e->elf, e->dynstr, s.st_name);
+	if (!n || strcmp(n, name))
+		return false;
+	if (e->versym)
+		gelf_getversym(e->versym, i, &vs);
+	if (version && *version) {
+		/* Index 1 is the file's own name: an unversioned definition. */
+		v = (vs & 0x7fff) > 1 ? verdef_name(e, vs & 0x7fff) : NULL;
+		if (!v || strcmp(v, version))
+			return false;
+	} else if (vs & 0x8000) {
+		return false;	/* hidden: reachable only by its version */
+	}
+	*sym = s;
+	return true;
+}
+
 int lkp_elf_lookup(const struct lkp_elf *e, const char *name, const char *version, GElf_Sym *sym)
 {
-	size_t i;
+	uint32_t h, i, c;
+	size_t k;
 
-	for (i = 1; e->dynsym && i < e->nsyms; i++) {
-		GElf_Versym vs = 0;
-		const char *n, *v;
-		GElf_Sym s;
-
-		if (!gelf_getsym(e->dynsym, i, &s) || s.st_shndx == SHN_UNDEF ||
-		    GELF_ST_BIND(s.st_info) == STB_LOCAL)
-			continue;
-		n = elf_strptr(e->elf, e->dynstr, s.st_name);
-		if (!n || strcmp(n, name))
-			continue;
-		if (e->versym)
-			gelf_getversym(e->versym, i, &vs);
-		if (version && *version) {
-			/* Index 1 is the file's own name: an unversioned definition. */
-			v = (vs & 0x7fff) > 1 ? verdef_name(e, vs & 0x7fff) : NULL;
-			if (!v || strcmp(v, version))
-				continue;
-		} else if (vs & 0x8000) {
-			continue;	/* hidden: reachable only by its version */
+	if (!e->dynsym)
+		return -ENOENT;
+	if (e->buckets) {
+		h = gnu_hash(name);
+		i = e->buckets[h % e->nbuckets];
+		if (i < e->symoffset)
+			return -ENOENT;
+		for (; (size_t)(i - e->symoffset) < e->nchain && i < e->nsyms; i++) {
+			c = e->chain[i - e->symoffset];
+			if ((c | 1) == (h | 1) && matches(e, i, name, version, sym))
+				return 0;
+			if (c & 1)
+				break;
 		}
-		*sym = s;
-		return 0;
+		return -ENOENT;
 	}
+	for (k = 1; k < e->nsyms; k++)
+		if (matches(e, k, name, version, sym))
+			return 0;
 	return -ENOENT;
 }
 

@@ -16,7 +16,9 @@ struct lkp_elf;
  * relocation sections. 0 or -errno (-ENOEXEC: not ELF).
  */
 int lkp_elf_open(int fd, struct lkp_elf **out);
+/* Drop a reference: the file is closed with the last one (lkp_elf_get takes another). */
 void lkp_elf_free(struct lkp_elf *e);
+struct lkp_elf *lkp_elf_get(struct lkp_elf *e);
 
 /* DT_SONAME, or NULL. */
 const char *lkp_elf_soname(const struct lkp_elf *e);

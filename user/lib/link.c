@@ -14,6 +14,51 @@
 #define PAGE		4096ULL
 #define STUB_SIZE	8	/* jmp *slot(%rip) (6 bytes) and 2 bytes of int3 */
 #define PATH_ROOM	4096	/* record room for each of the two paths */
+#define THUNK_SIZE	160	/* lkp_ifunc_thunk's 151 bytes, 16-aligned */
+
+/*
+ * The IFUNC thunk, as gas assembles it: save the argument registers (and
+ * %rax, the vector count of varargs calls, and %xmm0-7), call the resolver,
+ * store its answer in the lazy slot, restore, and jump through the slot.
+ * The stack is 16-aligned at the call: entered by a jump from a stub the
+ * caller called, %rsp is 8 mod 16, and 7 pushes plus 0x80 make it 0.
+ */
+static const uint8_t ifunc_thunk[] = {
+	0x57, 0x56, 0x52, 0x51, 0x41, 0x50, 0x41, 0x51, 0x50,	/* push rdi..r9, rax */
+	0x48, 0x81, 0xec, 0x80, 0x00, 0x00, 0x00,		/* sub $0x80, %rsp */
+	0xf3, 0x0f, 0x7f, 0x04, 0x24, 0xf3, 0x0f, 0x7f, 0x4c, 0x24, 0x10,	/* movdqu xmm0-7 */
+	0xf3, 0x0f, 0x7f, 0x54, 0x24, 0x20, 0xf3, 0x0f, 0x7f, 0x5c, 0x24, 0x30,
+	0xf3, 0x0f, 0x7f, 0x64, 0x24, 0x40, 0xf3, 0x0f, 0x7f, 0x6c, 0x24, 0x50,
+	0xf3, 0x0f, 0x7f, 0x74, 0x24, 0x60, 0xf3, 0x0f, 0x7f, 0x7c, 0x24, 0x70,
+	0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0,			/* movabs $resolver, %rax */
+	0xff, 0xd0,						/* call *%rax */
+	0x48, 0x89, 0x05, 0, 0, 0, 0,				/* mov %rax, slot(%rip) */
+	0xf3, 0x0f, 0x6f, 0x04, 0x24, 0xf3, 0x0f, 0x6f, 0x4c, 0x24, 0x10,	/* movdqu back */
+	0xf3, 0x0f, 0x6f, 0x54, 0x24, 0x20, 0xf3, 0x0f, 0x6f, 0x5c, 0x24, 0x30,
+	0xf3, 0x0f, 0x6f, 0x64, 0x24, 0x40, 0xf3, 0x0f, 0x6f, 0x6c, 0x24, 0x50,
+	0xf3, 0x0f, 0x6f, 0x74, 0x24, 0x60, 0xf3, 0x0f, 0x6f, 0x7c, 0x24, 0x70,
+	0x48, 0x81, 0xc4, 0x80, 0x00, 0x00, 0x00,		/* add $0x80, %rsp */
+	0x58, 0x41, 0x59, 0x41, 0x58, 0x59, 0x5a, 0x5e, 0x5f,	/* pop rax..rdi */
+	0xff, 0x25, 0, 0, 0, 0,					/* jmp *slot(%rip) */
+};
+#define THUNK_RESOLVER	0x41	/* imm64 */
+#define THUNK_STORE	0x4e	/* rel32, from 0x52 */
+#define THUNK_JMP	0x93	/* rel32, from 0x97 */
+
+static void put_rel32(uint8_t *b, unsigned int at, uint64_t from, uint64_t to)
+{
+	int32_t rel = (int32_t)(to - from);
+
+	memcpy(b + at, &rel, 4);
+}
+
+static void fill_thunk(uint8_t *b, uint64_t at, uint64_t resolver, uint64_t slot)
+{
+	memcpy(b, ifunc_thunk, sizeof(ifunc_thunk));
+	memcpy(b + THUNK_RESOLVER, &resolver, 8);
+	put_rel32(b, THUNK_STORE, at + THUNK_STORE + 4, slot);
+	put_rel32(b, THUNK_JMP, at + THUNK_JMP + 4, slot);
+}
 
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
@@ -62,8 +107,18 @@ int lkp_link_layout(struct lkp_image *img, const struct lkpp_patch *p, struct lk
 	img->sym_got = calloc(p->nr_symbols + 1, sizeof(*img->sym_got));
 	img->sym_got2 = calloc(p->nr_symbols + 1, sizeof(*img->sym_got2));
 	img->sym_stub = calloc(p->nr_symbols + 1, sizeof(*img->sym_stub));
-	if (!img->sec_map || !img->sec_off || !img->sym_got || !img->sym_got2 || !img->sym_stub)
+	img->sym_lazy = calloc(p->nr_symbols + 1, sizeof(*img->sym_lazy));
+	if (!img->sec_map || !img->sec_off || !img->sym_got || !img->sym_got2 || !img->sym_stub ||
+	    !img->sym_lazy)
 		return -ENOMEM;
+
+	/* A target IFUNC is called through a stub and a writable slot, whatever its reach. */
+	for (i = 0; i < p->nr_symbols; i++)
+		if (p->symbols[i].binding == LKPP_SYM_TARGET &&
+		    (p->symbols[i].flags & LKPP_SYM_F_IFUNC)) {
+			img->sym_stub[i] = ++img->nr_stubs;
+			img->sym_lazy[i] = ++img->nr_lazy;
+		}
 
 	/* R starts with the record. */
 	for (i = 0; i < p->nr_funcs; i++)
@@ -109,6 +164,12 @@ int lkp_link_layout(struct lkp_image *img, const struct lkpp_patch *p, struct lk
 	off[LKP_MAP_X] = align_up(off[LKP_MAP_X], STUB_SIZE);
 	img->stub_off = off[LKP_MAP_X];
 	off[LKP_MAP_X] += img->nr_stubs * STUB_SIZE;
+	off[LKP_MAP_X] = align_up(off[LKP_MAP_X], 16);
+	img->thunk_off = off[LKP_MAP_X];
+	off[LKP_MAP_X] += img->nr_lazy * THUNK_SIZE;
+	off[LKP_MAP_W] = align_up(off[LKP_MAP_W], 8);
+	img->lazy_off = off[LKP_MAP_W];
+	off[LKP_MAP_W] += img->nr_lazy * 8;
 
 	for (i = 0; i < LKP_NR_MAPS; i++) {
 		img->len[i] = align_up(off[i], PAGE);
@@ -139,6 +200,7 @@ void lkp_image_free(struct lkp_image *img)
 	free(img->sym_got);
 	free(img->sym_got2);
 	free(img->sym_stub);
+	free(img->sym_lazy);
 	memset(img, 0, sizeof(*img));
 }
 
@@ -164,6 +226,11 @@ static void got_set(struct lkp_image *img, uint32_t slot, uint64_t v)
 	memcpy(img->buf[LKP_MAP_R] + img->got_off + (uint64_t)(slot - 1) * 8, &v, 8);
 }
 
+static uint64_t stub_addr(const struct lkp_image *img, uint32_t sym)
+{
+	return img->addr[LKP_MAP_X] + img->stub_off + (uint64_t)(img->sym_stub[sym] - 1) * STUB_SIZE;
+}
+
 /* A symbol as the relocations see it. */
 struct rsym {
 	uint64_t s;			/* address (non-TLS) */
@@ -171,6 +238,7 @@ struct rsym {
 	uint64_t tls_value;
 	bool tls;
 	bool missing_weak;
+	uint64_t resolver;		/* a target IFUNC not resolved yet: its resolver */
 };
 
 static int resolve(struct lkp_image *img, struct lkp_target *t, uint32_t i, struct rsym *r,
@@ -191,6 +259,14 @@ static int resolve(struct lkp_image *img, struct lkp_target *t, uint32_t i, stru
 			r->tls = true;
 			r->tls_obj = o;
 			r->tls_value = sym->value;
+			return 0;
+		}
+		if (sym->flags & LKPP_SYM_F_IFUNC) {
+			/* Resolved in the process already, or resolved on the first call. */
+			if (lkp_target_ifunc(t, o, sym->name, sym->value, &r->s)) {
+				r->resolver = o->base + sym->value;
+				r->s = stub_addr(img, i);
+			}
 			return 0;
 		}
 		if (sym->type == LKPP_STT_OBJECT || sym->type == LKPP_STT_NOTYPE)
@@ -266,12 +342,8 @@ static int relocate(struct lkp_image *img, struct lkp_target *t, const struct lk
 	case R_X86_64_PC32:
 	case R_X86_64_PLT32:
 		v = r->s + A - P;
-		if (!fits_s32(v) && img->sym_stub[rl->symbol]) {
-			uint64_t stub = img->addr[LKP_MAP_X] + img->stub_off +
-					(uint64_t)(img->sym_stub[rl->symbol] - 1) * STUB_SIZE;
-
-			v = stub + A - P;
-		}
+		if (!fits_s32(v) && img->sym_stub[rl->symbol])
+			v = stub_addr(img, rl->symbol) + A - P;
 		pcrel = true;
 		break;
 	case R_X86_64_GOTPCREL:
@@ -356,21 +428,31 @@ static void fill_stubs(struct lkp_image *img, const struct rsym *rs)
 	unsigned int i;
 
 	for (i = 0; i < img->p->nr_symbols; i++) {
-		uint64_t stub_off, stub, slot;
-		int32_t rel;
+		uint64_t stub_off, stub, slot, lazy, thunk_off, v = rs[i].s;
 		uint8_t *b;
 
 		if (!img->sym_stub[i])
 			continue;
 		stub_off = img->stub_off + (uint64_t)(img->sym_stub[i] - 1) * STUB_SIZE;
 		stub = img->addr[LKP_MAP_X] + stub_off;
-		slot = got_addr(img, img->sym_got[i]);
-		got_set(img, img->sym_got[i], rs[i].s);
-		rel = (int32_t)(slot - (stub + 6));
+		if (img->sym_lazy[i]) {
+			lazy = img->lazy_off + (uint64_t)(img->sym_lazy[i] - 1) * 8;
+			slot = img->addr[LKP_MAP_W] + lazy;
+			if (rs[i].resolver) {
+				thunk_off = img->thunk_off +
+					    (uint64_t)(img->sym_lazy[i] - 1) * THUNK_SIZE;
+				v = img->addr[LKP_MAP_X] + thunk_off;
+				fill_thunk(img->buf[LKP_MAP_X] + thunk_off, v, rs[i].resolver, slot);
+			}
+			memcpy(img->buf[LKP_MAP_W] + lazy, &v, 8);
+		} else {
+			slot = got_addr(img, img->sym_got[i]);
+			got_set(img, img->sym_got[i], v);
+		}
 		b = img->buf[LKP_MAP_X] + stub_off;
 		b[0] = 0xff;			/* jmp *rel32(%rip) */
 		b[1] = 0x25;
-		memcpy(b + 2, &rel, 4);
+		put_rel32(b, 2, stub + 6, slot);
 	}
 }
 
@@ -384,14 +466,6 @@ static uint32_t add_str(uint8_t *rec, uint64_t *pos, uint64_t cap, const char *s
 	memcpy(rec + *pos, s, n);
 	*pos += n;
 	return at;
-}
-
-void lkp_rec_jmp(uint64_t old_addr, uint64_t new_addr, uint8_t *buf)
-{
-	int32_t rel = (int32_t)(new_addr - (old_addr + LKP_JMP_SIZE));
-
-	buf[0] = 0xe9;
-	memcpy(buf + 1, &rel, 4);
 }
 
 static void fill_record(struct lkp_image *img, const char *patch_path)

@@ -26,6 +26,14 @@ struct lkp_image {
 	uint32_t *sym_got;		/* per symbol: GOT slot index + 1, 0 none */
 	uint32_t *sym_got2;		/* per symbol: TLS GD pair slot index + 1 */
 	uint32_t *sym_stub;		/* per symbol: stub index + 1 */
+	/*
+	 * IFUNCs of the target the process never resolved: calls go through
+	 * the stub to a slot in W that first points to a thunk, which calls
+	 * the resolver once and stores its answer there, as lazy binding does.
+	 */
+	uint32_t *sym_lazy;		/* per symbol: lazy slot (in W) and thunk index + 1 */
+	uint64_t lazy_off, nr_lazy;	/* slots in W */
+	uint64_t thunk_off;		/* thunks in X, after the stubs */
 };
 
 /* The identity of a patch file: FNV-1a 64 of its bytes. */

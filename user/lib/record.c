@@ -7,6 +7,14 @@
 
 #include "record.h"
 
+void lkp_rec_jmp(uint64_t old_addr, uint64_t new_addr, uint8_t *buf)
+{
+	int32_t rel = (int32_t)(new_addr - (old_addr + LKP_JMP_SIZE));
+
+	buf[0] = 0xe9;
+	memcpy(buf + 1, &rel, 4);
+}
+
 const char *lkp_rec_str(const struct lkp_applied *a, uint32_t off)
 {
 	const char *s = (const char *)a->hdr;
@@ -46,65 +54,98 @@ static int read_record(const struct lkp_session *s, uint64_t addr, uint64_t len,
 		return ret ? ret : -EAGAIN;
 	}
 	a->funcs = (struct lkp_rec_func *)((char *)a->hdr + h.funcs_off);
+	a->live = calloc(h.nr_funcs + 1, sizeof(*a->live));
+	if (!a->live) {
+		free(a->hdr);
+		return -ENOMEM;
+	}
 	for (i = 0; i < h.nr_funcs; i++) {
 		uint8_t want[LKP_JMP_SIZE], have[LKP_JMP_SIZE];
 
 		lkp_rec_jmp(a->funcs[i].old_addr, a->funcs[i].new_addr, want);
 		if (!lkp_mem_read(s, a->funcs[i].old_addr, have, sizeof(have)) &&
-		    !memcmp(want, have, sizeof(want)))
+		    !memcmp(want, have, sizeof(want))) {
+			a->live[i] = true;
 			a->nr_live++;
+		}
 	}
+	return 0;
+}
+
+bool lkp_record_candidate(const char *line, uint64_t *start, uint64_t *len)
+{
+	unsigned long long b, e, off, ino;
+	unsigned int maj, min;
+	char perms[8];
+
+	/* lkp's R mappings: private, anonymous, read-only. */
+	if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu", &b, &e, perms, &off, &maj, &min,
+		   &ino) < 7 || ino || strcmp(perms, "r--p") || strchr(line, '['))
+		return false;
+	*start = b;
+	*len = e - b;
+	return true;
+}
+
+int lkp_records_read_in(const struct lkp_session *s, const uint64_t (*maps)[2], unsigned int nr,
+			struct lkp_applied **out, unsigned int *n)
+{
+	struct lkp_applied *v;
+	unsigned int i, cnt = 0;
+
+	*out = NULL;
+	*n = 0;
+	v = calloc(nr ? nr : 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++)
+		if (!read_record(s, maps[i][0], maps[i][1], &v[cnt]))
+			cnt++;
+	*out = v;
+	*n = cnt;
 	return 0;
 }
 
 int lkp_records_read(const struct lkp_session *s, struct lkp_applied **out, unsigned int *n)
 {
-	unsigned long long start, end, off, ino;
-	struct lkp_applied *v = NULL, *nv;
-	unsigned int maj, min, cnt = 0;
-	char line[512], perms[8];
+	uint64_t (*maps)[2] = NULL, (*nm)[2], start, len;
+	unsigned int cnt = 0;
+	char line[512];
 	FILE *f;
-	int ret = 0;
+	int ret;
 
-	*out = NULL;
-	*n = 0;
 	snprintf(line, sizeof(line), "/proc/%d/maps", (int)s->pid);
 	f = fopen(line, "re");
 	if (!f)
 		return errno == ENOENT ? -ESRCH : -errno;
 	while (fgets(line, sizeof(line), f)) {
-		int k;
-
-		/* lkp's R mappings: private, anonymous, read-only. */
-		k = sscanf(line, "%llx-%llx %7s %llx %x:%x %llu", &start, &end, perms, &off, &maj,
-			   &min, &ino);
-		if (k < 7 || ino || strcmp(perms, "r--p") || strchr(line, '['))
+		if (!lkp_record_candidate(line, &start, &len))
 			continue;
-		nv = reallocarray(v, cnt + 1, sizeof(*v));
-		if (!nv) {
-			ret = -ENOMEM;
-			break;
+		nm = reallocarray(maps, cnt + 1, sizeof(*maps));
+		if (!nm) {
+			free(maps);
+			fclose(f);
+			return -ENOMEM;
 		}
-		v = nv;
-		if (!read_record(s, start, end - start, &v[cnt]))
-			cnt++;
+		maps = nm;
+		maps[cnt][0] = start;
+		maps[cnt][1] = len;
+		cnt++;
 	}
 	fclose(f);
-	if (ret) {
-		lkp_applied_free(v, cnt);
-		return ret;
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	ret = lkp_records_read_in(s, (const uint64_t (*)[2])maps, cnt, out, n);
+	free(maps);
+	return ret;
 }
 
 void lkp_applied_free(struct lkp_applied *a, unsigned int n)
 {
 	unsigned int i;
 
-	for (i = 0; a && i < n; i++)
+	for (i = 0; a && i < n; i++) {
 		free(a[i].hdr);
+		free(a[i].live);
+	}
 	free(a);
 }
 

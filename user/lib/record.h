@@ -3,6 +3,7 @@
 #ifndef LKP_RECORD_H
 #define LKP_RECORD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lkpp_format.h"
@@ -61,7 +62,8 @@ struct lkp_applied {
 	uint64_t rec_addr;
 	struct lkp_rec_hdr *hdr;	/* the record's bytes (hdr->size) */
 	struct lkp_rec_func *funcs;
-	unsigned int nr_live;		/* functions whose jump is in place */
+	bool *live;			/* per function: its jump is in place */
+	unsigned int nr_live;
 };
 
 /* The string at off in a record read back ("" when out of range). */
@@ -69,6 +71,13 @@ const char *lkp_rec_str(const struct lkp_applied *a, uint32_t off);
 
 /* Every record in the target: 0 or -errno; *out an array of *n (free with lkp_applied_free). */
 int lkp_records_read(const struct lkp_session *s, struct lkp_applied **out, unsigned int *n);
+
+/* The same, among candidate mappings already known (start, length each): no /proc/PID/maps. */
+int lkp_records_read_in(const struct lkp_session *s, const uint64_t (*maps)[2], unsigned int nr,
+			struct lkp_applied **out, unsigned int *n);
+
+/* Could the mapping of this /proc/PID/maps line hold a record? (start and length out) */
+bool lkp_record_candidate(const char *maps_line, uint64_t *start, uint64_t *len);
 void lkp_applied_free(struct lkp_applied *a, unsigned int n);
 
 /* Erase a record's magic, once its memory could not be unmapped (a forked child). */

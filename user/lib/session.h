@@ -22,7 +22,7 @@ struct lkp_session {
 	uint32_t api_version;
 };
 
-/* Attach to pid: 0 or -errno (ESRCH, EPERM, EACCES, ENOENT for no /dev/lkp...). */
+/* Attach to pid: 0 or -errno (ESRCH; EACCES: the kernel refused /proc/PID/mem; ENOENT: no /dev/lkp). */
 int lkp_session_open(pid_t pid, struct lkp_session *s);
 void lkp_session_close(struct lkp_session *s);
 

@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "dynsym.h"
+#include "record.h"
 #include "target.h"
 
 /* Open what the target maps at [start, end): the mapped file itself, even if replaced on disk. */
@@ -45,8 +47,117 @@ static void read_build_id(struct lkp_object *o, Elf *elf, const GElf_Phdr *ph)
 	}
 }
 
+/*
+ * What was learnt of a mapped file, kept for the next process that maps it
+ * (apply --all, lkpd): identified by device, inode, size and modification
+ * time, so that a file rewritten in place, or a new file on a reused inode,
+ * is never taken for the old one.
+ */
+struct file_info {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	int err;			/* probe_object's result */
+	uint16_t e_type;
+	uint64_t load_vaddr;		/* first PT_LOAD's address, page aligned */
+	uint64_t dynamic;
+	bool has_tls;
+	uint32_t build_id_size;
+	uint8_t build_id[LKPP_BUILD_ID_MAX];
+	struct lkp_elf *elf;		/* a reference, or NULL */
+};
+
+#define FILE_CACHE_SIZE	64
+static struct file_info file_cache[FILE_CACHE_SIZE];
+static unsigned int file_cache_next;
+
+static bool stat_mapped(const struct lkp_target *t, const struct lkp_object *o, struct stat *st)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)t->pid,
+		 o->first_start, o->first_end);
+	return !stat(path, st) && st->st_dev == o->dev && st->st_ino == o->ino;
+}
+
+static struct file_info *cached(const struct lkp_target *t, const struct lkp_object *o,
+				struct stat *st, bool *have_stat)
+{
+	unsigned int i;
+
+	*have_stat = stat_mapped(t, o, st);
+	if (!*have_stat)
+		return NULL;
+	for (i = 0; i < FILE_CACHE_SIZE; i++) {
+		struct file_info *f = &file_cache[i];
+
+		if (f->ino == st->st_ino && f->dev == st->st_dev && f->size == st->st_size &&
+		    f->mtime.tv_sec == st->st_mtim.tv_sec && f->mtime.tv_nsec == st->st_mtim.tv_nsec)
+			return f;
+	}
+	return NULL;
+}
+
+static void from_info(struct lkp_object *o, const struct file_info *f)
+{
+	o->e_type = f->e_type;
+	o->base = o->first_start - f->load_vaddr;
+	o->dynamic = f->dynamic;
+	o->has_tls = f->has_tls;
+	o->build_id_size = f->build_id_size;
+	memcpy(o->build_id, f->build_id, sizeof(o->build_id));
+	if (f->elf)
+		o->elf = lkp_elf_get(f->elf);
+}
+
+static void remember(const struct lkp_object *o, const struct stat *st, int err)
+{
+	struct file_info *f = &file_cache[file_cache_next++ % FILE_CACHE_SIZE];
+
+	lkp_elf_free(f->elf);
+	*f = (struct file_info){
+		.dev = st->st_dev, .ino = st->st_ino, .size = st->st_size, .mtime = st->st_mtim,
+		.err = err, .e_type = o->e_type, .load_vaddr = o->first_start - o->base,
+		.dynamic = o->dynamic, .has_tls = o->has_tls, .build_id_size = o->build_id_size,
+	};
+	memcpy(f->build_id, o->build_id, sizeof(f->build_id));
+}
+
+/* Keep an object's opened ELF file for the next process that maps the same file. */
+static void remember_elf(const struct lkp_target *t, const struct lkp_object *o)
+{
+	bool have_stat;
+	struct stat st;
+	struct file_info *f = cached(t, o, &st, &have_stat);
+
+	if (f && !f->elf && !f->err)
+		f->elf = lkp_elf_get(o->elf);
+}
+
 /* ELF header and program headers: type, load base, build-id, PT_DYNAMIC, PT_TLS. -ENOEXEC: not ELF. */
+static int probe_file(struct lkp_target *t, struct lkp_object *o);
+
 static int probe_object(struct lkp_target *t, struct lkp_object *o)
+{
+	struct file_info *f;
+	bool have_stat;
+	struct stat st;
+	int ret;
+
+	f = cached(t, o, &st, &have_stat);
+	if (f) {
+		if (!f->err)
+			from_info(o, f);
+		return f->err;
+	}
+	ret = probe_file(t, o);
+	if (have_stat && (!ret || ret == -ENOEXEC))
+		remember(o, &st, ret);
+	return ret;
+}
+
+static int probe_file(struct lkp_target *t, struct lkp_object *o)
 {
 	bool have_load = false;
 	GElf_Ehdr eh;
@@ -156,6 +267,22 @@ int lkp_target_open(const struct lkp_session *s, struct lkp_target **out, char *
 		struct lkp_object *last = t->nr_objs ? &t->objs[t->nr_objs - 1] : NULL;
 		char perms[8];
 
+		uint64_t rs, rl;
+
+		/* The same read of maps serves lkp's records. */
+		if (lkp_record_candidate(line, &rs, &rl)) {
+			uint64_t (*na)[2] = reallocarray(t->anon, t->nr_anon + 1, sizeof(*na));
+
+			if (!na) {
+				ret = -ENOMEM;
+				break;
+			}
+			t->anon = na;
+			t->anon[t->nr_anon][0] = rs;
+			t->anon[t->nr_anon][1] = rl;
+			t->nr_anon++;
+			continue;
+		}
 		path[0] = 0;
 		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %4095[^\n]", &start, &end, perms,
 			   &off, &maj, &min, &ino, path) < 7 || !ino || path[0] != '/')
@@ -207,6 +334,7 @@ void lkp_target_free(struct lkp_target *t)
 	if (!t)
 		return;
 	free(t->search);
+	free(t->anon);
 	for (i = 0; i < t->nr_objs; i++) {
 		free(t->objs[i].path);
 		lkp_elf_free(t->objs[i].elf);
@@ -241,8 +369,10 @@ int lkp_object_elf(struct lkp_target *t, struct lkp_object *o, char *err)
 		goto fail;
 	}
 	ret = lkp_elf_open(fd, &o->elf);
-	if (!ret)
+	if (!ret) {
+		remember_elf(t, o);
 		return 0;
+	}
 fail:
 	o->elf_err = ret;
 	snprintf(err, LKP_ERR_SIZE, "%s: cannot read its ELF file: %s", o->path, strerror(-ret));

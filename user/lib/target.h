@@ -49,6 +49,8 @@ struct lkp_target {
 	unsigned int nr_search;
 	bool linkmap_done;
 	int linkmap_err;
+	uint64_t (*anon)[2];		/* mappings that may hold lkp records (record.h) */
+	unsigned int nr_anon;
 };
 
 /*

@@ -132,11 +132,18 @@ static int parse(int argc, char **argv, const char *usage, struct op_args *a)
 
 static void print_result(const struct lkp_result *r, bool undo)
 {
-	unsigned int i, k, done = 0;
+	unsigned int i, k, done = 0, cleaned = 0;
 
-	for (i = 0; i < r->nr_objs; i++)
-		done += r->objs[i].action != LKP_ACT_ALREADY;
+	for (i = 0; i < r->nr_objs; i++) {
+		done += r->objs[i].action != LKP_ACT_ALREADY && r->objs[i].action != LKP_ACT_CLEANED;
+		cleaned += r->objs[i].action == LKP_ACT_CLEANED;
+	}
 	if (!lkp_json) {
+		if (cleaned)
+			printf("%d %s: %u stale patch%s cleaned up\n", (int)r->pid, r->comm, cleaned,
+			       cleaned == 1 ? "" : "es");
+		if (!done && cleaned)
+			return;
 		if (!done)
 			printf("%d %s: already applied\n", (int)r->pid, r->comm);
 		else

@@ -24,6 +24,7 @@ struct lkpctl_cmd {
 int cmd_apply(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_stack(int argc, char **argv);
 int cmd_undo(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

@@ -12,6 +12,7 @@ static const struct lkpctl_cmd cmds[] = {
 	{ "undo", cmd_undo, "take a process's patches back" },
 	{ "list", cmd_list, "the patches applied in processes" },
 	{ "info", cmd_info, "decode and validate a patch file (.lkpp)" },
+	{ "stack", cmd_stack, "show every thread of a process with its backtrace" },
 	{ "version", cmd_version, "show lkpctl's version and the loaded module's API" },
 };
 

@@ -18,7 +18,7 @@
  *   caller's size.
  */
 
-#define LKP_API_VERSION		1
+#define LKP_API_VERSION		2
 
 /* The device's ioctl type byte. */
 #define LKP_IOC_TYPE		0xB9
@@ -66,14 +66,16 @@ struct lkp_api {
  * struct lkp_attach - LKP_IOC_ATTACH: open a session on a target process.
  * @pid:	in: thread-group id of the target (or a pidfd, see flags).
  * @flags:	in: LKP_ATTACH_*.
- * @mem_fd:	in: proof of permission (API version 2): an fd of the target's
- *		/proc/PID/mem opened for writing by the caller. Version 1
- *		modules require 0 here.
+ * @mem_fd:	in: proof of permission: an fd of the target's /proc/PID/mem
+ *		(or /proc/PID/task/TID/mem) opened for writing. Required since
+ *		API version 2 (version 1 modules required 0 here).
  * @reserved:	must be 0.
  *
- * The caller must be allowed to ptrace the target (PTRACE_MODE_ATTACH_REALCREDS
- * rules: CAP_SYS_PTRACE in the target's user namespace, or same credentials
- * and a dumpable target). Returns the session fd (O_CLOEXEC).
+ * The kernel checked, when the mem file was opened, that its opener may
+ * ptrace the target (PTRACE_MODE_ATTACH_FSCREDS, with every LSM: Yama,
+ * AppArmor, SELinux); the module accepts the file only if it holds the
+ * memory the target runs now, so a file opened before the target exec'd is
+ * refused (EACCES). Returns the session fd (O_CLOEXEC).
  */
 struct lkp_attach {
 	__u32 pid;
