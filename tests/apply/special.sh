@@ -1,0 +1,419 @@
+# SPDX-License-Identifier: GPL-2.0
+# special.sh: the live apply tests beyond one case at a time (sourced by run-guest, whose helpers it uses).
+
+# have CASE: the case was prepared (and selected).
+have() { [ -n "${STATE[$1]:-}" ]; }
+
+# target_alive NAME: the served process still answers.
+target_alive() {
+	p_cmd "$1" count && [[ $AT == "@count "* ]]
+}
+
+# ---- both: two objects, one transaction -------------------------------------
+test_both_txn() {
+	local pid c=both orc=$work/oracle/both roots=$work/pm/both/patchroot lib
+	have both || return
+	p_start t "$work/pm/$c" --serve || { check "both: the target starts"; return; }
+	pid=${P_PID[t]}
+	lk_expect 0 apply apply -p "$pid" "$roots" &&
+		{ grep -qxE "$pid prog: 2 objects, 2 functions, paused [0-9.]+ ms" "$tmp/lk.out" ||
+		  fail "apply printed: $(cat "$tmp/lk.out")"; }
+	round t run "$orc/p.1" "after apply"
+	check "both: one apply patches the executable and its library: '2 objects, 2 functions', both changes show"
+
+	# Undo one object's patch by naming its file: the other stays.
+	lib=$roots/$(build_id "$work/pm/$c/libshape.so").lkpp
+	lk_expect 0 "undo the library's patch" undo -p "$pid" "$lib"
+	round t run "$work/partial/o.1" "after undoing the library's patch"
+	lk_expect 0 list --json list -p "$pid"
+	[ "$(live_count)" = 1 ] && [ "$(jq -r '.patches[0].build_id' "$tmp/lk.out")" = "$(build_id "$work/pm/$c/prog")" ] ||
+		fail "list: $(cat "$tmp/lk.out")"
+	lk_expect 0 "undo by build-id" undo -p "$pid" "$(build_id "$work/pm/$c/prog")"
+	round t run "$orc/o.1" "after undoing the executable's patch by build-id"
+	lk_expect 0 list --json list -p "$pid" && [ "$(all_count)" = 0 ] || fail "list: $(cat "$tmp/lk.out")"
+	p_end t
+	[ "$ST" = 0 ] || fail "the target exited with status $ST"
+	check "both: undo of the library's patch file leaves the executable patched (the round is that of a build with only its fix); undo by the executable's build-id restores the original"
+}
+
+# ---- a patch level upgrade ---------------------------------------------------
+test_upgrade() {
+	local pid c=body orc=$work/oracle/body a=$work/pm/body/patchroot b=$work/upgrade/patchroot
+	have body && [ -d "$b" ] || return
+	p_start t "$work/pm/$c" --serve || { check "upgrade: the target starts"; return; }
+	pid=${P_PID[t]}
+	lk_expect 0 "apply A" apply -p "$pid" "$a"
+	round t run "$orc/p.1" "after A"
+	lk_expect 0 "apply A again" apply -p "$pid" "$a" &&
+		{ grep -qx "$pid prog: already applied" "$tmp/lk.out" || fail "A again printed: $(cat "$tmp/lk.out")"; }
+	lk_expect 0 "apply A again (json)" --json apply -p "$pid" "$a" &&
+		{ [ "$(jq -r '.objects[0].action' "$tmp/lk.out")" = already ] || fail "A again: $(cat "$tmp/lk.out")"; }
+	round t run "$orc/p.1" "after A twice"
+	check "upgrade: applying the live patch again is a no-op: 'already applied', action already, output unchanged"
+
+	lk_expect 0 "apply B" --json apply -p "$pid" "$b" &&
+		{ [ "$(jq -r '.objects[0].action' "$tmp/lk.out")" = replaced ] || fail "B: $(cat "$tmp/lk.out")"; }
+	round t run "$work/upgrade/o.1" "after B"
+	lk_expect 0 list --json list -p "$pid"
+	[ "$(all_count)" = 1 ] && [ "$(live_count)" = 1 ] &&
+		[ "$(jq -r '.patches[0].functions | sort | join(" ")' "$tmp/lk.out")" = "offset scale" ] ||
+		fail "list after B: $(cat "$tmp/lk.out")"
+	check "upgrade: B (a second fix on top of A) replaces A: action replaced, the round is the twice-fixed build's, list shows one live patch with B's functions"
+
+	lk_expect 0 undo undo -p "$pid" --all
+	round t run "$orc/o.1" "after undo"
+	lk_expect 0 list --json list -p "$pid" && [ "$(all_count)" = 0 ] || fail "list: $(cat "$tmp/lk.out")"
+	# And back up again from the original: B straight away.
+	lk_expect 0 "apply B on the original" apply -p "$pid" "$b"
+	round t run "$work/upgrade/o.1" "after B on the original"
+	lk_expect 0 "apply A over B" --json apply -p "$pid" "$a" &&
+		{ [ "$(jq -r '.objects[0].action' "$tmp/lk.out")" = replaced ] || fail "A over B: $(cat "$tmp/lk.out")"; }
+	round t run "$orc/p.1" "after A over B"
+	lk_expect 0 undo undo -p "$pid"
+	round t run "$orc/o.1" "after the last undo"
+	p_end t
+	[ "$ST" = 0 ] || fail "the target exited with status $ST"
+	check "upgrade: undo after the upgrade gives the original code, not A's; B then A (a downgrade) replaces too; undo again restores the original"
+}
+
+# ---- fork: patch a child only; a child forked after apply ---------------------
+test_fork() {
+	local pid cpid orc=$work/oracle/body roots=$work/pm/body/patchroot
+	have body || return
+	p_start t "$work/pm/body" --serve || { check "fork: the target starts"; return; }
+	pid=${P_PID[t]}
+	p_cmd t spawn; cpid=${AT#@child }
+	[[ $cpid =~ ^[0-9]+$ ]] || fail "spawn: $AT"
+	lk_expect 0 "apply to the child" apply -p "$cpid" "$roots"
+	round t "child run" "$orc/p.1" "the child after apply"
+	round t run "$orc/o.1" "the parent after the child's apply"
+	lk_expect 0 "list the parent" --json list -p "$pid" && [ "$(all_count)" = 0 ] || fail "parent: $(cat "$tmp/lk.out")"
+	lk_expect 0 "list the child" --json list -p "$cpid" && [ "$(live_count)" = 1 ] || fail "child: $(cat "$tmp/lk.out")"
+	lk_expect 0 "undo in the child" undo -p "$cpid" --all
+	round t "child run" "$orc/o.1" "the child after undo"
+	p_end t
+	[ "$ST" = 0 ] || fail "the target (and its child) exited with status $ST"
+	check "fork: apply -p CHILD patches the child only: the child's round is patched, the parent's original, list agrees; undo in the child restores it"
+
+	p_start t "$work/pm/body" --serve || { check "fork: the target starts"; return; }
+	pid=${P_PID[t]}
+	lk_expect 0 "apply to the parent" apply -p "$pid" "$roots"
+	p_cmd t spawn; cpid=${AT#@child }
+	[[ $cpid =~ ^[0-9]+$ ]] || fail "spawn: $AT"
+	lk_expect 0 "list the child" --json list -p "$cpid"
+	[ "$(live_count)" = 1 ] && [ "$(jq -r '.patches[0].build_id' "$tmp/lk.out")" = "$(build_id "$work/pm/body/prog")" ] ||
+		fail "child's list: $(cat "$tmp/lk.out")"
+	round t "child run" "$orc/p.1" "the child forked after apply"
+	lk_expect 0 "undo in the child" undo -p "$cpid" --all
+	round t "child run" "$orc/o.1" "the child after its undo"
+	round t run "$orc/p.1" "the parent after the child's undo"
+	lk_expect 0 "list the parent" --json list -p "$pid" && [ "$(live_count)" = 1 ] || fail "parent: $(cat "$tmp/lk.out")"
+	lk_expect 0 "undo in the parent" undo -p "$pid" --all
+	round t run "$orc/o.1" "the parent after its undo"
+	p_end t
+	[ "$ST" = 0 ] || fail "the target (and its child) exited with status $ST"
+	check "fork: a child forked after apply lists the patch as live and runs it; its undo leaves the parent patched; the parent's undo works after it"
+}
+
+# ---- lkpctl killed at each stop point ----------------------------------------
+test_stop() {
+	local pid at orc=$work/oracle/both roots=$work/pm/both/patchroot want out maps listed
+	have both || return
+	for at in after-map after-write after-txn; do
+		p_start t "$work/pm/both" --serve || { check "stop $at: the target starts"; continue; }
+		pid=${P_PID[t]}
+		maps=$(anon_maps "$pid")
+		out=$("$lkpt" when-stopped kill -- env LKP_TEST_STOP_AT=$at "$lkpctl" apply -p "$pid" "$roots" 2>&1)
+		[ "$out" = $'stopped\nkilled' ] || fail "lkpctl at $at: $out"
+		# Before the transaction nothing is reachable; after it both objects are patched.
+		if [ $at = after-txn ]; then want=$orc/p.1; else want=$orc/o.1; fi
+		round t run "$want" "after lkpctl was killed $at"
+		lk_expect 0 list --json list -p "$pid"
+		listed=$(all_count)
+		if [ $at = after-txn ]; then
+			[ "$(live_count)" = 2 ] || fail "killed $at, list shows: $(cat "$tmp/lk.out")"
+		else
+			[ "$(live_count)" = 0 ] || fail "killed $at, list shows: $(cat "$tmp/lk.out")"
+		fi
+		echo "killed $at, list: $(jq -c '[.patches[] | {object, state}]' "$tmp/lk.out" 2>/dev/null)" | diag
+		# What list does not show must not be left behind either.
+		out=$(new_maps "$maps" "$pid")
+		[ "$listed" != 0 ] || [ -z "$out" ] ||
+			fail "killed $at: list shows nothing, but the process has new anonymous mappings:" "$out"
+		lk undo -p "$pid" --all
+		[ "$LK_ST" = 0 ] || { [ "$listed" = 0 ] && [ "$LK_ST" = 1 ] && grep -q 'no patch is applied' "$tmp/lk.err"; } ||
+			fail "undo --all: $(lk_said undo)"
+		round t run "$orc/o.1" "after undo"
+		lk_expect 0 list --json list -p "$pid" && [ "$(all_count)" = 0 ] || fail "after undo: $(cat "$tmp/lk.out")"
+		out=$(new_maps "$maps" "$pid")
+		[ -z "$out" ] || fail "after undo, anonymous mappings left since before the apply:" "$out"
+		lk_expect 0 "apply again" apply -p "$pid" "$roots"
+		round t run "$orc/p.1" "after a new apply"
+		lk_expect 0 "undo again" undo -p "$pid" --all
+		round t run "$orc/o.1" "after the last undo"
+		p_end t
+		[ "$ST" = 0 ] || fail "the target exited with status $ST"
+		check "stop $at: lkpctl apply SIGKILLed $at: the target runs $([ $at = after-txn ] && echo 'both patches, listed live' || echo 'the original, no live patch listed'); undo --all restores the original and leaves no record and no mapping; apply and undo work again"
+	done
+}
+
+# ---- a target stopped by SIGSTOP ------------------------------------------------
+test_sigstop() {
+	local pid orc=$work/oracle/body roots=$work/pm/body/patchroot
+	have body || return
+	p_start t "$work/pm/body" --serve || { check "sigstop: the target starts"; return; }
+	pid=${P_PID[t]}
+	kill -STOP "$pid"
+	lk_expect 0 "apply to a stopped process" apply -p "$pid" "$roots"
+	[ "$(awk '{ print $3 }' /proc/"$pid"/stat)" = T ] || fail "the target is no longer stopped after apply"
+	kill -CONT "$pid"
+	round t run "$orc/p.1" "after SIGCONT"
+	kill -STOP "$pid"
+	lk_expect 0 "undo in a stopped process" undo -p "$pid" --all
+	[ "$(awk '{ print $3 }' /proc/"$pid"/stat)" = T ] || fail "the target is no longer stopped after undo"
+	kill -CONT "$pid"
+	round t run "$orc/o.1" "after undo and SIGCONT"
+	p_end t
+	[ "$ST" = 0 ] || fail "the target exited with status $ST"
+	check "sigstop: apply and undo on a process stopped by SIGSTOP exit 0 and leave it stopped; after SIGCONT it runs the patched, then the original code"
+}
+
+# ---- a traced target ------------------------------------------------------------
+# tracer_start MODE: lkpt trace PID [stop] as served process "tr"; first line in LINE.
+tracer_start() {
+	local fd
+	seq_no=$((seq_no + 1))
+	mkfifo "$tmp/tin.$seq_no" "$tmp/tout.$seq_no"
+	"$lkpt" trace "$1" $2 <"$tmp/tin.$seq_no" >"$tmp/tout.$seq_no" 2>&1 &
+	P_PID[tr]=$!
+	exec {fd}>"$tmp/tin.$seq_no"
+	P_IN[tr]=$fd
+	exec {fd}<"$tmp/tout.$seq_no"
+	P_OUT[tr]=$fd
+	rm -f "$tmp/tin.$seq_no" "$tmp/tout.$seq_no"
+	LINE=
+	IFS= read -r -t 60 -u "${P_OUT[tr]}" LINE
+}
+
+test_ptrace() {
+	local pid orc=$work/oracle/body roots=$work/pm/body/patchroot
+	have body || return
+	p_start t "$work/pm/body" --serve || { check "ptrace: the target starts"; return; }
+	pid=${P_PID[t]}
+	tracer_start "$pid" ""
+	[ "$LINE" = traced ] || fail "tracer: $LINE"
+	grep -q "^TracerPid:[[:space:]]*${P_PID[tr]}\$" /proc/"$pid"/status || fail "not traced: $(grep TracerPid /proc/"$pid"/status)"
+	lk_expect 0 "apply to a traced process" apply -p "$pid" "$roots"
+	round t run "$orc/p.1" "traced, after apply"
+	# A forked round sends the tracee SIGCHLD: the tracer sees it and passes it on.
+	round t fork-run "$orc/p.1" "traced, a forked round after apply"
+	lk_expect 0 "undo in a traced process" undo -p "$pid" --all
+	round t run "$orc/o.1" "traced, after undo"
+	p_end tr
+	round t run "$orc/o.1" "after the tracer detached"
+	p_end t
+	[ "$ST" = 0 ] || fail "the target exited with status $ST"
+	check "ptrace: a process held by a tracer (PTRACE_SEIZE) is patched and unpatched: apply and undo exit 0, the rounds follow"
+
+	p_start t "$work/pm/body" --serve || { check "ptrace: the target starts"; return; }
+	pid=${P_PID[t]}
+	tracer_start "$pid" stop
+	[ "$LINE" = stopped ] || fail "tracer: $LINE"
+	[ "$(awk '{ print $3 }' /proc/"$pid"/stat)" = t ] || fail "not in a ptrace stop: $(cat /proc/"$pid"/stat)"
+	lk_expect 0 "apply to a process in a ptrace stop" apply -p "$pid" "$roots"
+	echo cont >&"${P_IN[tr]}"
+	IFS= read -r -t 60 -u "${P_OUT[tr]}" LINE
+	[ "$LINE" = running ] || fail "tracer after cont: $LINE"
+	round t run "$orc/p.1" "resumed after apply"
+	lk_expect 0 "undo" undo -p "$pid" --all
+	round t run "$orc/o.1" "after undo"
+	p_end tr
+	p_end t
+	[ "$ST" = 0 ] || fail "the target exited with status $ST"
+	check "ptrace: a process sitting in a ptrace stop (PTRACE_INTERRUPT) is patched: apply exits 0, once resumed it runs the patch; undo restores"
+}
+
+# ---- a thread inside the function being patched -----------------------------------
+test_busy() {
+	local pid tid orc=$work/oracle/busy roots=$work/pm/busy/patchroot addr base start size
+	have busy || return
+	p_start t "$work/pm/busy" --serve || { check "busy: the target starts"; return; }
+	pid=${P_PID[t]}
+	# The first round leaves a thread blocked in read() inside hold().
+	round t run "$orc/o.1" "round 1"
+	tid=$(ls /proc/"$pid"/task | grep -vx "$pid")
+	[[ $tid =~ ^[0-9]+$ ]] || fail "want one thread besides the main one: $tid"
+	lk_expect 3 "apply while a thread is in hold()" apply --attempts 3 --retry-delay 10 -p "$pid" "$roots"
+	grep -q "thread $tid " "$tmp/lk.err" || fail "stderr does not name thread $tid: $(cat "$tmp/lk.err")"
+	# The address it names is inside hold() of this process.
+	addr=$(grep -o "thread $tid [a-z ]* 0x[0-9a-f]*" "$tmp/lk.err" | head -1 | grep -o '0x[0-9a-f]*$')
+	base=$(awk -v f="$work/pm/busy/prog" '$6 == f && $3 == "00000000" { print $1; exit }' /proc/"$pid"/maps | cut -d- -f1)
+	read -r start size < <(nm -S "$work/pm/busy/prog" | awk '$4 == "hold" { print $1, $2 }')
+	if [ -n "$addr" ] && [ -n "$base" ] && [ -n "$start" ]; then
+		(( addr >= 16#$base + 16#$start && addr < 16#$base + 16#$start + 16#$size )) ||
+			fail "the address $addr is not inside hold() ($start+$size from $base)"
+	else
+		fail "no address of the thread in: $(cat "$tmp/lk.err")"
+	fi
+	echo "$(cat "$tmp/lk.err")" | diag
+	round t run "$orc/o.1" "after the busy apply"
+	lk_expect 0 list --json list -p "$pid" && [ "$(all_count)" = 0 ] || fail "list: $(cat "$tmp/lk.out")"
+	# No leftover mapping of the patch either: the target's maps are as before.
+	p_end t
+	[ "$ST" = 0 ] || fail "the target exited with status $ST"
+	check "busy: a thread blocked in read() inside hold(): apply exits 3 naming that thread and an address inside hold(); nothing changed (limit() is not patched either: the round is original, list is empty)"
+}
+
+# ---- bad input ------------------------------------------------------------------------
+# one_line WHAT: lkpctl's stderr is exactly one line.
+one_line() {
+	[ "$(wc -l <"$tmp/lk.err")" = 1 ] || fail "$1: stderr is not one line: $(cat "$tmp/lk.err")"
+}
+
+test_bad() {
+	local pid dead orc=$work/oracle/body roots=$work/pm/body/patchroot other id f out cpid k
+	have body || return
+	dead=$("$lkpt" dead-pid)
+	lk_expect 1 "a pid that does not exist" apply -p "$dead" "$roots" && one_line "dead pid"
+	grep -q "$dead" "$tmp/lk.err" || fail "stderr does not name $dead: $(cat "$tmp/lk.err")"
+	lk_expect 1 "list of a pid that does not exist" list -p "$dead" && one_line "list of a dead pid"
+	lk_expect 1 "undo in a pid that does not exist" undo -p "$dead" --all && one_line "undo of a dead pid"
+	check "bad: a pid that does not exist: apply, list and undo exit 1 with one line naming it"
+
+	lk_expect 2 "no -p" apply "$roots"
+	lk_expect 2 "no patch" apply -p 1
+	lk_expect 2 "-p not a number" apply -p x1 "$roots"
+	lk_expect 2 "undo with a patch and --all" undo -p 1 --all "$roots"
+	check "bad: usage errors exit 2 (apply without -p, without a patch, with -p x1; undo with a patch and --all)"
+
+	p_start t "$work/pm/body" --serve || { check "bad: the target starts"; return; }
+	pid=${P_PID[t]}
+	for other in globals libc tls; do
+		have $other && break
+	done
+	f=$(ls "$work/pm/$other"/patchroot/*.lkpp | head -1)
+	id=$(basename "$f" .lkpp)
+	lk_expect 1 "a patch for another build" apply -p "$pid" "$f" && one_line "foreign patch"
+	grep -q "no object with build-id $id" "$tmp/lk.err" || fail "foreign patch: $(cat "$tmp/lk.err")"
+	mkdir -p "$tmp/foreign" && cp "$f" "$tmp/foreign/"
+	lk_expect 1 "a directory with no patch for the process" apply -p "$pid" "$tmp/foreign" && one_line "foreign dir"
+	round t run "$orc/o.1" "after the foreign patches"
+	check "bad: a patch file for another build exits 1 with 'no object with build-id $id'; a directory with nothing for the process exits 1; nothing changed"
+
+	cp "$roots"/*.lkpp "$tmp/foreign/"
+	lk_expect 0 "a directory with a foreign patch and the right one" --json apply -p "$pid" "$tmp/foreign" &&
+		{ [ "$(jq '.objects | length' "$tmp/lk.out")" = 1 ] || fail "mixed dir: $(cat "$tmp/lk.out")"; }
+	round t run "$orc/p.1" "after the mixed directory"
+	lk_expect 0 undo undo -p "$pid" --all
+	round t run "$orc/o.1" "after undo"
+	check "bad: from a directory, a patch for another build is skipped and the right one applied"
+
+	f=$tmp/damaged.lkpp
+	cp "$roots"/*.lkpp "$f"
+	printf '\xa5' | dd of="$f" bs=1 seek=$(($(stat -c %s "$f") / 2)) conv=notrunc status=none
+	lk_expect 1 "a damaged patch" apply -p "$pid" "$f" && one_line "damaged patch"
+	head -c 300 "$f" >"$tmp/short.lkpp"
+	lk_expect 1 "a truncated patch" apply -p "$pid" "$tmp/short.lkpp" && one_line "truncated patch"
+	lk_expect 1 "not a patch" apply -p "$pid" "$work/pm/body/prog" && one_line "not a patch"
+	lk_expect 1 "no such file" apply -p "$pid" "$tmp/nonexistent.lkpp" && one_line "no such file"
+	round t run "$orc/o.1" "after the bad files"
+	lk_expect 0 list --json list -p "$pid" && [ "$(all_count)" = 0 ] || fail "list: $(cat "$tmp/lk.out")"
+	lk_expect 1 "undo with nothing applied" undo -p "$pid" --all && one_line "nothing to undo"
+	p_end t
+	[ "$ST" = 0 ] || fail "the target exited with status $ST"
+	check "bad: a damaged, a truncated, a non-patch, a missing file: exit 1, one line; undo with nothing applied exits 1; the target is untouched"
+
+	# A zombie: the served target's child, killed and not reaped.
+	p_start t "$work/pm/body" --serve || { check "bad: the target starts"; return; }
+	p_cmd t spawn
+	cpid=${AT#@child }
+	if [[ $cpid =~ ^[0-9]+$ ]]; then
+		kill -KILL "$cpid"
+		for k in $(seq 500); do
+			grep -q '^State:.*Z' /proc/"$cpid"/status && break
+			sleep 0.01
+		done
+		lk_expect 1 "apply to a zombie" apply -p "$cpid" "$roots" && one_line "zombie"
+	else
+		fail "spawn: $AT"
+	fi
+	p_end t
+	check "bad: a zombie process: apply exits 1 with one line"
+
+	# The target exits while lkpctl is stopped at each point of the apply.
+	for at in after-map after-write after-txn; do
+		p_start t "$work/pm/body" --serve || { check "bad: the target starts"; continue; }
+		pid=${P_PID[t]}
+		# Continue lkpctl only once the target is really gone (a zombie, or
+		# reaped already: this shell reaps its background jobs itself).
+		out=$("$lkpt" when-stopped cont --run "kill -KILL $pid; for i in \$(seq 1000); do grep -qs '^State:.*Z' /proc/$pid/status || [ ! -e /proc/$pid ] && exit 0; sleep 0.01; done; grep State /proc/$pid/status; exit 1" -- \
+			env LKP_TEST_STOP_AT=$at "$lkpctl" apply -p "$pid" "$roots" 2>"$tmp/lk.err")
+		# lkpctl's own stdout comes between lkpt's "stopped" and its status.
+		case $at:$(head -1 <<<"$out"):$(tail -1 <<<"$out") in
+		after-txn:stopped:"exit 0" | after-txn:stopped:"exit 1" | *:stopped:"exit 1") ;;
+		*) fail "lkpctl after the target died $at: $out; stderr: $(cat "$tmp/lk.err")" ;;
+		esac
+		[[ $out == *"exit 1" ]] && one_line "target gone $at"
+		echo "$at: $(tail -1 <<<"$out"): $(cat "$tmp/lk.err")" | diag
+		p_end t
+		[ "$ST" = 137 ] || fail "the target's status is $ST, not 137 (SIGKILL)"
+	done
+	check "bad: a target SIGKILLed while lkpctl apply is stopped after-map, after-write (exit 1, one line) or after-txn (exit 0 or 1): lkpctl exits, never by a signal"
+}
+
+# ---- fuzz the linker against a live target -------------------------------------------
+# fuzz_one NAME FILE: apply FILE to target t; counts in FZ_*; failures through fail.
+fuzz_one() {
+	local name=$1 f=$2
+	lk apply -p "$FZ_PID" "$f"
+	case $LK_ST in
+	0)
+		FZ_APPLIED=$((FZ_APPLIED + 1))
+		lk undo -p "$FZ_PID" --all
+		[ "$LK_ST" = 0 ] || fail "$name applied, then undo: $(lk_said undo)"
+		;;
+	1 | 3) FZ_REFUSED=$((FZ_REFUSED + 1)) ;;
+	*) fail "$name: lkpctl exited with status $LK_ST: $(head -c 300 "$tmp/lk.err")"
+	   cp "$f" "$work/fuzz-fail-$name" 2>/dev/null ;;
+	esac
+	# A forked round: the target's own state (tls keeps some) stays that of round 1.
+	if ! round t fork-run "$FZ_ORC" "after $name"; then
+		fail "$name: the target no longer prints original-output (kept as build/tests/apply/fuzz-fail-$name)"
+		cp "$f" "$work/fuzz-fail-$name" 2>/dev/null
+		# Start over with a fresh target, so one failure does not hide the rest.
+		p_end t
+		p_start t "$FZ_DIR" --serve
+		FZ_PID=${P_PID[t]}
+	fi
+}
+
+test_fuzz() {
+	local c f id k total=${LKP_APPLY_FUZZ:-100} corpus=$top/tests/fuzz/corpus src
+	for c in body libc tls; do
+		have $c || continue
+		FZ_DIR=$work/pm/$c
+		FZ_ORC=$work/oracle/$c/o.1
+		id=$(build_id "$FZ_DIR/prog")
+		p_start t "$FZ_DIR" --serve || { check "fuzz $c: the target starts"; continue; }
+		FZ_PID=${P_PID[t]}
+		FZ_APPLIED=0
+		FZ_REFUSED=0
+		if [ $c = body ]; then
+			for f in "$corpus"/*; do
+				fuzz_one "corpus-$(basename "$f")" "$f"
+				"$lkpt" set-id "$f" "$id" "$tmp/fz.lkpp" && fuzz_one "corpus-id-$(basename "$f")" "$tmp/fz.lkpp"
+			done
+			check "fuzz: $(ls "$corpus" | wc -l) corpus files, as they are and with the build-id of body's prog: lkpctl exits 0, 1 or 3, never by a signal; what applied undoes; the target prints original-output throughout ($FZ_APPLIED applied, $FZ_REFUSED refused)"
+			FZ_APPLIED=0
+			FZ_REFUSED=0
+		fi
+		src=$(ls "$FZ_DIR"/patchroot/*.lkpp | head -1)
+		for k in $(seq "$total"); do
+			"$lkpt" mutate "$src" "$k" "$id" "$tmp/fz.lkpp" || { fail "mutate $k"; continue; }
+			fuzz_one "$c-mutant-$k" "$tmp/fz.lkpp"
+		done
+		p_end t
+		[ "$ST" = 0 ] || fail "the target exited with status $ST"
+		check "fuzz: $total mutants of $c's patch (tables changed, build-id and checksum made right): lkpctl exits 0, 1 or 3, never by a signal; what applied undoes; the target prints original-output throughout ($FZ_APPLIED applied, $FZ_REFUSED refused)"
+	done
+}
