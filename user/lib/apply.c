@@ -319,6 +319,24 @@ static int check_old_code(const struct lkp_session *s, struct job *j, struct lkp
 	return 0;
 }
 
+/*
+ * A patch's memory that is about to go: its code (no thread may run or
+ * return into it) and its data (no thread may hold a pointer into it on
+ * its stack: a string the patched code passed to printf, say).
+ */
+static int record_ranges(struct lkp_txn *t, const struct lkp_applied *a)
+{
+	const uint64_t (*m)[2] = (const uint64_t (*)[2])a->hdr->maps;
+	int ret;
+
+	ret = lkp_txn_range(t, m[LKP_MAP_X][0], m[LKP_MAP_X][0] + m[LKP_MAP_X][1]);
+	if (!ret)
+		ret = lkp_txn_data_range(t, m[LKP_MAP_R][0], m[LKP_MAP_R][0] + m[LKP_MAP_R][1]);
+	if (!ret)
+		ret = lkp_txn_data_range(t, m[LKP_MAP_W][0], m[LKP_MAP_W][0] + m[LKP_MAP_W][1]);
+	return ret;
+}
+
 /* The entries and ranges of one object's switch to its new patch. */
 static int txn_job(struct lkp_txn *t, const struct lkp_session *s, struct job *j)
 {
@@ -366,9 +384,8 @@ static int txn_job(struct lkp_txn *t, const struct lkp_session *s, struct job *j
 		if (ret)
 			return ret;
 	}
-	/* No thread may still run, or return into, the replaced patch's code. */
-	return lkp_txn_range(t, j->old->hdr->maps[LKP_MAP_X][0],
-			     j->old->hdr->maps[LKP_MAP_X][0] + j->old->hdr->maps[LKP_MAP_X][1]);
+	/* No thread may still run, or return into, the replaced patch, nor use its data. */
+	return record_ranges(t, j->old);
 }
 
 static int txn_error(int ret, const struct lkp_txn *t, struct lkp_result *r)
@@ -378,7 +395,9 @@ static int txn_error(int ret, const struct lkp_txn *t, struct lkp_result *r)
 	switch (ret) {
 	case -EBUSY:
 		set_err(r, "thread %u is %s 0x%" PRIx64 " after %u attempts",
-			t->blocker.tid, t->blocker.kind == LKP_BLOCKER_RETADDR ?
+			t->blocker.tid, lkp_txn_in_data(t, t->blocker.addr) ?
+			"holding a pointer into the patch's data," :
+			t->blocker.kind == LKP_BLOCKER_RETADDR ?
 			"returning into patched code at" : "running patched code at",
 			(uint64_t)t->blocker.addr, t->attempts_made);
 		break;
@@ -652,8 +671,7 @@ int lkp_undo(pid_t pid, const char *which, const struct lkp_txn_opts *o, struct 
 			ret = lkp_txn_poke(&tx, a->funcs[k].old_addr, jmp, a->funcs[k].old_bytes);
 		}
 		if (!ret)
-			ret = lkp_txn_range(&tx, a->hdr->maps[LKP_MAP_X][0],
-					    a->hdr->maps[LKP_MAP_X][0] + a->hdr->maps[LKP_MAP_X][1]);
+			ret = record_ranges(&tx, a);
 		if (ret) {
 			set_err(r, "out of memory");
 			goto out;

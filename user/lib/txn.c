@@ -9,6 +9,7 @@
 #include "unwind.h"
 
 #define MAX_FRAMES	512
+#define LKP_NR_DATA_MAX	256
 
 static int grow(void *v, unsigned int *cap, unsigned int need, size_t size)
 {
@@ -43,24 +44,62 @@ int lkp_txn_poke(struct lkp_txn *t, uint64_t addr, const uint8_t *old, const uin
 	return 0;
 }
 
-int lkp_txn_range(struct lkp_txn *t, uint64_t start, uint64_t end)
+static int add_range(struct lkp_txn *t, uint64_t start, uint64_t end, bool data)
 {
+	unsigned int cap = t->cap_ranges;
+
 	if (start >= end)
 		return 0;
-	if (grow(&t->ranges, &t->cap_ranges, t->nr_ranges + 1, sizeof(*t->ranges)))
+	if (grow(&t->ranges, &cap, t->nr_ranges + 1, sizeof(*t->ranges)))
 		return -ENOMEM;
+	cap = t->cap_ranges;
+	if (grow(&t->data, &cap, t->nr_ranges + 1, sizeof(*t->data)))
+		return -ENOMEM;
+	t->cap_ranges = cap;
+	t->data[t->nr_ranges] = data;
 	t->ranges[t->nr_ranges++] = (struct lkp_range){ .start = start, .end = end };
 	return 0;
 }
 
-static bool in_ranges(const struct lkp_txn *t, uint64_t a, bool retaddr)
+int lkp_txn_range(struct lkp_txn *t, uint64_t start, uint64_t end)
+{
+	return add_range(t, start, end, false);
+}
+
+int lkp_txn_data_range(struct lkp_txn *t, uint64_t start, uint64_t end)
+{
+	return add_range(t, start, end, true);
+}
+
+static bool in_ranges(const struct lkp_txn *t, uint64_t a, bool retaddr, bool data)
 {
 	unsigned int i;
 
 	/* A return address is never the first byte of a function: that is a pointer. */
 	for (i = 0; i < t->nr_ranges; i++)
-		if (a >= t->ranges[i].start + retaddr && a < t->ranges[i].end)
+		if (t->data[i] == data && a >= t->ranges[i].start + retaddr &&
+		    a < t->ranges[i].end)
 			return true;
+	return false;
+}
+
+bool lkp_txn_in_data(const struct lkp_txn *t, uint64_t addr)
+{
+	return in_ranges(t, addr, false, true);
+}
+
+/* A register of a thread pointing into patch data or code that is about to go. */
+static bool regs_point_in(const struct lkp_txn *t, const struct lkp_regs *r, uint64_t *at)
+{
+	const uint64_t v[] = { r->r15, r->r14, r->r13, r->r12, r->bp, r->bx, r->r11, r->r10,
+			       r->r9, r->r8, r->ax, r->cx, r->dx, r->si, r->di };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (in_ranges(t, v[i], false, true)) {
+			*at = v[i];
+			return true;
+		}
 	return false;
 }
 
@@ -73,6 +112,7 @@ static bool thread_blocks(const struct lkp_txn *t, struct lkp_unwinder *u,
 			  const struct lkp_thread *th, struct lkp_frame *f, struct lkp_blocker *b)
 {
 	int i, n = lkp_unwind(u, &th->regs, f, MAX_FRAMES);
+	uint64_t at;
 
 	b->tid = th->tid;
 	if (n <= 0 || n == MAX_FRAMES) {
@@ -80,8 +120,13 @@ static bool thread_blocks(const struct lkp_txn *t, struct lkp_unwinder *u,
 		b->addr = th->regs.ip;
 		return true;
 	}
+	if (regs_point_in(t, &th->regs, &at)) {
+		b->kind = LKP_BLOCKER_RETADDR;
+		b->addr = at;
+		return true;
+	}
 	for (i = 0; i < n; i++) {
-		if (in_ranges(t, f[i].ip, i > 0) ||
+		if (in_ranges(t, f[i].ip, i > 0, false) ||
 		    (f[i].flags & (LKP_FRAME_NO_CFI | LKP_FRAME_STEP_FAILED))) {
 			b->kind = i ? LKP_BLOCKER_RETADDR : LKP_BLOCKER_IP;
 			b->addr = f[i].ip;
@@ -89,6 +134,32 @@ static bool thread_blocks(const struct lkp_txn *t, struct lkp_unwinder *u,
 		}
 	}
 	return false;
+}
+
+static unsigned int nr_data(const struct lkp_txn *t)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < t->nr_ranges; i++)
+		n += t->data[i];
+	return n;
+}
+
+static int data_stack_check(const struct lkp_txn *t, const struct lkp_session *s,
+			    struct lkp_blocker *b)
+{
+	struct lkp_range r[LKP_NR_DATA_MAX];
+	struct lkp_stack_check sc = { .ranges = (uintptr_t)r };
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < t->nr_ranges && sc.nr_ranges < LKP_NR_DATA_MAX; i++)
+		if (t->data[i])
+			r[sc.nr_ranges++] = t->ranges[i];
+	ret = lkp_session_ioctl(s, LKP_IOC_STACK_CHECK, &sc);
+	if (ret == -EBUSY)
+		*b = sc.blocker;
+	return ret;
 }
 
 /*
@@ -129,6 +200,10 @@ static int run_unwound(struct lkp_txn *t, const struct lkp_session *s,
 	for (i = 0; !ret && i < n; i++)
 		if (thread_blocks(t, u, &v[i], f, &b))
 			ret = -EBUSY;
+	/* Pointers into patch data: the kernel's conservative scan of every stack. */
+	if (!ret && nr_data(t)) {
+		ret = data_stack_check(t, s, &b);
+	}
 	if (!ret) {
 		/* Old bytes and syscall ips are still checked by the kernel, all or nothing. */
 		ret = lkp_session_ioctl(s, LKP_IOC_POKE, &pk);
@@ -188,5 +263,6 @@ void lkp_txn_free(struct lkp_txn *t)
 	free(t->entries);
 	free(t->bytes);
 	free(t->ranges);
+	free(t->data);
 	memset(t, 0, sizeof(*t));
 }

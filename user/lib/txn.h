@@ -3,6 +3,7 @@
 #ifndef LKP_TXN_H
 #define LKP_TXN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <linux/lkp.h>
@@ -20,6 +21,7 @@ struct lkp_txn {
 	struct lkp_poke_entry *entries;
 	uint8_t *bytes;			/* old and new bytes, LKP_JMP_SIZE each per entry */
 	struct lkp_range *ranges;
+	bool *data;			/* per range: patch data, not code */
 	unsigned int nr_entries, nr_ranges, cap_entries, cap_ranges;
 	/* Out, after lkp_txn_run. */
 	uint64_t pause_ns;
@@ -31,6 +33,10 @@ struct lkp_txn {
 int lkp_txn_poke(struct lkp_txn *t, uint64_t addr, const uint8_t *old, const uint8_t *new);
 /* No thread may be in [start, end) nor return into it: 0 or -ENOMEM. */
 int lkp_txn_range(struct lkp_txn *t, uint64_t start, uint64_t end);
+/* No thread may hold a pointer into [start, end) on its stack or in a register. */
+int lkp_txn_data_range(struct lkp_txn *t, uint64_t start, uint64_t end);
+/* Is addr in one of the data ranges? (to word a blocker) */
+bool lkp_txn_in_data(const struct lkp_txn *t, uint64_t addr);
 /* The transaction: 0, or -errno as LKP_IOC_TRANSACTION (EBUSY, ESTALE...). */
 int lkp_txn_run(struct lkp_txn *t, const struct lkp_session *s, const struct lkp_txn_opts *o);
 void lkp_txn_free(struct lkp_txn *t);
