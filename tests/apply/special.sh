@@ -255,13 +255,17 @@ test_busy() {
 	else
 		fail "no address of the thread in: $(cat "$tmp/lk.err")"
 	fi
+	# And the thread's backtrace, symbolized: a frame in hold(), below holder().
+	grep -qE '^ +#[0-9]+ +0x[0-9a-f]+ hold\+0x[0-9a-f]+ \(prog\)$' "$tmp/lk.err" &&
+		grep -qE '^ +#[0-9]+ +0x[0-9a-f]+ holder\+0x[0-9a-f]+ \(prog\)$' "$tmp/lk.err" ||
+		fail "no backtrace through hold() and holder() in: $(cat "$tmp/lk.err")"
 	echo "$(cat "$tmp/lk.err")" | diag
 	round t run "$orc/o.1" "after the busy apply"
 	lk_expect 0 list --json list -p "$pid" && [ "$(all_count)" = 0 ] || fail "list: $(cat "$tmp/lk.out")"
 	# No leftover mapping of the patch either: the target's maps are as before.
 	p_end t
 	[ "$ST" = 0 ] || fail "the target exited with status $ST"
-	check "busy: a thread blocked in read() inside hold(): apply exits 3 naming that thread and an address inside hold(); nothing changed (limit() is not patched either: the round is original, list is empty)"
+	check "busy: a thread blocked in read() inside hold(): apply exits 3 naming that thread, an address inside hold() and its backtrace; nothing changed (limit() is not patched either: the round is original, list is empty)"
 }
 
 # ---- bad input ------------------------------------------------------------------------
@@ -416,4 +420,31 @@ test_fuzz() {
 		[ "$ST" = 0 ] || fail "the target exited with status $ST"
 		check "fuzz: $total mutants of $c's patch (tables changed, build-id and checksum made right): lkpctl exits 0, 1 or 3, never by a signal; what applied undoes; the target prints original-output throughout ($FZ_APPLIED applied, $FZ_REFUSED refused)"
 	done
+}
+
+# ---- undo under a thread that still uses the patch's data ----------------------------
+test_tailcall() {
+	local pid orc=$work/oracle/tailcall roots=$work/pm/tailcall/patchroot st
+	have tailcall || return
+	p_start t "$work/pm/tailcall" --serve || { check "tailcall: the target starts"; return; }
+	pid=${P_PID[t]}
+	round t run "$orc/o.1" "round 1 (the lock held, the thread started)"
+	lk_expect 0 apply apply -p "$pid" "$roots"
+	# The thread enters the new report(), which jumps to printf() and waits there for the lock.
+	round t run "$orc/p.2" "round 2 (the thread waits in printf)"
+	lk undo -p "$pid" --all
+	st=$LK_ST
+	case $st in
+	0 | 3) ;;
+	*) fail "undo: $(lk_said undo)" ;;
+	esac
+	# The lock is released: printf() reads the new report()'s format string.
+	round t run "$orc/p.3" "round 3 (printf goes on, after the undo)"
+	if [ "$st" = 3 ]; then
+		lk_expect 0 "undo once the thread is done" undo -p "$pid" --all
+	fi
+	round t run "$orc/o.4" "round 4"
+	p_end t
+	[ "$ST" = 0 ] || fail "the target exited with status $ST"
+	check "tailcall: undo while a thread waits in printf(), tail-called by the patched report() with its format string in the patch's rodata: undo exits 0 or 3 (status $st), and the thread then prints the new report instead of faulting on unmapped memory"
 }
