@@ -391,35 +391,52 @@ fuzz_one() {
 	fi
 }
 
-test_fuzz() {
-	local c f id k total=${LKP_APPLY_FUZZ:-100} corpus=$top/tests/fuzz/corpus src
-	for c in body libc tls; do
-		have $c || continue
-		FZ_DIR=$work/pm/$c
-		FZ_ORC=$work/oracle/$c/o.1
-		id=$(build_id "$FZ_DIR/prog")
-		p_start t "$FZ_DIR" --serve || { check "fuzz $c: the target starts"; continue; }
-		FZ_PID=${P_PID[t]}
+# fuzz_pass CASE FIRST-SEED LABEL: the corpus (for body) and mutants FIRST-SEED.. of
+# CASE's patch against a fresh target of CASE, with the lkpctl in $lkpctl.
+fuzz_pass() {
+	local c=$1 first=$2 label=$3 f id k total=${LKP_APPLY_FUZZ:-100} corpus=$top/tests/fuzz/corpus src
+	FZ_DIR=$work/pm/$c
+	FZ_ORC=$work/oracle/$c/o.1
+	id=$(build_id "$FZ_DIR/prog")
+	p_start t "$FZ_DIR" --serve || { check "fuzz $c: the target starts"; return; }
+	FZ_PID=${P_PID[t]}
+	FZ_APPLIED=0
+	FZ_REFUSED=0
+	if [ $c = body ]; then
+		for f in "$corpus"/*; do
+			fuzz_one "corpus-$(basename "$f")" "$f"
+			"$lkpt" set-id "$f" "$id" "$tmp/fz.lkpp" && fuzz_one "corpus-id-$(basename "$f")" "$tmp/fz.lkpp"
+		done
+		check "fuzz$label: $(ls "$corpus" | wc -l) corpus files, as they are and with the build-id of body's prog: lkpctl exits 0, 1 or 3, never by a signal; what applied undoes; the target prints original-output throughout ($FZ_APPLIED applied, $FZ_REFUSED refused)"
 		FZ_APPLIED=0
 		FZ_REFUSED=0
-		if [ $c = body ]; then
-			for f in "$corpus"/*; do
-				fuzz_one "corpus-$(basename "$f")" "$f"
-				"$lkpt" set-id "$f" "$id" "$tmp/fz.lkpp" && fuzz_one "corpus-id-$(basename "$f")" "$tmp/fz.lkpp"
-			done
-			check "fuzz: $(ls "$corpus" | wc -l) corpus files, as they are and with the build-id of body's prog: lkpctl exits 0, 1 or 3, never by a signal; what applied undoes; the target prints original-output throughout ($FZ_APPLIED applied, $FZ_REFUSED refused)"
-			FZ_APPLIED=0
-			FZ_REFUSED=0
-		fi
-		src=$(ls "$FZ_DIR"/patchroot/*.lkpp | head -1)
-		for k in $(seq "$total"); do
-			"$lkpt" mutate "$src" "$k" "$id" "$tmp/fz.lkpp" || { fail "mutate $k"; continue; }
-			fuzz_one "$c-mutant-$k" "$tmp/fz.lkpp"
-		done
-		p_end t
-		[ "$ST" = 0 ] || fail "the target exited with status $ST"
-		check "fuzz: $total mutants of $c's patch (tables changed, build-id and checksum made right): lkpctl exits 0, 1 or 3, never by a signal; what applied undoes; the target prints original-output throughout ($FZ_APPLIED applied, $FZ_REFUSED refused)"
+	fi
+	src=$(ls "$FZ_DIR"/patchroot/*.lkpp | head -1)
+	for k in $(seq "$first" $((first + total - 1))); do
+		"$lkpt" mutate "$src" "$k" "$id" "$tmp/fz.lkpp" || { fail "mutate $k"; continue; }
+		fuzz_one "$c-mutant-$k" "$tmp/fz.lkpp"
 	done
+	p_end t
+	[ "$ST" = 0 ] || fail "the target exited with status $ST"
+	check "fuzz$label: $total mutants of $c's patch (seeds $first..$((first + total - 1)); tables changed, build-id and checksum made right): lkpctl exits 0, 1 or 3, never by a signal; what applied undoes; the target prints original-output throughout ($FZ_APPLIED applied, $FZ_REFUSED refused)"
+}
+
+test_fuzz() {
+	local c asan=$top/build/tests/lkpp/lkpctl-asan saved=$lkpctl
+	for c in body libc tls; do
+		have $c && fuzz_pass $c 1 ""
+	done
+	# Again with lkpctl built with ASan and UBSan: a report aborts it (a signal).
+	if [ -x "$asan" ] && have body; then
+		lkpctl=$asan
+		export ASAN_OPTIONS=abort_on_error=1:detect_leaks=0
+		export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
+		fuzz_pass body 1001 " (lkpctl-asan)"
+		lkpctl=$saved
+		unset ASAN_OPTIONS UBSAN_OPTIONS
+	else
+		ok "fuzz (lkpctl-asan) # SKIP build/tests/lkpp/lkpctl-asan not built"
+	fi
 }
 
 # ---- undo under a thread that still uses the patch's data ----------------------------
