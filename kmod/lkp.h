@@ -188,6 +188,13 @@ int lkp_ioc_map(struct file *file, void *karg);
 int lkp_ioc_unmap(struct file *file, void *karg);
 void lkp_map_exit(void);
 
+/* lkp_hold.c: hold channels (LKP_IOC_HOLD_*). */
+int lkp_ioc_hold_open(struct file *file, void *karg);
+int lkp_ioc_hold_add(struct file *file, void *karg);
+int lkp_ioc_hold_del(struct file *file, void *karg);
+int lkp_ioc_hold_release(struct file *file, void *karg);
+long lkp_hold_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
 /* lkp_txn.c: the whole patch transaction in one call. */
 int lkp_ioc_transaction(struct file *file, void *karg);
 
