@@ -125,7 +125,8 @@ int lkp_link_layout(struct lkp_image *img, const struct lkpp_patch *p, struct lk
 		names += strlen(p->funcs[i].name) + 1;
 	img->rec_size = sizeof(struct lkp_rec_hdr) +
 			nr_old_funcs(p) * sizeof(struct lkp_rec_func) +
-			(uint64_t)p->nr_callsites * sizeof(struct lkp_rec_site) + names + 2 * PATH_ROOM;
+			(uint64_t)p->nr_callsites * sizeof(struct lkp_rec_site) + 8 + names +
+			2 * PATH_ROOM;
 	off[LKP_MAP_R] = align_up(img->rec_size, 64);
 
 	for (i = 0; i < p->nr_sections; i++) {
@@ -508,7 +509,8 @@ static void fill_record(struct lkp_image *img, const char *patch_path)
 		n++;
 	}
 	h->nr_funcs = n;
-	/* The sites apply chose (lkp_callsites_plan), at most one per site of the patch. */
+	/* The sites apply chose (lkp_callsites_plan), at most one per site of the patch, after the names. */
+	pos = align_up(pos, 8);
 	h->sites_off = pos;
 	h->nr_sites = img->nr_sites;
 	memcpy(rec + pos, img->sites, (size_t)img->nr_sites * sizeof(*img->sites));
