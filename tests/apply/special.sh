@@ -156,7 +156,8 @@ callsite_case() {
 	round t run "$orc/p.1" "after applying again"
 	# list and undo from the record alone: another lkpctl, no patch file.
 	lk_expect 0 list --json list -p "$pid" &&
-		[ "$(jq -r '.patches[0].state' "$tmp/lk.out")" = live ] || fail "list: $(cat "$tmp/lk.out")"
+		[ "$(jq -r '.patches[0].state' "$tmp/lk.out")" = live ] &&
+		[ "$(jq -r '.patches[0].call_sites' "$tmp/lk.out")" = 2 ] || fail "list: $(cat "$tmp/lk.out")"
 	if [ -d "$b" ]; then
 		lk_expect 0 "apply B over A" --json apply -p "$pid" "$b" &&
 			{ [ "$(jq -r '.objects[0].action' "$tmp/lk.out")" = replaced ] || fail "B: $(cat "$tmp/lk.out")"; }
