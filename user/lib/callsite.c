@@ -51,7 +51,8 @@ int lkp_callsites_plan(struct lkp_image *img, const struct lkp_session *s,
 		uint8_t have[LKP_JMP_SIZE];
 		int32_t rel32 = (int32_t)rel;
 
-		if (rel != rel32)
+		/* Only within the object's mappings, and only where the new code is in reach. */
+		if (at < img->obj->lo || at > img->obj->hi - LKP_JMP_SIZE || rel != rel32)
 			continue;
 		site->addr = at;
 		lkpp_callsite_bytes(p, cs, site->old_bytes);
