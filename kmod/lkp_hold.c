@@ -204,10 +204,21 @@ static int lkp_hold_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * The inode the processes' mappings hold: on overlayfs (a container's root,
+ * the test VM's) a process maps the layer's file, not the overlay's, and a
+ * uprobe fires on the inode of the mapping. The file reference the point
+ * keeps pins the overlay dentry, and so the layer's inode.
+ */
+static struct inode *lkp_hold_inode(struct file *f)
+{
+	return d_real_inode(f->f_path.dentry);
+}
+
 static void lkp_hold_point_remove(struct lkp_hold_point *hp)
 {
 	list_del(&hp->node);
-	uprobe_unregister(file_inode(hp->file), hp->offset, &hp->uc);
+	uprobe_unregister(lkp_hold_inode(hp->file), hp->offset, &hp->uc);
 	fput(hp->file);
 	kfree(hp);
 }
@@ -356,7 +367,7 @@ int lkp_ioc_hold_add(struct file *file, void *karg)
 		n++;
 	ret = n < LKP_HOLD_MAX_POINTS ? 0 : -ENOSPC;
 	if (!ret)
-		ret = uprobe_register(file_inode(f), hp->offset, &hp->uc);
+		ret = uprobe_register(lkp_hold_inode(f), hp->offset, &hp->uc);
 	if (!ret) {
 		hp->id = ++ch->next_point;
 		list_add_tail(&hp->node, &ch->points);

@@ -334,6 +334,42 @@ TEST_F(hold, exec_is_held_at_the_entry_until_released)
 	close(fd);
 }
 
+/*
+ * The same from a file on overlayfs (the VM's root is a tmpfs over 9p, as a
+ * container's root is an overlay): processes map the layer's file, and the
+ * point must be where they map it.
+ */
+TEST_F(hold, exec_of_a_file_on_overlayfs_is_held)
+{
+	char path[] = "/var/tmp/hold_child-XXXXXX", cmd[PATH_MAX + 64];
+	char *argv[] = { path, NULL };
+	struct lkp_hold_event ev;
+	char out[64];
+	pid_t pid;
+	int fd, status, tmp;
+
+	tmp = mkstemp(path);
+	ASSERT_LE(0, tmp);
+	close(tmp);
+	snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 755 %s", self->child, path, path);
+	ASSERT_EQ(0, system(cmd));
+	self->ch = hold_open(self->dev, 60000);
+	ASSERT_LE(0, self->ch);
+	ASSERT_EQ(0, hold_add(self->ch, path, self->entry, 9, NULL));
+	pid = spawn(argv, &fd);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(0, hold_event(self->ch, &ev, EVENT_WAIT_MS));
+	EXPECT_EQ(9, ev.cookie);
+	EXPECT_EQ(pid, ev.pid);
+	EXPECT_FALSE(readable(fd, 300));
+	hold_release(self->ch, ev.hold);
+	read_some(fd, out, sizeof(out), EVENT_WAIT_MS);
+	EXPECT_STREQ("main\n", out);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	unlink(path);
+	close(fd);
+}
+
 /* With the library's init as the point: held after main, before its constructor. */
 TEST_F(hold, dlopen_is_held_before_the_constructor)
 {
