@@ -40,6 +40,7 @@ struct {
 	__type(value, __u64);
 } dropped SEC(".maps");
 
+/* file comes from a probe read (not a BTF pointer): read through it the same way. */
 static __always_inline void lkp_file_key(struct file *file, struct lkp_watch_key *key)
 {
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
@@ -84,10 +85,13 @@ static __always_inline void lkp_report(__u32 kind, const struct lkp_watch_key *k
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(lkp_watch_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	struct lkp_watch_key key;
+	struct inode *inode = bprm->file->f_inode;	/* BTF pointers: plain loads */
+	struct lkp_watch_key key = {
+		.ino = inode->i_ino,
+		.dev = inode->i_sb->s_dev,
+	};
 	struct lkp_watch_value *val;
 
-	lkp_file_key(BPF_CORE_READ(bprm, file), &key);
 	val = bpf_map_lookup_elem(&watched, &key);
 	if (val)
 		lkp_report(LKP_WATCH_EXEC, &key, val, 0, 0, 0);
@@ -119,8 +123,9 @@ int BPF_PROG(lkp_watch_mmap, const char *fn, struct ma_state *mas, unsigned long
 
 	if (!vma)
 		return 0;
-	mm = BPF_CORE_READ(task, mm);
-	if (!mm || (void *)BPF_CORE_READ(mas, tree) != (void *)&mm->mm_mt)
+	/* task and mas are BTF pointers: plain loads, cheaper than probe reads. */
+	mm = task->mm;
+	if (!mm || (unsigned long)mas->tree != (unsigned long)&mm->mm_mt)
 		return 0;
 	if (!(BPF_CORE_READ(vma, vm_flags) & LKP_VM_EXEC))
 		return 0;

@@ -12,7 +12,8 @@
  * usage: watch_tool [-q] [PATH...]
  * Prints "ready" once the program is attached and every PATH watched (the
  * cookie of an event is the PATH's index), then "exec|mmap pid tgid dev ino
- * cookie addr len pgoff" per event; with -q only the count at the end.
+ * cookie addr len pgoff" per event; with -q only the count at the end,
+ * with the hooks' run counts and run time (kernel.bpf_stats_enabled).
  * SIGINT or SIGTERM ends it.
  */
 static volatile sig_atomic_t stop;
@@ -43,6 +44,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	unsigned long count[2] = { 0, 0 };	/* events, quiet */
 	struct lkp_watch *w;
+	struct lkp_watch_stats st = {};
 	__u64 lost = 0;
 	int i = 1, ret;
 
@@ -75,7 +77,11 @@ int main(int argc, char **argv)
 		}
 	}
 	lkp_watch_dropped(w, &lost);
-	printf("events %lu dropped %llu\n", count[0], (unsigned long long)lost);
+	lkp_watch_stats(w, &st);
+	printf("events %lu dropped %llu exec_runs %llu exec_ns %llu mmap_runs %llu mmap_ns %llu\n",
+	       count[0], (unsigned long long)lost,
+	       (unsigned long long)st.exec_runs, (unsigned long long)st.exec_ns,
+	       (unsigned long long)st.mmap_runs, (unsigned long long)st.mmap_ns);
 	lkp_watch_close(w);
 	return ret < 0 && ret != -EINTR;
 }

@@ -274,3 +274,27 @@ int lkp_watch_dropped(const struct lkp_watch *w, __u64 *count)
 	free(vals);
 	return ret;
 }
+
+static int lkp_prog_stats(const struct bpf_program *prog, __u64 *runs, __u64 *ns)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int ret;
+
+	ret = bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len);
+	if (ret)
+		return ret;
+	*runs = info.run_cnt;
+	*ns = info.run_time_ns;
+	return 0;
+}
+
+int lkp_watch_stats(const struct lkp_watch *w, struct lkp_watch_stats *st)
+{
+	int ret;
+
+	ret = lkp_prog_stats(w->skel->progs.lkp_watch_exec, &st->exec_runs, &st->exec_ns);
+	if (ret)
+		return ret;
+	return lkp_prog_stats(w->skel->progs.lkp_watch_mmap, &st->mmap_runs, &st->mmap_ns);
+}

@@ -67,4 +67,15 @@ int lkp_watch_fd(const struct lkp_watch *w);
 /* Events lost so far because the ring buffer was full; 0 or -errno. */
 int lkp_watch_dropped(const struct lkp_watch *w, __u64 *count);
 
+/*
+ * What the hooks cost since they were loaded: runs and nanoseconds spent,
+ * counted by the kernel only while kernel.bpf_stats_enabled is 1.
+ */
+struct lkp_watch_stats {
+	__u64 exec_runs, exec_ns;	/* sched_process_exec */
+	__u64 mmap_runs, mmap_ns;	/* ma_write */
+};
+
+int lkp_watch_stats(const struct lkp_watch *w, struct lkp_watch_stats *st);
+
 #endif /* LKP_WATCH_LIB_H */
