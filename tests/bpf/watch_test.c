@@ -264,7 +264,7 @@ TEST_F(watch, dev_encoding)
 	struct stat st;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(paths); i++) {
 		ASSERT_EQ(0, lkp_watch_keys(paths[i], &keys));
 		ASSERT_EQ(0, stat(paths[i], &st));
 		ASSERT_EQ(0, statfs(paths[i], &sfs));
