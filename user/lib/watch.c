@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "lkp_watch.skel.h"
+#include "procmaps.h"
 #include "watch.h"
 
 struct lkp_watch {
@@ -113,28 +114,20 @@ static int lkp_mount_dev(__u64 mnt_id, __u32 *dev)
  */
 static int lkp_mapped_key(unsigned long addr, struct lkp_watch_key *key)
 {
-	unsigned int major, minor;
-	unsigned long start;
-	unsigned long long ino;
-	char line[4096];
-	int ret = -ENOENT;
-	FILE *f;
+	const struct lkp_vma *v;
+	struct lkp_maps maps;
+	int ret;
 
-	f = fopen("/proc/self/maps", "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%*x %*s %*x %x:%x %llu", &start, &major, &minor, &ino) != 4)
-			continue;
-		if (start == addr) {
-			key->dev = LKP_KDEV(major, minor);
-			key->ino = ino;
-			ret = 0;
-			break;
-		}
+	ret = lkp_maps_read(getpid(), &maps);
+	if (ret)
+		return ret;
+	v = lkp_maps_find(&maps, addr);
+	if (v) {
+		key->dev = LKP_KDEV(v->dev_major, v->dev_minor);
+		key->ino = v->inode;
 	}
-	fclose(f);
-	return ret;
+	lkp_maps_free(&maps);
+	return v ? 0 : -ENOENT;
 }
 
 int lkp_watch_keys(const char *path, struct lkp_watch_keys *keys)
