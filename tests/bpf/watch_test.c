@@ -116,6 +116,16 @@ FIXTURE_SETUP(watch)
 	ssize_t n;
 	int ret;
 
+	/*
+	 * No SKIP: lkpd depends on this program, a kernel that refuses it is a
+	 * failure. First, so that a failure leaves no scratch files behind (the
+	 * harness runs no teardown after a failed setup).
+	 */
+	ret = lkp_watch_open(&self->w);
+	if (ret)
+		TH_LOG("cannot load or attach bpf/lkp_watch.bpf.c: %s", strerror(-ret));
+	ASSERT_EQ(0, ret);
+
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	ASSERT_GT(n, 0);
 	exe[n] = '\0';
@@ -133,12 +143,6 @@ FIXTURE_SETUP(watch)
 	ASSERT_EQ(0, copy_file(self->helper, self->copy));
 	ASSERT_EQ(0, copy_file(self->helper, self->root_helper));
 	ASSERT_EQ(0, copy_file(self->lib, self->root_lib));
-
-	/* No SKIP: lkpd depends on this program, a kernel that refuses it is a failure. */
-	ret = lkp_watch_open(&self->w);
-	if (ret)
-		TH_LOG("cannot load or attach bpf/lkp_watch.bpf.c: %s", strerror(-ret));
-	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, drain(self));
 }
 
