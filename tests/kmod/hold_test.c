@@ -323,6 +323,8 @@ TEST_F(hold, exec_is_held_at_the_entry_until_released)
 	/* Held: idle (not in the load average), and main() has not written a byte. */
 	EXPECT_FALSE(readable(fd, 300));
 	EXPECT_EQ('I', proc_state(pid));
+	/* Not stopped: its parent sees no state change (no SIGSTOP tricks). */
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG | WUNTRACED | WCONTINUED));
 
 	ASSERT_EQ(0, hold_release(self->ch, ev.hold));
 	read_some(fd, out, sizeof(out), EVENT_WAIT_MS);
