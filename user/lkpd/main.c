@@ -164,6 +164,8 @@ static int loop(struct lkpd *d, int sfd)
 		now = lkpd_now_ms();
 		if (now >= d->next_rescan_ms) {
 			lkpd_store_sync(d, false);
+			/* Exited processes leave the table (an exec storm adds one per exec). */
+			lkpd_procs_prune(d);
 			d->next_rescan_ms = now + d->o.rescan_ms;
 		}
 		lkpd_retry_due(d);

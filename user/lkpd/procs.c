@@ -286,15 +286,15 @@ void lkpd_retry_due(struct lkpd *d)
 	pid_t pid;
 
 	while (i < d->nr_fails) {
-		if (!lkpd_proc_alive(d->fails[i].pid, d->fails[i].start)) {
-			d->fails[i] = d->fails[--d->nr_fails];
-			continue;
-		}
 		if (d->fails[i].next_ms > now) {
 			i++;
 			continue;
 		}
 		pid = d->fails[i].pid;
+		if (!lkpd_proc_alive(pid, d->fails[i].start)) {
+			d->fails[i] = d->fails[--d->nr_fails];
+			continue;
+		}
 		lkpd_apply_pid(d, pid, NULL, false);
 		/* Applied or gone: the entry went, and another took slot i. */
 		if (i < d->nr_fails && d->fails[i].pid == pid)
