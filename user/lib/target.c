@@ -16,8 +16,12 @@
 #include "record.h"
 #include "target.h"
 
-/* Open what the target maps at [start, end): the mapped file itself, even if replaced on disk. */
-static int open_mapped(const struct lkp_target *t, const struct lkp_object *o)
+/*
+ * Open what the target maps at [start, end): the mapped file itself, even
+ * if replaced on disk. *mapped: it was opened through map_files (not by its
+ * path, which may name another file by now).
+ */
+static int open_mapped(const struct lkp_target *t, const struct lkp_object *o, bool *mapped)
 {
 	char path[96];
 	int fd;
@@ -25,6 +29,7 @@ static int open_mapped(const struct lkp_target *t, const struct lkp_object *o)
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)t->pid,
 		 o->first_start, o->first_end);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	*mapped = fd >= 0;
 	/* map_files needs CAP_SYS_ADMIN; the path is the next best thing. */
 	if (fd < 0 && (errno == EPERM || errno == EACCES))
 		fd = open(o->path, O_RDONLY | O_CLOEXEC);
@@ -124,16 +129,19 @@ static void from_info(struct lkp_object *o, const struct file_info *f)
 }
 
 /*
- * Keep what probe_file learnt, and fd with it, when fd is the file o maps
- * (the same device and inode: the path, opened where map_files was
- * refused, may name another file by now). Takes fd either way.
+ * Keep what probe_file learnt, and fd with it, when fd is the file o maps:
+ * opened through map_files, or by a path that still has o's device and
+ * inode. Takes fd either way. Entries are keyed by the device and inode
+ * /proc/PID/maps shows, those of the inode the kernel maps: on overlayfs,
+ * the layer's, while fstat() shows overlayfs's own device (the inode
+ * number is the same). The overlayfs file held keeps that layer's inode.
  */
-static void remember(const struct lkp_object *o, int fd, int err)
+static void remember(const struct lkp_object *o, int fd, bool mapped, int err)
 {
 	struct file_info *f;
 	struct stat st;
 
-	if (fstat(fd, &st) || st.st_dev != o->dev || st.st_ino != o->ino) {
+	if (fstat(fd, &st) || st.st_ino != o->ino || (!mapped && st.st_dev != o->dev)) {
 		close(fd);
 		return;
 	}
@@ -147,7 +155,7 @@ static void remember(const struct lkp_object *o, int fd, int err)
 	f = &file_cache[file_cache_next++ % FILE_CACHE_SIZE];
 	file_info_drop(f);
 	*f = (struct file_info){
-		.fd = fd, .dev = st.st_dev, .ino = st.st_ino, .size = st.st_size,
+		.fd = fd, .dev = o->dev, .ino = o->ino, .size = st.st_size,
 		.mtime = st.st_mtim, .err = err, .e_type = o->e_type,
 		.load_vaddr = o->first_start - o->base, .dynamic = o->dynamic,
 		.has_tls = o->has_tls, .build_id_size = o->build_id_size,
@@ -186,11 +194,12 @@ static int cached_fd(const struct lkp_object *o)
  * ELF header and program headers: type, load base, build-id, PT_DYNAMIC,
  * PT_TLS. -ENOEXEC: not ELF. *fd: the file, left open for the cache, or -1.
  */
-static int probe_file(struct lkp_target *t, struct lkp_object *o, int *fd);
+static int probe_file(struct lkp_target *t, struct lkp_object *o, int *fd, bool *mapped);
 
 static int probe_object(struct lkp_target *t, struct lkp_object *o)
 {
 	struct file_info *f;
+	bool mapped;
 	int ret, fd;
 
 	pthread_mutex_lock(&file_cache_lock);
@@ -203,15 +212,15 @@ static int probe_object(struct lkp_target *t, struct lkp_object *o)
 		return ret;
 	}
 	pthread_mutex_unlock(&file_cache_lock);
-	ret = probe_file(t, o, &fd);
+	ret = probe_file(t, o, &fd, &mapped);
 	if (fd >= 0 && (!ret || ret == -ENOEXEC))
-		remember(o, fd, ret);
+		remember(o, fd, mapped, ret);
 	else if (fd >= 0)
 		close(fd);
 	return ret;
 }
 
-static int probe_file(struct lkp_target *t, struct lkp_object *o, int *fdp)
+static int probe_file(struct lkp_target *t, struct lkp_object *o, int *fdp, bool *mapped)
 {
 	bool have_load = false;
 	GElf_Ehdr eh;
@@ -221,7 +230,7 @@ static int probe_file(struct lkp_target *t, struct lkp_object *o, int *fdp)
 	int fd, ret = -ENOEXEC;
 
 	*fdp = -1;
-	fd = open_mapped(t, o);
+	fd = open_mapped(t, o, mapped);
 	if (fd < 0)
 		return fd;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
@@ -414,6 +423,7 @@ struct lkp_object *lkp_target_find(struct lkp_target *t, const uint8_t *id, size
 
 int lkp_object_elf(struct lkp_target *t, struct lkp_object *o, char *err)
 {
+	bool mapped;
 	char buf[64];
 	int fd, ret;
 
@@ -425,7 +435,7 @@ int lkp_object_elf(struct lkp_target *t, struct lkp_object *o, char *err)
 	}
 	fd = cached_fd(o);
 	if (fd < 0)
-		fd = open_mapped(t, o);
+		fd = open_mapped(t, o, &mapped);
 	if (fd < 0) {
 		ret = fd;
 		goto fail;
