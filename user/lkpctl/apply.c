@@ -248,6 +248,7 @@ int cmd_apply(int argc, char **argv)
 			lkp_error("/proc", ret, "cannot list the processes");
 			goto out;
 		}
+		lkp_test_stop_at("after-scan");
 		/* In a directory or not, a patch may fit none of a given process's objects. */
 		for (i = 0; i < ps.n; i++)
 			ps.v[i].named = false;
