@@ -61,7 +61,8 @@ $(KSRC)/.stamp:
 			scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch)
 	$(Q)touch $@
 
-tests: kselftest-headers
+tests: kselftest-headers bpf	# tests/bpf compiles user/lib/watch.c against the skeleton
+user: bpf		# liblkp's watch.c includes the skeleton
 patchgen: user		# the patch tools link liblkp (the patch file writer)
 bench: user		# apply_bench links liblkp
 user patchgen bpf tests bench:

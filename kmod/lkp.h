@@ -111,6 +111,7 @@ struct lkp_thread_snap {
 	struct task_struct *task;	/* referenced */
 	pid_t tid;			/* in the caller's pid namespace */
 	bool in_syscall;
+	bool parked;			/* ran its work: was on a CPU at the freeze */
 	unsigned long ip;
 	unsigned long sp;
 };
@@ -137,10 +138,32 @@ struct lkp_ranges {
 
 int lkp_ranges_copy(struct lkp_ranges *r, u64 uptr, u32 nr);
 void lkp_ranges_free(struct lkp_ranges *r);
+u64 lkp_stack_limit(u32 max_stack);
+int lkp_stack_scan(struct mm_struct *mm, const struct lkp_thread_snap *th,
+		   const struct lkp_ranges *r, u64 limit, struct lkp_blocker *b);
+struct lkp_prescan;
 int lkp_stack_check(const struct lkp_snapshot *snap,
 		    const struct lkp_ranges *r, u32 max_stack,
-		    struct lkp_blocker *b);
+		    const struct lkp_prescan *ps, struct lkp_blocker *b);
 int lkp_ioc_stack_check(struct file *file, void *karg);
+
+/*
+ * lkp_prescan.c: the stack check of the threads that sleep, done before
+ * the freeze; see there for why a thread that has not run since needs no
+ * second look.
+ */
+struct lkp_prescan_ent;
+struct lkp_prescan {
+	struct lkp_prescan_ent *ents;	/* sorted by task */
+	unsigned int nr;
+};
+
+int lkp_prescan_take(struct lkp_session *s, const struct lkp_ranges *r,
+		     u32 max_stack, struct lkp_prescan *ps);
+void lkp_prescan_free(struct lkp_prescan *ps);
+bool lkp_prescan_covers(const struct lkp_prescan *ps,
+			const struct lkp_thread_snap *th);
+void lkp_prescan_gap(void);
 
 /* lkp_poke.c: the compare-and-write engine. */
 struct lkp_pokes {
@@ -164,6 +187,13 @@ int lkp_ioc_poke(struct file *file, void *karg);
 int lkp_ioc_map(struct file *file, void *karg);
 int lkp_ioc_unmap(struct file *file, void *karg);
 void lkp_map_exit(void);
+
+/* lkp_hold.c: hold channels (LKP_IOC_HOLD_*). */
+int lkp_ioc_hold_open(struct file *file, void *karg);
+int lkp_ioc_hold_add(struct file *file, void *karg);
+int lkp_ioc_hold_del(struct file *file, void *karg);
+int lkp_ioc_hold_release(struct file *file, void *karg);
+long lkp_hold_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 /* lkp_txn.c: the whole patch transaction in one call. */
 int lkp_ioc_transaction(struct file *file, void *karg);

@@ -344,11 +344,6 @@ static void lkp_twork_queue(struct lkp_freezer *f, struct lkp_twork *w)
 	}
 }
 
-/* Tasks that are part of the target but must not, or cannot, be frozen. */
-static bool lkp_task_skipped(struct task_struct *t)
-{
-	return t->flags & (PF_KTHREAD | PF_IO_WORKER);
-}
 
 /*
  * The fork probe: a thread that was asleep inside clone() when the target
@@ -542,12 +537,6 @@ static bool lkp_task_unwakeable(struct task_struct *t)
 {
 	return READ_ONCE(t->__state) &
 		(TASK_UNINTERRUPTIBLE | __TASK_STOPPED | __TASK_TRACED);
-}
-
-/* Context switches of @t so far: one is counted each time it leaves a CPU. */
-static unsigned long lkp_task_switches(struct task_struct *t)
-{
-	return READ_ONCE(t->nvcsw) + READ_ONCE(t->nivcsw);
 }
 
 /*

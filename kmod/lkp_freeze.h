@@ -6,6 +6,7 @@
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -98,6 +99,18 @@ bool lkp_freezer_lost(struct lkp_freezer *f);
 bool lkp_twork_live(struct lkp_twork *w);
 bool lkp_twork_parked(struct lkp_twork *w);
 bool lkp_task_in_syscall(struct task_struct *t);
+
+/* Context switches of @t so far: one is counted each time it leaves a CPU. */
+static inline unsigned long lkp_task_switches(struct task_struct *t)
+{
+	return READ_ONCE(t->nvcsw) + READ_ONCE(t->nivcsw);
+}
+
+/* Tasks that are part of the target but must not, or cannot, be frozen. */
+static inline bool lkp_task_skipped(struct task_struct *t)
+{
+	return t->flags & (PF_KTHREAD | PF_IO_WORKER);
+}
 int lkp_session_walk_tworks(struct lkp_session *s,
 			       int (*fn)(struct lkp_twork *w, void *arg), void *arg);
 

@@ -10,6 +10,7 @@
 /* Which kind of fd an ioctl is issued on. */
 #define LKP_ON_DEV	(1U << 0)	/* /dev/lkp */
 #define LKP_ON_SESSION	(1U << 1)	/* a session fd from LKP_IOC_ATTACH */
+#define LKP_ON_HOLD	(1U << 2)	/* a hold channel fd from LKP_IOC_HOLD_OPEN */
 
 /*
  * One row per ioctl. The dispatcher does all the copying so that handlers
@@ -52,7 +53,8 @@ static int lkp_ioc_get_api(struct file *file, void *karg)
 		 .fn = (handler) }
 
 static const struct lkp_ioctl_desc lkp_ioctls[] = {
-	LKP_IOCTL(LKP_IOC_NR_GET_API, LKP_RW, LKP_ON_DEV | LKP_ON_SESSION,
+	LKP_IOCTL(LKP_IOC_NR_GET_API, LKP_RW,
+		  LKP_ON_DEV | LKP_ON_SESSION | LKP_ON_HOLD,
 		  struct lkp_api, sizeof(struct lkp_api), lkp_ioc_get_api),
 	LKP_IOCTL(LKP_IOC_NR_ATTACH, _IOC_WRITE, LKP_ON_DEV,
 		  struct lkp_attach, sizeof(struct lkp_attach), lkp_ioc_attach),
@@ -72,6 +74,18 @@ static const struct lkp_ioctl_desc lkp_ioctls[] = {
 		  struct lkp_unmap, sizeof(struct lkp_unmap), lkp_ioc_unmap),
 	LKP_IOCTL_ERR_OUT(LKP_IOC_NR_TRANSACTION, LKP_RW,
 			  struct lkp_transaction, lkp_ioc_transaction),
+	LKP_IOCTL(LKP_IOC_NR_HOLD_OPEN, _IOC_WRITE, LKP_ON_DEV,
+		  struct lkp_hold_open, sizeof(struct lkp_hold_open),
+		  lkp_ioc_hold_open),
+	LKP_IOCTL(LKP_IOC_NR_HOLD_ADD, LKP_RW, LKP_ON_HOLD,
+		  struct lkp_hold_add, sizeof(struct lkp_hold_add),
+		  lkp_ioc_hold_add),
+	LKP_IOCTL(LKP_IOC_NR_HOLD_DEL, _IOC_WRITE, LKP_ON_HOLD,
+		  struct lkp_hold_del, sizeof(struct lkp_hold_del),
+		  lkp_ioc_hold_del),
+	LKP_IOCTL(LKP_IOC_NR_HOLD_RELEASE, _IOC_WRITE, LKP_ON_HOLD,
+		  struct lkp_hold_release, sizeof(struct lkp_hold_release),
+		  lkp_ioc_hold_release),
 };
 
 /* The largest argument any handler takes; checked at build time below. */
@@ -146,4 +160,9 @@ long lkp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 long lkp_session_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	return lkp_dispatch(file, cmd, arg, LKP_ON_SESSION);
+}
+
+long lkp_hold_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	return lkp_dispatch(file, cmd, arg, LKP_ON_HOLD);
 }

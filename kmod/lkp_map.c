@@ -96,10 +96,15 @@ static void lkp_mm_work_fn(struct work_struct *work)
 	kthread_unuse_mm(w->mm);
 }
 
+/*
+ * On the caller's CPU, from the high-priority pool: the caller sleeps in
+ * flush_work() and the worker takes its CPU at once. An unbound worker
+ * woke on another CPU, which under emulation took 5 to 20 ms a call.
+ */
 static long lkp_mm_run(struct lkp_mm_work *w)
 {
 	INIT_WORK_ONSTACK(&w->work, lkp_mm_work_fn);
-	queue_work(system_unbound_wq, &w->work);
+	queue_work_on(raw_smp_processor_id(), system_highpri_wq, &w->work);
 	flush_work(&w->work);
 	destroy_work_on_stack(&w->work);
 	return w->ret;

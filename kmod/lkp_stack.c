@@ -13,6 +13,7 @@
 #include <linux/uaccess.h>
 
 #include "lkp.h"
+#include "lkp_freeze.h"
 
 /*
  * A range of the stack check. The ranges are sorted by start, and each
@@ -44,9 +45,10 @@ static int lkp_snap_count(struct task_struct *t, bool in_syscall, void *arg)
 }
 
 /* Runs under the session's thread walk, which may not sleep. */
-static int lkp_snap_fill(struct task_struct *t, bool in_syscall, void *arg)
+static int lkp_snap_fill(struct lkp_twork *w, void *arg)
 {
 	struct lkp_snap_fill *f = arg;
+	struct task_struct *t = w->task;
 	struct lkp_thread_snap *th;
 	struct pt_regs *regs;
 
@@ -58,7 +60,8 @@ static int lkp_snap_fill(struct task_struct *t, bool in_syscall, void *arg)
 	get_task_struct(t);
 	th->task = t;
 	th->tid = task_pid_vnr(t);
-	th->in_syscall = in_syscall;
+	th->in_syscall = lkp_task_in_syscall(t);
+	th->parked = lkp_twork_parked(w);
 	th->ip = regs->ip;
 	th->sp = regs->sp;
 	return 0;
@@ -108,7 +111,7 @@ int lkp_snapshot_take(struct lkp_session *s, struct lkp_snapshot *snap)
 			ret = -ENOMEM;
 			break;
 		}
-		ret = lkp_session_for_each_thread(s, lkp_snap_fill, &f);
+		ret = lkp_session_walk_tworks(s, lkp_snap_fill, &f);
 		if (ret == -ENOSPC) {
 			lkp_snapshot_put_threads(snap);
 			ret = -EAGAIN;
@@ -277,17 +280,15 @@ static int lkp_stack_scan_page(const struct lkp_thread_snap *th,
  * thread running on its own stack (sigaltstack, coroutines) uses. The
  * caller holds the mmap lock; pages are read in place, not copied.
  */
-static int lkp_stack_scan(const struct lkp_snapshot *snap,
-			  const struct lkp_thread_snap *th,
-			  const struct lkp_ranges *r, u64 limit,
-			  struct lkp_blocker *b)
+int lkp_stack_scan(struct mm_struct *mm, const struct lkp_thread_snap *th,
+		   const struct lkp_ranges *r, u64 limit, struct lkp_blocker *b)
 {
 	unsigned long addr = th->sp & ~7UL, end, next;
 	struct vm_area_struct *vma;
 	struct page *page;
 	int ret;
 
-	vma = find_vma(snap->mm, addr);
+	vma = find_vma(mm, addr);
 	if (!vma || vma->vm_start > addr)
 		return 0;	/* sp points at no mapping: nothing to scan */
 	end = vma->vm_end;
@@ -296,7 +297,7 @@ static int lkp_stack_scan(const struct lkp_snapshot *snap,
 
 	for (; addr < end; addr = next) {
 		next = min(end, (addr & PAGE_MASK) + PAGE_SIZE);
-		if (get_user_pages_remote(snap->mm, addr, 1, FOLL_FORCE, &page,
+		if (get_user_pages_remote(mm, addr, 1, FOLL_FORCE, &page,
 					  NULL, NULL) != 1)
 			break;	/* a hole (or a userfaultfd page): stop here */
 		ret = lkp_stack_scan_page(th, r, page, addr, next, b);
@@ -310,12 +311,17 @@ static int lkp_stack_scan(const struct lkp_snapshot *snap,
 	return 0;
 }
 
+u64 lkp_stack_limit(u32 max_stack)
+{
+	return max_stack ? min(max_stack, LKP_MAX_STACK_SCAN) :
+			   LKP_MAX_STACK_SCAN;
+}
+
 int lkp_stack_check(const struct lkp_snapshot *snap,
 		    const struct lkp_ranges *r, u32 max_stack,
-		    struct lkp_blocker *b)
+		    const struct lkp_prescan *ps, struct lkp_blocker *b)
 {
-	u64 limit = max_stack ? min(max_stack, LKP_MAX_STACK_SCAN) :
-				LKP_MAX_STACK_SCAN;
+	u64 limit = lkp_stack_limit(max_stack);
 	const struct lkp_thread_snap *th;
 	const struct lkp_range_ent *e;
 	unsigned int i;
@@ -343,8 +349,11 @@ int lkp_stack_check(const struct lkp_snapshot *snap,
 	/* One lock for every stack: the target is frozen, nobody waits long. */
 	if (mmap_read_lock_killable(snap->mm))
 		return -EINTR;
-	for (i = 0; i < snap->nr && !ret; i++)
-		ret = lkp_stack_scan(snap, &snap->threads[i], r, limit, b);
+	for (i = 0; i < snap->nr && !ret; i++) {
+		th = &snap->threads[i];
+		if (!lkp_prescan_covers(ps, th))
+			ret = lkp_stack_scan(snap->mm, th, r, limit, b);
+	}
 	mmap_read_unlock(snap->mm);
 	return ret;
 }
@@ -373,7 +382,7 @@ int lkp_ioc_stack_check(struct file *file, void *karg)
 	ret = lkp_snapshot_take(s, &snap);
 	if (ret)
 		goto free_ranges;
-	ret = lkp_stack_check(&snap, &r, sc->max_stack, &sc->blocker);
+	ret = lkp_stack_check(&snap, &r, sc->max_stack, NULL, &sc->blocker);
 	lkp_snapshot_free(&snap);
 free_ranges:
 	lkp_ranges_free(&r);

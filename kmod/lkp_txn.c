@@ -14,7 +14,7 @@
  */
 static int lkp_txn_once(struct lkp_session *s, struct lkp_transaction *t,
 			const struct lkp_pokes *p, const struct lkp_ranges *r,
-			struct lkp_snapshot *snap)
+			const struct lkp_prescan *ps, struct lkp_snapshot *snap)
 {
 	int ret;
 
@@ -27,7 +27,7 @@ static int lkp_txn_once(struct lkp_session *s, struct lkp_transaction *t,
 		return ret;
 	ret = lkp_pokes_verify(p, snap, &t->blocker);
 	if (!ret && r->nr)
-		ret = lkp_stack_check(snap, r, t->max_stack, &t->blocker);
+		ret = lkp_stack_check(snap, r, t->max_stack, ps, &t->blocker);
 	if (!ret)
 		ret = lkp_pokes_check_syscall_ip(p, snap, &t->blocker);
 	if (!ret)
@@ -40,6 +40,7 @@ int lkp_ioc_transaction(struct file *file, void *karg)
 	struct lkp_session *s = file->private_data;
 	struct lkp_transaction *t = karg;
 	struct lkp_ranges r = { 0 };
+	struct lkp_prescan ps;
 	struct lkp_snapshot snap;
 	struct lkp_pokes p;
 	u32 attempts;
@@ -71,14 +72,22 @@ int lkp_ioc_transaction(struct file *file, void *karg)
 	for (;;) {
 		t->attempts_made++;
 		memset(&t->blocker, 0, sizeof(t->blocker));
-		ret = lkp_session_freeze(s, t->flags, t->timeout_ms,
-					 &t->nr_threads, &freeze_ns);
+		/* The stacks of the sleepers are read before the pause starts. */
+		ret = lkp_prescan_take(s, &r, t->max_stack, &ps);
 		if (ret)
 			break;
-		ret = lkp_txn_once(s, t, &p, &r, &snap);
+		lkp_prescan_gap();
+		ret = lkp_session_freeze(s, t->flags, t->timeout_ms,
+					 &t->nr_threads, &freeze_ns);
+		if (ret) {
+			lkp_prescan_free(&ps);
+			break;
+		}
+		ret = lkp_txn_once(s, t, &p, &r, &ps, &snap);
 		lkp_session_thaw(s, &t->pause_ns);
 		/* Dropping the task references is no part of the pause. */
 		lkp_snapshot_free(&snap);
+		lkp_prescan_free(&ps);
 		if (ret != -EBUSY || t->attempts_made >= attempts)
 			break;
 		if (msleep_interruptible(t->retry_delay_ms)) {

@@ -31,7 +31,11 @@
  *  5. functions: old address from the map, first bytes from TARGET, checked
  *     against the object's own bytes (outside relocated ones): a mismatch
  *     means the map and the binary disagree, and no patch is written.
- *  6. write: PATCHROOT/<build-id>.lkpp through the lkpp writer, which
+ *  6. call sites: every direct call and tail call (e8/e9 rel32) in the
+ *     target's code whose destination is the entry of a replaced function,
+ *     found in one objdump run over the executable sections and checked
+ *     against the file's bytes; apply may retarget them at the new code.
+ *  7. write: PATCHROOT/<build-id>.lkpp through the lkpp writer, which
  *     validates the file with the reader before it is renamed into place.
  *
  * Exit status: 0 written, 3 no object of TARGET carries patch sections,
@@ -47,6 +51,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lkpp.h"
@@ -525,6 +530,11 @@ struct symkey {
 	int index;
 };
 
+struct oldfunc {
+	uint64_t addr, size;
+	int index;		/* in the patch's FUNCS */
+};
+
 struct build {
 	struct target *t;
 	struct symkey *syms;
@@ -532,7 +542,7 @@ struct build {
 	struct lkpp_writer *w;
 	struct newfunc *newf;
 	size_t nnewf;
-	uint64_t *olds;		/* old functions already in the patch */
+	struct oldfunc *olds;	/* old functions already in the patch */
 	size_t nolds;
 	int nfuncs;
 };
@@ -859,7 +869,7 @@ static bool old_seen(struct build *b, uint64_t addr)
 	size_t i;
 
 	for (i = 0; i < b->nolds; i++)
-		if (b->olds[i] == addr)
+		if (b->olds[i].addr == addr)
 			return true;
 	return false;
 }
@@ -964,10 +974,187 @@ static int read_funcs(struct build *b, struct object *o, bool add)
 		if (!(f.flags & LKPP_FUNC_F_NEW)) {
 			if (grow(&b->olds, b->nolds + 1, sizeof(*b->olds)))
 				return fail(-ENOMEM, "%s: %s", o->mapname, strerror(ENOMEM));
-			b->olds[b->nolds++] = f.old_offset;
+			b->olds[b->nolds++] = (struct oldfunc){ f.old_offset, f.old_size, ret };
 		}
 	}
 	return 0;
+}
+
+/* ---- phase 6: call sites ------------------------------------------- */
+
+static int oldfunc_cmp(const void *a, const void *b)
+{
+	const struct oldfunc *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* The replaced function whose old code holds addr (olds sorted), or NULL. */
+static const struct oldfunc *old_containing(const struct build *b, uint64_t addr)
+{
+	size_t lo = 0, hi = b->nolds;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (b->olds[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && addr - b->olds[lo - 1].addr < b->olds[lo - 1].size)
+		return &b->olds[lo - 1];
+	return NULL;
+}
+
+/*
+ * One line of objdump -d -w --no-show-raw-insn: "  1139:\tcall   1100 <f>".
+ * The address and the destination of a direct call or jmp, else false.
+ */
+static bool parse_branch(const char *line, uint64_t *at, uint64_t *dest, int *kind)
+{
+	static const struct { const char *op; int kind; } ops[] = {
+		{ "call ", LKPP_CALLSITE_CALL }, { "callq ", LKPP_CALLSITE_CALL },
+		{ "jmp ", LKPP_CALLSITE_JMP }, { "jmpq ", LKPP_CALLSITE_JMP },
+	};
+	const char *p;
+	char *end;
+	size_t k;
+
+	*at = strtoull(line, &end, 16);
+	if (end == line || *end != ':' || end[1] != '\t')
+		return false;
+	p = end + 2;
+	for (k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
+		if (!strncmp(p, ops[k].op, strlen(ops[k].op)))
+			break;
+	if (k == sizeof(ops) / sizeof(ops[0]))
+		return false;
+	p += strlen(ops[k].op);
+	while (*p == ' ')
+		p++;
+	/* "*%rax", "*0x8(%rip)": indirect. */
+	*dest = strtoull(p, &end, 16);
+	if (end == p || (*end && *end != ' ' && *end != '\n'))
+		return false;
+	*kind = ops[k].kind;
+	return true;
+}
+
+/*
+ * objdump -d of the target's executable sections but the PLT (whose jumps
+ * go through the GOT), as a stream: a big binary's listing is never held
+ * in memory. *pid is the child to reap.
+ */
+static FILE *objdump_open(struct target *t, pid_t *pid)
+{
+	const char *objdump = getenv("OBJDUMP");
+	size_t n = 0, shstrndx, nscn;
+	Elf_Scn *scn = NULL;
+	char **argv;
+	int fds[2];
+	FILE *f;
+
+	if (elf_getshdrstrndx(t->elf, &shstrndx) || elf_getshdrnum(t->elf, &nscn))
+		return NULL;
+	argv = calloc(6 + 2 * nscn, sizeof(*argv));
+	if (!argv)
+		return NULL;
+	argv[n++] = (char *)(objdump && *objdump ? objdump : "objdump");
+	argv[n++] = "-d";
+	argv[n++] = "-w";
+	argv[n++] = "--no-show-raw-insn";
+	while ((scn = elf_nextscn(t->elf, scn))) {
+		const char *name;
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
+		    !(sh.sh_flags & SHF_EXECINSTR))
+			continue;
+		name = elf_strptr(t->elf, shstrndx, sh.sh_name);
+		if (!name || !strncmp(name, ".plt", 4))
+			continue;
+		argv[n++] = "-j";
+		argv[n++] = (char *)name;
+	}
+	argv[n++] = (char *)t->path;
+	if (pipe(fds)) {
+		free(argv);
+		return NULL;
+	}
+	*pid = fork();
+	if (*pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	free(argv);
+	close(fds[1]);
+	if (*pid < 0) {
+		close(fds[0]);
+		return NULL;
+	}
+	f = fdopen(fds[0], "r");
+	if (!f)
+		close(fds[0]);
+	return f;
+}
+
+/*
+ * Every e8/e9 rel32 whose destination is a replaced function's entry. A
+ * site is kept only when the file holds exactly that instruction (an
+ * opcode and the rel32 to the entry, so a prefixed or misdecoded one never
+ * is), and only outside the replaced functions' old code: that code is
+ * dead once the entry jumps are in place, and every site costs a write in
+ * apply's pause. Returns the number of sites, or -errno.
+ */
+static int add_callsites(struct build *b)
+{
+	uint64_t at, dest;
+	size_t cap = 0;
+	char *line = NULL;
+	int kind, status, n = 0, ret = 0;
+	pid_t pid = -1;
+	FILE *f;
+
+	if (!b->nolds)
+		return 0;
+	qsort(b->olds, b->nolds, sizeof(*b->olds), oldfunc_cmp);
+	f = objdump_open(b->t, &pid);
+	if (!f)
+		return fail(-errno ? -errno : -ENOMEM, "%s: cannot run objdump: %s", b->t->path,
+			    strerror(errno ? errno : ENOMEM));
+	while (getline(&line, &cap, f) > 0) {
+		const struct oldfunc *callee;
+		uint8_t bytes[LKPP_JMP_SIZE], want[LKPP_JMP_SIZE];
+		int32_t rel;
+
+		if (!parse_branch(line, &at, &dest, &kind))
+			continue;
+		callee = old_containing(b, dest);
+		if (!callee || callee->addr != dest || old_containing(b, at) ||
+		    old_containing(b, at + LKPP_JMP_SIZE - 1))
+			continue;
+		rel = (int32_t)(dest - (at + LKPP_JMP_SIZE));
+		want[0] = kind == LKPP_CALLSITE_CALL ? 0xe8 : 0xe9;
+		memcpy(want + 1, &rel, 4);	/* x86-64: little endian */
+		if (target_read(b->t, at, bytes, sizeof(bytes)) || memcmp(bytes, want, sizeof(want)))
+			continue;
+		ret = lkpp_writer_add_callsite(b->w, &(struct lkpp_callsite){ .offset = at,
+			.func = callee->index, .kind = kind });
+		if (ret < 0)
+			break;
+		n++;
+	}
+	free(line);
+	fclose(f);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		return fail(-EIO, "%s: objdump failed (status 0x%x)", b->t->path, status);
+	if (ret < 0)
+		return fail(ret, "%s: call sites: %s", b->t->path, strerror(-ret));
+	return n;
 }
 
 static void usage(FILE *fp)
@@ -989,7 +1176,7 @@ int main(int argc, char **argv)
 	struct build b = { 0 };
 	size_t nobjs = 0, i, k;
 	char path[8192], hex[2 * LKPP_BUILD_ID_MAX + 1], err[LKPP_ERR_SIZE];
-	int opt, ret;
+	int opt, ret, nsites;
 
 	while ((opt = getopt(argc, argv, "hC:m:a:d:o:n:")) != -1) {
 		switch (opt) {
@@ -1099,7 +1286,12 @@ int main(int argc, char **argv)
 		return 3;
 	}
 
-	/* phase 6: write */
+	/* phase 6: call sites */
+	nsites = add_callsites(&b);
+	if (nsites < 0)
+		return 1;
+
+	/* phase 7: write */
 	lkpp_build_id_hex(t.build_id, t.build_id_size, hex);
 	if (outfile)
 		ret = snprintf(path, sizeof(path), "%s", outfile);
@@ -1110,7 +1302,8 @@ int main(int argc, char **argv)
 	ret = lkpp_writer_write_file(b.w, path, err);
 	if (ret)
 		return fail(1, "%s: %s (%s)", path, err, strerror(-ret));
-	printf("%s: %s: %d function(s)\n", path, name ? name : basename(t.path), b.nfuncs);
+	printf("%s: %s: %d function(s), %d call site(s)\n", path, name ? name : basename(t.path),
+	       b.nfuncs, nsites);
 	lkpp_writer_free(b.w);
 	return 0;
 }

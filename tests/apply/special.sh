@@ -76,6 +76,114 @@ test_upgrade() {
 	check "upgrade: undo after the upgrade gives the original code, not A's; B then A (a downgrade) replaces too; undo again restores the original"
 }
 
+# ---- call sites: direct calls retargeted at the new code ---------------------
+# mem5 PID ADDR: the 5 bytes at ADDR (decimal) in PID's memory, as hex.
+mem5() {
+	dd if=/proc/"$1"/mem bs=5 count=1 skip="$2" iflag=skip_bytes status=none 2>/dev/null |
+		od -An -tx1 | tr -d ' \n'
+}
+# rel_dest AT HEX: where the e8/e9 rel32 HEX (10 hex digits) at AT goes.
+rel_dest() {
+	local r=$((16#${2:8:2}${2:6:2}${2:4:2}${2:2:2}))
+	[ $r -ge $((1 << 31)) ] && r=$((r - (1 << 32)))
+	echo $(($1 + 5 + r))
+}
+# rel_bytes OP AT DEST: the instruction OP (e8, e9) rel32 at AT to DEST, as hex.
+rel_bytes() {
+	local r=$((($3 - $2 - 5) & 0xffffffff))
+	printf '%s%02x%02x%02x%02x' "$1" $((r & 255)) $((r >> 8 & 255)) $((r >> 16 & 255)) $((r >> 24))
+}
+
+# in_anon_x PID ADDR: ADDR is in an anonymous r-x mapping of PID.
+in_anon_x() {
+	local r p ino path
+	while read -r r p _ _ ino path; do
+		[ "$p" = r-xp ] && [ "$ino" = 0 ] && [ -z "$path" ] || continue
+		[ "$2" -ge $((16#${r%-*})) ] && [ "$2" -lt $((16#${r#*-})) ] && return 0
+	done </proc/"$1"/maps
+	return 1
+}
+
+# check_sites PID WHAT WANT: every call site of the patch ($tmp/cs.sites: KIND
+# OFFSET OLD_OFFSET) holds, at the load base $base: WANT=orig its original
+# instruction; WANT=new the same opcode, to where the jump at the old entry goes
+# (the new code, in an anonymous r-x mapping lkp made).
+check_sites() {
+	local pid=$1 what=$2 want=$3 kind off old at got op dest entry
+	while read -r kind off old; do
+		at=$((base + off))
+		op=e8
+		[ "$kind" = jmp ] && op=e9
+		got=$(mem5 "$pid" "$at")
+		if [ "$want" = orig ]; then
+			[ "$got" = "$(rel_bytes $op $at $((base + old)))" ] ||
+				fail "$what: the $kind at $(printf 0x%x $at) is $got, not the original $(rel_bytes $op $at $((base + old)))"
+			continue
+		fi
+		entry=$(mem5 "$pid" $((base + old)))
+		dest=$(rel_dest "$at" "$got")
+		if [ "${got:0:2}" != $op ] || [ "${entry:0:2}" != e9 ] ||
+		   [ "$dest" != "$(rel_dest $((base + old)) "$entry")" ]; then
+			fail "$what: the $kind at $(printf 0x%x $at) is $got (to $(printf 0x%x "$dest")), the entry jump $entry: not retargeted at the new code"
+		elif ! in_anon_x "$pid" "$dest"; then
+			fail "$what: the $kind at $(printf 0x%x $at) goes to $(printf 0x%x "$dest"), in no anonymous r-x mapping"
+		fi
+	done <"$tmp/cs.sites"
+}
+
+# callsite_case CASE DIR: apply, undo, apply again and replace (callsite only) in DIR/prog.
+callsite_case() {
+	local c=$1 dir=$2 pid orc=$work/oracle/$1 a=$work/pm/$1/patchroot b=$work/upgrade-$1/patchroot
+	local base nsites
+	"$lkpctl" info --json "$a"/*.lkpp 2>/dev/null |
+		jq -r '.functions as $f | .callsites[] | "\(.kind) \(.offset) \($f[.func].old_offset)"' \
+		>"$tmp/cs.sites"
+	nsites=$(grep -c . "$tmp/cs.sites")
+	[ "$nsites" = 2 ] || fail "$c: the patch lists $nsites call sites, want 2"
+	p_start t "$dir" --serve || { check "callsite: $c ($dir): the target starts"; return; }
+	pid=${P_PID[t]}
+	# A PIE: the load base is where prog's first mapping starts.
+	base=$((16#$(awk '$6 ~ /\/prog$/ { split($1, r, "-"); print r[1]; exit }' /proc/"$pid"/maps)))
+	check_sites "$pid" "before apply" orig
+	lk_expect 0 apply apply -p "$pid" "$a"
+	check_sites "$pid" "after apply" new
+	round t run "$orc/p.1" "after apply"
+	lk_expect 0 undo undo -p "$pid"
+	check_sites "$pid" "after undo" orig
+	round t run "$orc/o.1" "after undo"
+	lk_expect 0 "apply again" apply -p "$pid" "$a"
+	check_sites "$pid" "after applying again" new
+	round t run "$orc/p.1" "after applying again"
+	# list and undo from the record alone: another lkpctl, no patch file.
+	lk_expect 0 list --json list -p "$pid" &&
+		[ "$(jq -r '.patches[0].state' "$tmp/lk.out")" = live ] &&
+		[ "$(jq -r '.patches[0].call_sites' "$tmp/lk.out")" = 2 ] || fail "list: $(cat "$tmp/lk.out")"
+	if [ -d "$b" ]; then
+		lk_expect 0 "apply B over A" --json apply -p "$pid" "$b" &&
+			{ [ "$(jq -r '.objects[0].action' "$tmp/lk.out")" = replaced ] || fail "B: $(cat "$tmp/lk.out")"; }
+		check_sites "$pid" "after B replaced A" new
+		round t run "$work/upgrade-$c/o.1" "after B"
+		lk_expect 0 "apply A over B" apply -p "$pid" "$a"
+		check_sites "$pid" "after A replaced B" new
+		round t run "$orc/p.1" "after A over B"
+	fi
+	lk_expect 0 "undo --all" undo -p "$pid" --all
+	check_sites "$pid" "after the last undo" orig
+	round t run "$orc/o.1" "after the last undo"
+	p_end t
+	[ "$ST" = 0 ] || fail "the target exited with status $ST"
+	check "callsite: $c ($dir): the direct call and the tail call of scale() hold the original bytes, after apply a call/jmp rel32 to the new code (where the entry jump goes, in lkp's r-x mapping), after undo the original bytes again; applied again, replaced by a second level and back (callsite), undone from the record; every round right"
+}
+
+test_callsite() {
+	local c
+	for c in callsite callstrip; do
+		have $c || continue
+		callsite_case "$c" "$work/pm/$c"
+		callsite_case "$c" "$work/stripped/$c"
+	done
+}
+
 # ---- fork: patch a child only; a child forked after apply ---------------------
 test_fork() {
 	local pid cpid orc=$work/oracle/body roots=$work/pm/body/patchroot

@@ -33,6 +33,8 @@ static void touch(const struct lkpp_patch *p)
 	for (i = 0; i < p->nr_relocs; i++)
 		sum += strlen(p->symbols[p->relocs[i].symbol].name) +
 		       p->sections[p->relocs[i].section].size;
+	for (i = 0; i < p->nr_callsites; i++)
+		sum += strlen(p->funcs[p->callsites[i].func].name);
 	sink = sum;
 }
 
@@ -63,6 +65,8 @@ static void round_trip(const struct lkpp_patch *p)
 		lkpp_writer_add_symbol(w, &p->symbols[i]);
 	for (i = 0; i < p->nr_relocs; i++)
 		lkpp_writer_add_reloc(w, &p->relocs[i]);
+	for (i = 0; i < p->nr_callsites; i++)
+		lkpp_writer_add_callsite(w, &p->callsites[i]);
 	if (lkpp_writer_finish(w, &buf, &len, err))
 		abort();
 	lkpp_writer_free(w);
@@ -70,6 +74,7 @@ static void round_trip(const struct lkpp_patch *p)
 		abort();
 	if (q->nr_sections != p->nr_sections || q->nr_funcs != p->nr_funcs ||
 	    q->nr_symbols != p->nr_symbols || q->nr_relocs != p->nr_relocs ||
+	    q->nr_callsites != p->nr_callsites ||
 	    q->build_id_size != p->build_id_size || strcmp(q->target_name, p->target_name))
 		abort();
 	for (i = 0; i < p->nr_sections; i++)
@@ -85,6 +90,11 @@ static void round_trip(const struct lkpp_patch *p)
 	for (i = 0; i < p->nr_relocs; i++)
 		if (q->relocs[i].offset != p->relocs[i].offset ||
 		    q->relocs[i].addend != p->relocs[i].addend)
+			abort();
+	for (i = 0; i < p->nr_callsites; i++)
+		if (q->callsites[i].offset != p->callsites[i].offset ||
+		    q->callsites[i].func != p->callsites[i].func ||
+		    q->callsites[i].kind != p->callsites[i].kind)
 			abort();
 	lkpp_free(q);
 	free(buf);

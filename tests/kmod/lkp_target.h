@@ -41,6 +41,7 @@ enum lkp_tkind {
 	LKP_T_SPIN,	/* spinning inside lkp_t_spin */
 	LKP_T_FPTR,	/* blocked with &lkp_t_pointee in a stack slot */
 	LKP_T_CORO,	/* on its own mmap'd stack, blocked below lkp_t_coro_fn */
+	LKP_T_LATE,	/* blocked in read() of the gate below lkp_t_late_a, then below lkp_t_late_b */
 	LKP_T_KINDS,
 };
 
@@ -64,12 +65,16 @@ struct lkp_tshm {
 	volatile uint64_t spins;	/* the spinner's loop count */
 	int release_rd;		/* blocked threads read one byte each from here */
 	int release_wr;
+	uint64_t late_ret;	/* the last return address into lkp_t_late_a or _b */
+	int gate_rd;		/* LKP_T_LATE waits here, twice */
+	int gate_wr;		/* kept open by the test (lkp_target_open_gate()) */
 };
 
 struct lkp_target {
 	pid_t pid;
 	int sock;
 	struct lkp_tshm *shm;	/* MAP_SHARED: shared with the target */
+	int gate;		/* a byte here sends LKP_T_LATE deep */
 	pthread_t threads[LKP_T_KINDS];
 };
 
@@ -137,6 +142,33 @@ __attribute__((noinline, noclone, aligned(16))) int lkp_t_deep_root(void)
 	return r + frame[0];
 }
 
+/*
+ * LKP_T_LATE waits for a byte on the gate below lkp_t_late_a(), then below
+ * lkp_t_late_b(): two twins, so that it waits with the same sp and ip both
+ * times, and only the return address above its sp tells them apart. noipa:
+ * no merging of the twins, no tail call.
+ */
+__attribute__((noipa)) void lkp_t_gate(void)
+{
+	char c;
+
+	lkp_tshm->late_ret = (uint64_t)__builtin_return_address(0);
+	if (read(lkp_tshm->gate_rd, &c, 1) != 1)
+		_exit(104);
+}
+
+__attribute__((noipa, aligned(16))) void lkp_t_late_a(void)
+{
+	lkp_t_gate();
+	asm volatile("");
+}
+
+__attribute__((noipa, aligned(16))) void lkp_t_late_b(void)
+{
+	lkp_t_gate();
+	asm volatile("");
+}
+
 __attribute__((noinline, noclone, aligned(16))) void lkp_t_spin(void)
 {
 	lkp_t_ready();
@@ -176,6 +208,12 @@ static void *lkp_t_thread(void *arg)
 		break;
 	case LKP_T_FPTR:
 		lkp_t_hold_pointer();
+		break;
+	case LKP_T_LATE:
+		lkp_t_ready();
+		lkp_t_late_a();
+		if (!lkp_tshm->stop)
+			lkp_t_late_b();
 		break;
 	case LKP_T_CORO:
 		stack = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -278,9 +316,13 @@ static void lkp_target_main(int sock, struct lkp_tshm *shm)
 			break;	/* the thread answers once in place */
 		case LKP_CMD_RELEASE:
 			shm->stop = 1;
-			/* One byte per blocked thread: every kind but the spinner. */
+			/* The late thread leaves at its gate, seeing stop. */
+			if (started[LKP_T_LATE] &&
+			    write(shm->gate_wr, &ok, 1) != 1)
+				_exit(98);
+			/* One byte per blocked thread: every other kind but the spinner. */
 			for (i = 0; i < LKP_T_KINDS; i++)
-				if (started[i] && i != LKP_T_SPIN &&
+				if (started[i] && i != LKP_T_SPIN && i != LKP_T_LATE &&
 				    write(shm->release_wr, &ok, 1) != 1)
 					_exit(98);
 			for (i = 0; i < LKP_T_KINDS; i++)
@@ -305,9 +347,10 @@ static void lkp_target_main(int sock, struct lkp_tshm *shm)
 /* Start a target; 0 or -errno. */
 static inline int lkp_target_start(struct lkp_target *t)
 {
-	int sv[2], pipefd[2];
+	int sv[2], pipefd[2], gate[2];
 
 	memset(t, 0, sizeof(*t));
+	t->gate = -1;
 	t->shm = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (t->shm == MAP_FAILED)
@@ -316,8 +359,12 @@ static inline int lkp_target_start(struct lkp_target *t)
 		return -errno;
 	if (pipe2(pipefd, O_CLOEXEC))
 		return -errno;
+	if (pipe2(gate, O_CLOEXEC))
+		return -errno;
 	t->shm->release_rd = pipefd[0];
 	t->shm->release_wr = pipefd[1];
+	t->shm->gate_rd = gate[0];
+	t->shm->gate_wr = gate[1];
 	t->pid = fork();
 	if (t->pid < 0)
 		return -errno;
@@ -328,6 +375,8 @@ static inline int lkp_target_start(struct lkp_target *t)
 	close(sv[1]);
 	close(pipefd[0]);
 	close(pipefd[1]);
+	close(gate[0]);
+	t->gate = gate[1];
 	t->sock = sv[0];
 	return 0;
 }
@@ -412,6 +461,9 @@ static inline void lkp_target_stop(struct lkp_target *t)
 		kill(t->pid, SIGKILL);
 		waitpid(t->pid, &status, 0);
 	}
+	if (t->gate >= 0)
+		close(t->gate);
+	t->gate = -1;
 	if (t->shm && t->shm != MAP_FAILED) {
 		close(t->sock);
 		munmap(t->shm, 4096);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* txn_test.c: LKP_IOC_TRANSACTION: validation, all or nothing, blockers and retries, the pause it reports. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -203,6 +204,85 @@ TEST_F(tx, ip_in_range_is_busy)
 	EXPECT_EQ(self->t.shm->tid[LKP_T_SPIN], t.blocker.tid);
 	ASSERT_EQ(0, lkp_target_release(&self->t));
 	EXPECT_EQ(1, lkp_target_call(&self->t, LKP_CMD_CALL));
+}
+
+#define PRESCAN_PARAM		"/sys/module/lkp/parameters/txn_prescan"
+#define PRESCAN_GAP_PARAM	"/sys/module/lkp/parameters/txn_prescan_gap_us"
+
+static void *txn_open_gate(void *arg)
+{
+	struct lkp_target *t = arg;
+	char c = 'g';
+
+	/* Well inside the 1 s gap: the look at the stacks takes milliseconds. */
+	usleep(300000);
+	return (void *)(intptr_t)(write(t->gate, &c, 1) == 1 ? 0 : -errno);
+}
+
+/*
+ * The stacks of sleeping threads are read before the freeze. A thread that
+ * sleeps below lkp_t_late_a() then, and before the freeze sleeps again with
+ * the same sp and ip but below lkp_t_late_b(), a range, has run in between:
+ * it must be checked again under the freeze, and the transaction is busy.
+ */
+TEST_F(tx, thread_that_runs_after_the_stack_look_is_checked_again)
+{
+	struct lkp_range r[2] = {
+		self->r,
+		{ (uintptr_t)lkp_t_late_b,
+		  (uintptr_t)lkp_t_late_b + lkp_fn_size(lkp_t_late_b) },
+	};
+	unsigned char now[sizeof(ret2)];
+	struct lkp_transaction t;
+	pthread_t opener;
+	void *opened;
+	int ret;
+
+	ASSERT_EQ(0, lkp_target_thread(&self->t, LKP_T_LATE));
+	ASSERT_EQ(0, lkp_write_file(PRESCAN_GAP_PARAM, "1000000\n"))
+		TH_LOG("%s: is lkp.ko loaded?", PRESCAN_GAP_PARAM);
+	ASSERT_EQ(0, pthread_create(&opener, NULL, txn_open_gate, &self->t));
+	txn_init(&t, &self->e, 1, r, 2);
+	ret = lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t);
+	pthread_join(opener, &opened);
+	ASSERT_EQ(0, lkp_write_file(PRESCAN_GAP_PARAM, "0\n"));
+	ASSERT_EQ(0, (intptr_t)opened);
+	ASSERT_LE(r[1].start, self->t.shm->late_ret);
+	ASSERT_GT(r[1].end, self->t.shm->late_ret);
+	ASSERT_EQ(-EBUSY, ret);
+	EXPECT_EQ(1, t.attempts_made);
+	EXPECT_EQ(LKP_BLOCKER_RETADDR, t.blocker.kind);
+	EXPECT_EQ(1, t.blocker.index);
+	EXPECT_EQ(self->t.shm->tid[LKP_T_LATE], t.blocker.tid);
+	EXPECT_EQ(self->t.shm->late_ret, t.blocker.addr);
+	ASSERT_EQ(0, lkp_target_read(self->t.pid, (uintptr_t)lkp_t_fn, now, sizeof(now)));
+	EXPECT_EQ(0, memcmp(now, self->orig, sizeof(now)));
+	ASSERT_EQ(0, lkp_target_release(&self->t));
+}
+
+/* Without the look before the freeze: the same answers. */
+TEST_F(tx, without_the_stack_look_the_check_is_the_same)
+{
+	struct lkp_range r[2] = {
+		self->r,
+		{ (uintptr_t)lkp_t_deep_root,
+		  (uintptr_t)lkp_t_deep_root + lkp_fn_size(lkp_t_deep_root) },
+	};
+	struct lkp_transaction t;
+	int busy, ok;
+
+	ASSERT_EQ(0, lkp_target_thread(&self->t, LKP_T_DEEP));
+	ASSERT_EQ(0, lkp_write_file(PRESCAN_PARAM, "0\n"))
+		TH_LOG("%s: is lkp.ko loaded?", PRESCAN_PARAM);
+	txn_init(&t, &self->e, 1, r, 2);
+	busy = lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t);
+	lkp_target_release(&self->t);
+	txn_init(&t, &self->e, 1, r, 2);
+	ok = lkp_ioc(self->fd, LKP_IOC_TRANSACTION, &t);
+	ASSERT_EQ(0, lkp_write_file(PRESCAN_PARAM, "1\n"));
+	EXPECT_EQ(-EBUSY, busy);
+	EXPECT_EQ(0, ok);
+	EXPECT_EQ(2, lkp_target_call(&self->t, LKP_CMD_CALL));
 }
 
 TEST_F(tx, pause_is_reported_for_many_threads)

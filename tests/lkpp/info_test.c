@@ -131,7 +131,7 @@ TEST_F(info, json)
 	EXPECT_EQ(0, r.status);
 	EXPECT_STREQ("", r.err);
 	snprintf(head, sizeof(head),
-		 "{\"file\":\"%s\",\"format_version\":\"1.1\",\"size\":%zu,"
+		 "{\"file\":\"%s\",\"format_version\":\"1.2\",\"size\":%zu,"
 		 "\"build_id\":\"deadbeef000102030405060708090a0b0c0d0eff\","
 		 "\"target\":\"libdemo.so.1\",\"target_type\":\"dyn\",\"sections\":[", self->path,
 		 self->len);
@@ -143,6 +143,9 @@ TEST_F(info, json)
 				      "\"library\":\"libc.so.6\",\"weak\":false,\"size\":0}"));
 	EXPECT_NE(NULL, strstr(r.out, "{\"section\":0,\"offset\":4,\"type\":\"R_X86_64_PC32\","
 				      "\"symbol\":1,\"addend\":-4}"));
+	EXPECT_NE(NULL, strstr(r.out, "\"callsites\":[{\"offset\":3840,\"func\":0,\"kind\":\"call\"},"
+				      "{\"offset\":4112,\"func\":1,\"kind\":\"call\"},"
+				      "{\"offset\":8208,\"func\":1,\"kind\":\"jmp\"}]}"));
 	/* One object, one line. */
 	EXPECT_EQ('}', r.out[strlen(r.out) - 2]);
 	EXPECT_EQ(strlen(r.out) - 1, strchr(r.out, '\n') - r.out);
@@ -172,6 +175,8 @@ TEST_F(info, table)
 	EXPECT_NE(NULL, strstr(r.out, "  0x1020             16         16         _ZN2ns5otherEv\n"));
 	EXPECT_NE(NULL, strstr(r.out, "  -                  -          16         helper (new)\n"));
 	EXPECT_EQ(NULL, strstr(r.out, "relocations:\n"));
+	EXPECT_NE(NULL, strstr(r.out, "relocations: 5, call sites: 3\n")) TH_LOG("%s", r.out);
+	EXPECT_EQ(NULL, strstr(r.out, "call sites:\n"));
 	run_free(&r);
 }
 
@@ -187,6 +192,10 @@ TEST_F(info, verbose)
 	EXPECT_NE(NULL, strstr(r.out, "target    tls     0x8                tls_var\n"));
 	EXPECT_NE(NULL, strstr(r.out, "patch     notype  1:0x0              .LC0\n"));
 	EXPECT_NE(NULL, strstr(r.out, "  0    0x14                 TPOFF32          tls_var+0\n"));
+	EXPECT_NE(NULL, strstr(r.out, "call sites:\n  OFFSET             KIND  FUNCTION\n"
+				      "  0xf00              call  changed\n"
+				      "  0x1010             call  _ZN2ns5otherEv\n"
+				      "  0x2010             jmp   _ZN2ns5otherEv\n")) TH_LOG("%s", r.out);
 	run_free(&r);
 }
 

@@ -85,6 +85,17 @@ TEST(round_trip)
 		EXPECT_EQ(a->symbol, b->symbol);
 		EXPECT_EQ(a->addend, b->addend);
 	}
+	/* Call sites come back sorted by offset. */
+	ASSERT_EQ(REF_NR(ref_callsites), p->nr_callsites);
+	EXPECT_EQ(0x0f00, p->callsites[0].offset);
+	EXPECT_EQ(0, p->callsites[0].func);
+	EXPECT_EQ(LKPP_CALLSITE_CALL, p->callsites[0].kind);
+	EXPECT_EQ(0x1010, p->callsites[1].offset);
+	EXPECT_EQ(1, p->callsites[1].func);
+	EXPECT_EQ(LKPP_CALLSITE_CALL, p->callsites[1].kind);
+	EXPECT_EQ(0x2010, p->callsites[2].offset);
+	EXPECT_EQ(1, p->callsites[2].func);
+	EXPECT_EQ(LKPP_CALLSITE_JMP, p->callsites[2].kind);
 	lkpp_free(p);
 	free(buf);
 }
@@ -309,8 +320,8 @@ TEST(empty_section_without_bytes)
 	lkpp_writer_free(w);
 }
 
-/* The writer writes the version it implements: 1.1 (1.0 plus LKPP_SYM_F_IFUNC). */
-TEST(writes_version_1_1)
+/* The writer writes the version it implements: 1.2 (1.1 plus CALLSITES). */
+TEST(writes_version_1_2)
 {
 	char err[LKPP_ERR_SIZE];
 	size_t len;
@@ -318,8 +329,94 @@ TEST(writes_version_1_1)
 
 	ASSERT_EQ(0, ref_patch((void **)&b, &len, err)) TH_LOG("%s", err);
 	EXPECT_EQ(1, get_le(b + HDR_FIELD(version_major), 2));
-	EXPECT_EQ(1, get_le(b + HDR_FIELD(version_minor), 2));
+	EXPECT_EQ(2, get_le(b + HDR_FIELD(version_minor), 2));
 	free(b);
+}
+
+/*
+ * CALLSITES is the one table an older reader may skip: without it apply
+ * is only slower (every call goes through the jump at the old entry).
+ * Every other table is REQUIRED.
+ */
+TEST(callsites_table_is_optional)
+{
+	char err[LKPP_ERR_SIZE];
+	struct lkpp_patch *p;
+	uint32_t i, n, kind;
+	size_t len;
+	uint8_t *b;
+
+	ASSERT_EQ(0, ref_patch((void **)&b, &len, err)) TH_LOG("%s", err);
+	n = get_le(b + HDR_FIELD(table_count), 4);
+	ASSERT_EQ(7, n);
+	for (i = 0; i < n; i++) {
+		kind = get_le(b + DIR_OFF(b, i), 4);
+		EXPECT_EQ(kind == LKPP_TABLE_CALLSITES ? 0 : LKPP_TABLE_F_REQUIRED,
+			  get_le(b + DIR_OFF(b, i) + 4, 4)) TH_LOG("table %u, kind %u", i, kind);
+	}
+	/* What a 1.1 reader does with it: a kind it does not know, skipped. */
+	ASSERT_EQ(LKPP_TABLE_CALLSITES, get_le(b + DIR_OFF(b, 6), 4));
+	put_le(b + DIR_OFF(b, 6), 4, 1007);
+	fix_checksum(b, len);
+	ASSERT_EQ(0, lkpp_parse(b, len, &p, err)) TH_LOG("%s", err);
+	EXPECT_EQ(0, p->nr_callsites);
+	EXPECT_EQ(REF_NR(ref_funcs), p->nr_funcs);
+	lkpp_free(p);
+	free(b);
+}
+
+/* The bytes a site has in the original: its opcode and the rel32 to the old entry. */
+TEST(callsite_bytes)
+{
+	static const uint8_t call[5] = { 0xe8, 0xfb, 0x00, 0x00, 0x00 };
+	static const uint8_t jmp[5] = { 0xe9, 0x0b, 0xf0, 0xff, 0xff };
+	char err[LKPP_ERR_SIZE];
+	struct lkpp_patch *p;
+	uint8_t buf[5];
+	size_t len;
+	void *b;
+
+	ASSERT_EQ(0, ref_patch(&b, &len, err)) TH_LOG("%s", err);
+	ASSERT_EQ(0, lkpp_parse(b, len, &p, err)) TH_LOG("%s", err);
+	/* 0xf00: call 0x1000 (changed). */
+	lkpp_callsite_bytes(p, &p->callsites[0], buf);
+	EXPECT_EQ(0, memcmp(call, buf, 5));
+	/* 0x2010: jmp 0x1020 (other), backwards. */
+	lkpp_callsite_bytes(p, &p->callsites[2], buf);
+	EXPECT_EQ(0, memcmp(jmp, buf, 5));
+	lkpp_free(p);
+	free(b);
+}
+
+/*
+ * A site may be inside an old function past its first 5 bytes (a replaced
+ * function calling another), and right after an entry's jump.
+ */
+TEST(callsite_in_old_body)
+{
+	struct lkpp_writer *w = lkpp_writer_new();
+	char err[LKPP_ERR_SIZE];
+	struct lkpp_patch *p;
+	uint8_t text[16] = { 0xc3 };
+	size_t len;
+	void *buf;
+
+	ASSERT_EQ(0, lkpp_writer_set_target(w, "\x01", 1, "t", ET_DYN));
+	ASSERT_EQ(0, lkpp_writer_add_section(w, LKPP_SEC_TEXT, ".text", text, sizeof(text), 1));
+	ASSERT_EQ(0, lkpp_writer_add_func(w, &(struct lkpp_func){ .name = "a",
+		.old_offset = 0x1000, .old_size = 32, .new_size = 8 }));
+	ASSERT_EQ(1, lkpp_writer_add_func(w, &(struct lkpp_func){ .name = "b",
+		.old_offset = 0x1020, .old_size = 16, .new_offset = 8, .new_size = 8 }));
+	ASSERT_EQ(0, lkpp_writer_add_callsite(w, &(struct lkpp_callsite){ .offset = 0x1005,
+		.func = 1, .kind = LKPP_CALLSITE_CALL }));
+	ASSERT_EQ(1, lkpp_writer_add_callsite(w, &(struct lkpp_callsite){ .offset = 0x1025,
+		.func = 0, .kind = LKPP_CALLSITE_JMP }));
+	ASSERT_EQ(0, lkpp_writer_finish(w, &buf, &len, err)) TH_LOG("%s", err);
+	lkpp_writer_free(w);
+	ASSERT_EQ(0, lkpp_parse(buf, len, &p, err)) TH_LOG("%s", err);
+	EXPECT_EQ(2, p->nr_callsites);
+	lkpp_free(p);
+	free(buf);
 }
 
 /*
@@ -538,6 +635,11 @@ static const struct field reloc_fields[] = {
 	FLD(reloc, reserved), FLD(reloc, addend), { sizeof(struct lkpp_disk_reloc), 0 },
 };
 
+static const struct field callsite_fields[] = {
+	FLD(callsite, offset), FLD(callsite, func), FLD(callsite, kind),
+	{ sizeof(struct lkpp_disk_callsite), 0 },
+};
+
 static int layout_mismatch(const int8_t *layout, const struct field *f)
 {
 	size_t off = 0;
@@ -562,6 +664,7 @@ TEST(byte_order_layouts)
 	EXPECT_EQ(0, layout_mismatch(lkpp_layout_func, func_fields));
 	EXPECT_EQ(0, layout_mismatch(lkpp_layout_symbol, symbol_fields));
 	EXPECT_EQ(0, layout_mismatch(lkpp_layout_reloc, reloc_fields));
+	EXPECT_EQ(0, layout_mismatch(lkpp_layout_callsite, callsite_fields));
 	/* What a big-endian host would do: integers reversed, byte arrays kept. */
 	lkpp_bswap_fields(&fn, lkpp_layout_func);
 	EXPECT_EQ(0x44332211, fn.name);
@@ -679,11 +782,12 @@ FIXTURE_TEARDOWN(bad)
 #define FN(e, f) T(FUNCS, func, e, f)
 #define SYM(e, f) T(SYMBOLS, symbol, e, f)
 #define REL(e, f) T(RELOCS, reloc, e, f)
+#define CS(e, f) T(CALLSITES, callsite, e, f)
 #define BAD(name, e, text, ...) \
 	FIXTURE_VARIANT_ADD(bad, name) { .m = { __VA_ARGS__ }, .err = e, .msg = text }
 
 /* Header. */
-BAD(major_version, -EOPNOTSUPP, "format version 2.1, this reader knows 1.x",
+BAD(major_version, -EOPNOTSUPP, "format version 2.2, this reader knows 1.x",
     { H(version_major), 2 });
 BAD(header_size_small, -EINVAL, "header_size 120", { H(header_size), 120 });
 BAD(header_size_unaligned, -EINVAL, "header_size 132", { H(header_size), 132 });
@@ -714,7 +818,7 @@ BAD(table_offset_wraps, -EINVAL, "table 5 (RELOCS)", { D(5, offset), 0xfffffffff
 BAD(table_over_directory, -EINVAL, "overlaps the header or the table directory",
     { D(0, offset), 128 + 32 });
 BAD(table_overlap, -EINVAL, "table 1 (SECTIONS) overlaps table 0",
-    { D(1, offset), 128 + 6 * 32 });
+    { D(1, offset), 128 + 7 * 32 });
 BAD(table_duplicate, -EINVAL, "second SYMBOLS table", { D(5, kind), LKPP_TABLE_SYMBOLS });
 BAD(table_unknown_required, -EOPNOTSUPP, "required table kind 99", { D(4, kind), 99 });
 BAD(byte_table_entry_size, -EINVAL, "byte table with entry_size 8", { D(0, entry_size), 8 });
@@ -828,6 +932,30 @@ BAD(reloc_tls_needs_tls, -EINVAL, "reloc 2: type 23 needs a TLS symbol, symbol 0
 BAD(reloc_plain_on_tls, -EINVAL, "cannot take a TLS symbol, symbol 3 (tls_var) is one",
     { REL(1, symbol), 3 });
 BAD(reloc_overlap, -EINVAL, "reloc 1 overlaps reloc 0", { REL(1, offset), 7 });
+
+/* Call sites (sorted: 0xf00 call func 0, 0x1010 call func 1, 0x2010 jmp func 1). */
+BAD(callsite_entry_size, -EINVAL, "table 6 (CALLSITES): entry_size 8", { D(6, entry_size), 8 });
+BAD(callsite_kind_zero, -EOPNOTSUPP, "callsite 0: unknown kind 0", { CS(0, kind), 0 });
+BAD(callsite_kind_high, -EOPNOTSUPP, "callsite 2: unknown kind 3", { CS(2, kind), 3 });
+BAD(callsite_func_range, -EINVAL, "callsite 1: func 3 is not a replaced function of 3",
+    { CS(1, func), 3 });
+BAD(callsite_func_new, -EINVAL, "callsite 1: func 2 is not a replaced function",
+    { CS(1, func), 2 });
+BAD(callsite_unsorted, -EINVAL, "callsite 1 at 0xe00: not sorted, or overlaps callsite 0",
+    { CS(1, offset), 0xe00 });
+BAD(callsite_same, -EINVAL, "callsite 1 at 0xf00: not sorted", { CS(1, offset), 0xf00 });
+BAD(callsite_overlap, -EINVAL, "callsite 1 at 0xf04: not sorted, or overlaps callsite 0",
+    { CS(1, offset), 0xf04 });
+BAD(callsite_over_entry, -EINVAL, "callsite 0 at 0xffc overlaps the jump at an old entry (0x1000)",
+    { CS(0, offset), 0xffc });
+BAD(callsite_at_entry, -EINVAL, "callsite 1 at 0x1020 overlaps the jump at an old entry (0x1020)",
+    { CS(1, offset), 0x1020 });
+BAD(callsite_in_entry_jump, -EINVAL, "callsite 1 at 0x1024 overlaps the jump at an old entry (0x1020)",
+    { CS(1, offset), 0x1024 });
+BAD(callsite_wraps, -EINVAL, "callsite 2: offset 0xfffffffffffffffd wraps around",
+    { CS(2, offset), UINT64_MAX - 2 });
+BAD(callsite_reach, -EINVAL, "callsite 2 at 0x80001020: func 1 (_ZN2ns5otherEv) is beyond rel32 reach",
+    { CS(2, offset), 0x80001020 });
 
 /* Resolve a mutation to a byte offset in the file as the writer laid it out. */
 static uint64_t mut_offset(const uint8_t *b, const struct mut *m)

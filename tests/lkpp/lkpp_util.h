@@ -13,8 +13,9 @@
 /*
  * The reference patch: every section kind, a changed function with known
  * old bytes, one without, a new function, symbols of every binding and type,
- * relocations of plain and TLS types. The writer lays its tables out as
- * STRTAB, SECTIONS, DATA, FUNCS, SYMBOLS, RELOCS.
+ * relocations of plain and TLS types, call sites (1.2) of both kinds. The
+ * writer lays its tables out as STRTAB, SECTIONS, DATA, FUNCS, SYMBOLS,
+ * RELOCS, CALLSITES.
  */
 static const uint8_t ref_build_id[20] = {
 	0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05,
@@ -54,6 +55,13 @@ static const struct lkpp_reloc ref_relocs[] = {
 	  .addend = -4 },
 };
 
+/* Added out of order: the writer sorts them by offset, as the reader wants. */
+static const struct lkpp_callsite ref_callsites[] = {
+	{ .offset = 0x2010, .func = 1, .kind = LKPP_CALLSITE_JMP },
+	{ .offset = 0x0f00, .func = 0, .kind = LKPP_CALLSITE_CALL },
+	{ .offset = 0x1010, .func = 1, .kind = LKPP_CALLSITE_CALL },
+};
+
 #define REF_NR(a) (sizeof(a) / sizeof((a)[0]))
 
 static inline void ref_text(uint8_t *text)
@@ -88,6 +96,8 @@ static inline int ref_patch(void **buf, size_t *len, char *err)
 		lkpp_writer_add_symbol(w, &ref_symbols[i]);
 	for (i = 0; i < REF_NR(ref_relocs); i++)
 		lkpp_writer_add_reloc(w, &ref_relocs[i]);
+	for (i = 0; i < REF_NR(ref_callsites); i++)
+		lkpp_writer_add_callsite(w, &ref_callsites[i]);
 	ret = lkpp_writer_finish(w, buf, len, err);
 	lkpp_writer_free(w);
 	return ret;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "callsite.h"
 #include "link.h"
 
 #define GiB2		(1ULL << 31)
@@ -267,9 +268,10 @@ static void unmap_record(const struct lkp_session *s, const struct lkp_applied *
 		lkp_record_forget(s, a);
 }
 
+/* Any of its jumps or call sites in place: its memory must stay until undone. */
 static bool is_live(const struct lkp_applied *a)
 {
-	return a->nr_live > 0;
+	return a->nr_live > 0 || a->nr_sites_live > 0;
 }
 
 /* The function of a live patch whose jump is in place at addr, or NULL. */
@@ -299,8 +301,8 @@ static int check_old_code(const struct lkp_session *s, struct job *j, struct lkp
 
 		if (f->flags & LKPP_FUNC_F_NEW || !f->old_bytes_len)
 			continue;
-		/* Under our own live jump, only the bytes after it are the original's. */
-		if (rf)
+		/* Under our own live jump or call site, only the bytes after it are the original's. */
+		if (rf || lkp_rec_site_at(j->old, at))
 			from = LKP_JMP_SIZE;
 		if (from >= f->old_bytes_len)
 			continue;
@@ -349,11 +351,14 @@ static int txn_job(struct lkp_txn *t, const struct lkp_session *s, struct job *j
 		const struct lkpp_func *f = &p->funcs[i];
 		uint64_t at = j->obj->base + f->old_offset;
 		const struct lkp_rec_func *rf = rec_func_at(j->old, at);
+		const struct lkp_rec_site *rs = lkp_rec_site_at(j->old, at);
 
 		if (f->flags & LKPP_FUNC_F_NEW)
 			continue;
 		if (rf)
 			lkp_rec_jmp(at, rf->new_addr, old);
+		else if (rs)
+			memcpy(old, rs->new_bytes, LKP_JMP_SIZE);
 		else if (f->old_bytes_len >= LKP_JMP_SIZE)
 			memcpy(old, f->old_bytes, LKP_JMP_SIZE);
 		/* A patch that knows fewer bytes: the rest as they are now, compared again frozen. */
@@ -366,8 +371,9 @@ static int txn_job(struct lkp_txn *t, const struct lkp_session *s, struct job *j
 		if (ret)
 			return ret;
 	}
-	if (!j->old)
-		return 0;
+	ret = lkp_callsites_txn(t, &j->img, j->old);
+	if (ret || !j->old)
+		return ret;
 	/* Functions of the replaced patch that the new one leaves alone go back to the original. */
 	for (i = 0; i < j->old->hdr->nr_funcs; i++) {
 		const struct lkp_rec_func *rf = &j->old->funcs[i];
@@ -481,7 +487,7 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 	struct lkp_txn tx = { 0 };
 	struct lkp_session s;
 	struct job *jobs;
-	unsigned int nr_recs = 0, nr_jobs = 0, i, k;
+	unsigned int nr_recs = 0, nr_jobs = 0, i, k, fixed = 0, room;
 	char err[LKP_ERR_SIZE];
 	int ret;
 
@@ -512,6 +518,20 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 	if (ret || !nr_jobs)
 		goto out;
 
+	/*
+	 * Call sites get the pokes the entry jumps of all objects leave, and
+	 * the patches that stay live keep theirs: `undo --all` must fit in one
+	 * transaction too.
+	 */
+	for (i = 0; i < nr_jobs; i++)
+		fixed += lkp_callsites_fixed_pokes(jobs[i].pf->p, jobs[i].old);
+	for (k = 0; k < nr_recs; k++) {
+		for (i = 0; i < nr_jobs && jobs[i].old != &recs[k]; i++)
+			;
+		if (i == nr_jobs && is_live(&recs[k]))
+			fixed += recs[k].nr_live + recs[k].nr_sites_live;
+	}
+
 	/* Everything that can fail before the target changes: layout, map, link, checks. */
 	for (i = 0; i < nr_jobs; i++) {
 		struct job *j = &jobs[i];
@@ -528,6 +548,13 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 		if (ret)
 			goto unmap;
 		lkp_test_stop_at("after-map");
+		room = LKP_MAX_POKES > tx.nr_entries + fixed ? LKP_MAX_POKES - tx.nr_entries - fixed : 0;
+		ret = lkp_callsites_plan(&j->img, &s, j->old, room);
+		if (ret) {
+			set_err(r, "%s: cannot read its call sites", j->obj->path);
+			goto unmap;
+		}
+		fixed -= lkp_callsites_fixed_pokes(j->pf->p, j->old);
 		ret = lkp_link(&j->img, t, j->pf->path, err);
 		if (ret) {
 			set_err(r, "%s: %s", j->obj->path, err);
@@ -670,6 +697,8 @@ int lkp_undo(pid_t pid, const char *which, const struct lkp_txn_opts *o, struct 
 			lkp_rec_jmp(a->funcs[k].old_addr, a->funcs[k].new_addr, jmp);
 			ret = lkp_txn_poke(&tx, a->funcs[k].old_addr, jmp, a->funcs[k].old_bytes);
 		}
+		if (!ret)
+			ret = lkp_callsites_undo(&tx, a);
 		if (!ret)
 			ret = record_ranges(&tx, a);
 		if (ret) {

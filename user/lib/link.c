@@ -124,7 +124,9 @@ int lkp_link_layout(struct lkp_image *img, const struct lkpp_patch *p, struct lk
 	for (i = 0; i < p->nr_funcs; i++)
 		names += strlen(p->funcs[i].name) + 1;
 	img->rec_size = sizeof(struct lkp_rec_hdr) +
-			nr_old_funcs(p) * sizeof(struct lkp_rec_func) + names + 2 * PATH_ROOM;
+			nr_old_funcs(p) * sizeof(struct lkp_rec_func) +
+			(uint64_t)p->nr_callsites * sizeof(struct lkp_rec_site) + 8 + names +
+			2 * PATH_ROOM;
 	off[LKP_MAP_R] = align_up(img->rec_size, 64);
 
 	for (i = 0; i < p->nr_sections; i++) {
@@ -201,6 +203,8 @@ void lkp_image_free(struct lkp_image *img)
 	free(img->sym_got2);
 	free(img->sym_stub);
 	free(img->sym_lazy);
+	free(img->sites);
+	free(img->site_cur);
 	memset(img, 0, sizeof(*img));
 }
 
@@ -505,6 +509,12 @@ static void fill_record(struct lkp_image *img, const char *patch_path)
 		n++;
 	}
 	h->nr_funcs = n;
+	/* The sites apply chose (lkp_callsites_plan), at most one per site of the patch, after the names. */
+	pos = align_up(pos, 8);
+	h->sites_off = pos;
+	h->nr_sites = img->nr_sites;
+	memcpy(rec + pos, img->sites, (size_t)img->nr_sites * sizeof(*img->sites));
+	pos += (uint64_t)img->nr_sites * sizeof(*img->sites);
 	h->object_off = add_str(rec, &pos, img->rec_size, img->obj->path);
 	h->patch_off = add_str(rec, &pos, img->rec_size, patch_path ? patch_path : "");
 	h->size = pos;

@@ -34,6 +34,14 @@ struct lkp_image {
 	uint32_t *sym_lazy;		/* per symbol: lazy slot (in W) and thunk index + 1 */
 	uint64_t lazy_off, nr_lazy;	/* slots in W */
 	uint64_t thunk_off;		/* thunks in X, after the stubs */
+	/*
+	 * The call sites retargeted at the new code (lkp_callsites_plan, before
+	 * lkp_link, which records them) and each one's bytes in the process
+	 * now: the original, or what a replaced patch wrote there.
+	 */
+	struct lkp_rec_site *sites;
+	uint8_t (*site_cur)[LKP_JMP_SIZE];
+	unsigned int nr_sites;
 };
 
 /* The identity of a patch file: FNV-1a 64 of its bytes. */

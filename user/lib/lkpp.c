@@ -81,6 +81,7 @@ const int8_t lkpp_layout_section[] = { 4, 4, 4, 4, 8, 8, 0 };
 const int8_t lkpp_layout_func[] = { 4, 4, 4, 4, 8, 8, 8, 8, -16, 0 };
 const int8_t lkpp_layout_symbol[] = { 4, 1, 1, 2, 4, 4, 4, 4, 8, 8, 0 };
 const int8_t lkpp_layout_reloc[] = { 8, 4, 4, 4, 4, 8, 0 };
+const int8_t lkpp_layout_callsite[] = { 8, 4, 4, 0 };
 
 void lkpp_bswap_fields(void *s, const int8_t *layout)
 {
@@ -166,9 +167,9 @@ struct lkpp_ctx {
 	const uint8_t *file;
 	uint64_t len;
 	char *err;
-	const struct lkpp_disk_table *tab[LKPP_TABLE_RELOCS + 1];
+	const struct lkpp_disk_table *tab[LKPP_TABLE_CALLSITES + 1];
 	struct lkpp_disk_table tabs[LKPP_MAX_TABLES];
-	uint32_t tab_index[LKPP_TABLE_RELOCS + 1];
+	uint32_t tab_index[LKPP_TABLE_CALLSITES + 1];
 	const char *strtab;
 	uint64_t strtab_size;
 };
@@ -180,6 +181,7 @@ static const char *const table_names[] = {
 	[LKPP_TABLE_FUNCS] = "FUNCS",
 	[LKPP_TABLE_SYMBOLS] = "SYMBOLS",
 	[LKPP_TABLE_RELOCS] = "RELOCS",
+	[LKPP_TABLE_CALLSITES] = "CALLSITES",
 };
 
 /* v1 size of an entry of each array kind; 0 for byte tables. */
@@ -190,6 +192,7 @@ static const uint32_t table_entry_min[] = {
 	[LKPP_TABLE_FUNCS] = sizeof(struct lkpp_disk_func),
 	[LKPP_TABLE_SYMBOLS] = sizeof(struct lkpp_disk_symbol),
 	[LKPP_TABLE_RELOCS] = sizeof(struct lkpp_disk_reloc),
+	[LKPP_TABLE_CALLSITES] = sizeof(struct lkpp_disk_callsite),
 };
 
 /* String references are u32: the whole file must fit in their range. */
@@ -217,6 +220,7 @@ static void get_entry(struct lkpp_ctx *c, int kind, uint32_t i, void *dst, size_
 		[LKPP_TABLE_FUNCS] = lkpp_layout_func,
 		[LKPP_TABLE_SYMBOLS] = lkpp_layout_symbol,
 		[LKPP_TABLE_RELOCS] = lkpp_layout_reloc,
+		[LKPP_TABLE_CALLSITES] = lkpp_layout_callsite,
 	};
 	const struct lkpp_disk_table *t = c->tab[kind];
 
@@ -294,7 +298,7 @@ static int check_tables(struct lkpp_ctx *c, const struct lkpp_disk_header *h)
 
 		memcpy(t, c->file + h->table_offset + (uint64_t)i * h->table_entry_size, sizeof(*t));
 		lkpp_le_fields(t, lkpp_layout_table);
-		known = t->kind >= LKPP_TABLE_STRTAB && t->kind <= LKPP_TABLE_RELOCS;
+		known = t->kind >= LKPP_TABLE_STRTAB && t->kind <= LKPP_TABLE_CALLSITES;
 		name = known ? table_names[t->kind] : "unknown";
 
 		if (t->flags & ~LKPP_TABLE_F_ALL)
@@ -718,6 +722,105 @@ out:
 	return ret;
 }
 
+static int u64_cmp(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/*
+ * Call sites (1.2): each rewrite is 5 bytes in the target's code, so none
+ * may touch another or the jump written at an old entry (the two writes
+ * would overwrite each other). Sorted by offset, the overlap checks are a
+ * comparison with the previous site and a binary search in the entries.
+ */
+static int check_callsites(struct lkpp_ctx *c, struct lkpp_patch *p)
+{
+	const struct lkpp_disk_table *t = c->tab[LKPP_TABLE_CALLSITES];
+	uint32_t i, n = t ? t->count : 0, k, ne = 0;
+	uint64_t *entry;
+	int ret = -EINVAL;
+
+	p->callsites = calloc(n ? n : 1, sizeof(*p->callsites));
+	entry = calloc(p->nr_funcs, sizeof(*entry));
+	if (!p->callsites || !entry) {
+		free(entry);
+		return fail(c->err, -ENOMEM, "out of memory");
+	}
+	p->nr_callsites = n;
+	for (k = 0; k < p->nr_funcs; k++)
+		if (!(p->funcs[k].flags & LKPP_FUNC_F_NEW))
+			entry[ne++] = p->funcs[k].old_offset;
+	qsort(entry, ne, sizeof(*entry), u64_cmp);
+	for (i = 0; i < n; i++) {
+		struct lkpp_callsite *cs = &p->callsites[i];
+		struct lkpp_disk_callsite d;
+		uint32_t lo = 0, hi = ne;
+		int64_t disp;
+
+		get_entry(c, LKPP_TABLE_CALLSITES, i, &d, sizeof(d));
+		cs->offset = d.offset;
+		cs->func = d.func;
+		cs->kind = d.kind;
+		if (cs->kind != LKPP_CALLSITE_CALL && cs->kind != LKPP_CALLSITE_JMP) {
+			ret = fail(c->err, -EOPNOTSUPP, "callsite %u: unknown kind %u", i, cs->kind);
+			goto out;
+		}
+		if (cs->func >= p->nr_funcs || (p->funcs[cs->func].flags & LKPP_FUNC_F_NEW)) {
+			fail(c->err, ret, "callsite %u: func %u is not a replaced function of %u",
+			     i, cs->func, p->nr_funcs);
+			goto out;
+		}
+		if (cs->offset > UINT64_MAX - LKPP_JMP_SIZE) {
+			fail(c->err, ret, "callsite %u: offset 0x%llx wraps around", i,
+			     (unsigned long long)cs->offset);
+			goto out;
+		}
+		if (i && cs->offset < p->callsites[i - 1].offset + LKPP_JMP_SIZE) {
+			fail(c->err, ret, "callsite %u at 0x%llx: not sorted, or overlaps callsite %u",
+			     i, (unsigned long long)cs->offset, i - 1);
+			goto out;
+		}
+		disp = (int64_t)(p->funcs[cs->func].old_offset - (cs->offset + LKPP_JMP_SIZE));
+		if (disp < INT32_MIN || disp > INT32_MAX) {
+			fail(c->err, ret, "callsite %u at 0x%llx: func %u (%s) is beyond rel32 reach",
+			     i, (unsigned long long)cs->offset, cs->func, p->funcs[cs->func].name);
+			goto out;
+		}
+		/* The last entry at or below the site's last byte. */
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+
+			if (entry[mid] <= cs->offset + LKPP_JMP_SIZE - 1)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		/* entry + 5 cannot wrap: FUNCS checked every old range. */
+		if (lo && entry[lo - 1] + LKPP_JMP_SIZE > cs->offset) {
+			fail(c->err, ret, "callsite %u at 0x%llx overlaps the jump at an old entry (0x%llx)",
+			     i, (unsigned long long)cs->offset, (unsigned long long)entry[lo - 1]);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(entry);
+	return ret;
+}
+
+void lkpp_callsite_bytes(const struct lkpp_patch *p, const struct lkpp_callsite *cs, uint8_t *buf)
+{
+	int32_t rel = (int32_t)(p->funcs[cs->func].old_offset - (cs->offset + LKPP_JMP_SIZE));
+
+	buf[0] = cs->kind == LKPP_CALLSITE_CALL ? 0xe8 : 0xe9;
+	buf[1] = rel & 0xff;
+	buf[2] = (rel >> 8) & 0xff;
+	buf[3] = (rel >> 16) & 0xff;
+	buf[4] = (rel >> 24) & 0xff;
+}
+
 void lkpp_free(struct lkpp_patch *p)
 {
 	if (!p)
@@ -726,6 +829,7 @@ void lkpp_free(struct lkpp_patch *p)
 	free(p->funcs);
 	free(p->symbols);
 	free(p->relocs);
+	free(p->callsites);
 	free(p->file);
 	free(p);
 }
@@ -773,6 +877,8 @@ int lkpp_parse(const void *buf, size_t len, struct lkpp_patch **out, char *err)
 		ret = check_symbols(c, p);
 	if (!ret)
 		ret = check_relocs(c, p);
+	if (!ret)
+		ret = check_callsites(c, p);
 	if (ret)
 		goto fail;
 	p->version_major = h.version_major;

@@ -54,6 +54,12 @@ struct lkpp_reloc {
 	int64_t addend;
 };
 
+struct lkpp_callsite {
+	uint64_t offset;		/* from the target's load base */
+	uint32_t func;			/* a non-NEW function */
+	uint32_t kind;			/* enum lkpp_callsite_kind */
+};
+
 struct lkpp_patch {
 	uint16_t version_major;
 	uint16_t version_minor;
@@ -62,11 +68,12 @@ struct lkpp_patch {
 	uint32_t build_id_size;
 	uint8_t build_id[LKPP_BUILD_ID_MAX];
 	const char *target_name;
-	uint32_t nr_sections, nr_funcs, nr_symbols, nr_relocs;
+	uint32_t nr_sections, nr_funcs, nr_symbols, nr_relocs, nr_callsites;
 	struct lkpp_section *sections;
 	struct lkpp_func *funcs;
 	struct lkpp_symbol *symbols;
 	struct lkpp_reloc *relocs;
+	struct lkpp_callsite *callsites;	/* sorted by offset */
 	uint64_t file_size;
 	void *file;			/* private: the file's bytes, strings point here */
 };
@@ -105,7 +112,7 @@ uint32_t lkpp_file_checksum(const void *buf, size_t len);
  * integer, -n for n bytes kept as they are; 0 ends the list.
  */
 extern const int8_t lkpp_layout_header[], lkpp_layout_table[], lkpp_layout_section[],
-	lkpp_layout_func[], lkpp_layout_symbol[], lkpp_layout_reloc[];
+	lkpp_layout_func[], lkpp_layout_symbol[], lkpp_layout_reloc[], lkpp_layout_callsite[];
 
 /* Reverse the bytes of every integer field of s (exposed for the tests). */
 void lkpp_bswap_fields(void *s, const int8_t *layout);
@@ -117,6 +124,9 @@ static inline void lkpp_le_fields(void *s, const int8_t *layout)
 	lkpp_bswap_fields(s, layout);
 #endif
 }
+
+/* The 5 bytes of call site cs as the original target has them (call or jmp to its function). */
+void lkpp_callsite_bytes(const struct lkpp_patch *p, const struct lkpp_callsite *cs, uint8_t *buf);
 
 /* Byte width a relocation type patches, or 0 if the format does not allow it. */
 unsigned int lkpp_reloc_width(uint32_t type);
@@ -153,6 +163,7 @@ int lkpp_writer_add_func(struct lkpp_writer *w, const struct lkpp_func *f);
 /* version and library may be NULL. */
 int lkpp_writer_add_symbol(struct lkpp_writer *w, const struct lkpp_symbol *s);
 int lkpp_writer_add_reloc(struct lkpp_writer *w, const struct lkpp_reloc *r);
+int lkpp_writer_add_callsite(struct lkpp_writer *w, const struct lkpp_callsite *cs);
 
 /* The file in a new malloc'ed buffer (*buf, *len); err as for lkpp_parse. */
 int lkpp_writer_finish(struct lkpp_writer *w, void **buf, size_t *len, char *err);

@@ -7,7 +7,8 @@
 
 /*
  * Every multi-byte field is little endian. The structs below give the layout
- * of version 1.0, which 1.1 keeps (it only defines a flag bit); readers
+ * of version 1.0, which 1.1 keeps (it only defines a flag bit) and 1.2 too
+ * (it adds a table kind, CALLSITES, that a 1.0 reader skips); readers
  * copy them out of the file with memcpy and convert each field, so neither
  * the file's alignment nor the host's byte order matters. A newer minor
  * version may append fields to the header and to any table entry
@@ -18,7 +19,7 @@
 #define LKPP_MAGIC		"\x89LKPP\r\n\x1a"
 #define LKPP_MAGIC_SIZE		8
 #define LKPP_VERSION_MAJOR	1	/* readers reject any other major */
-#define LKPP_VERSION_MINOR	1	/* readers accept any minor; 1.1: LKPP_SYM_F_IFUNC */
+#define LKPP_VERSION_MINOR	2	/* readers accept any minor; 1.1: LKPP_SYM_F_IFUNC, 1.2: CALLSITES */
 
 #define LKPP_BUILD_ID_MAX	64
 #define LKPP_OLD_BYTES_MAX	16
@@ -57,6 +58,7 @@ enum lkpp_table_kind {
 	LKPP_TABLE_FUNCS = 4,		/* struct lkpp_disk_func[] */
 	LKPP_TABLE_SYMBOLS = 5,		/* struct lkpp_disk_symbol[] */
 	LKPP_TABLE_RELOCS = 6,		/* struct lkpp_disk_reloc[] */
+	LKPP_TABLE_CALLSITES = 7,	/* struct lkpp_disk_callsite[] (1.2, optional) */
 };
 
 #define LKPP_TABLE_F_REQUIRED	0x1u	/* unknown kind with this flag: reject the file */
@@ -148,11 +150,30 @@ struct lkpp_disk_reloc {
 	int64_t addend;
 };
 
+/*
+ * 1.2: a direct call or tail call in the original target whose destination
+ * is the entry of a function the patch replaces. Apply may rewrite its rel32
+ * to reach the new code directly, saving the detour through the jump at the
+ * old entry; the jump stays, so a reader that skips this table (it is not
+ * REQUIRED) still applies a correct patch.
+ */
+enum lkpp_callsite_kind {
+	LKPP_CALLSITE_CALL = 1,		/* e8 rel32: call */
+	LKPP_CALLSITE_JMP = 2,		/* e9 rel32: jmp (a tail call) */
+};
+
+struct lkpp_disk_callsite {
+	uint64_t offset;		/* the instruction, from the target's load base */
+	uint32_t func;			/* index in FUNCS of the non-NEW function it reaches */
+	uint32_t kind;			/* enum lkpp_callsite_kind */
+};
+
 _Static_assert(sizeof(struct lkpp_disk_header) == 128, "lkpp header layout");
 _Static_assert(sizeof(struct lkpp_disk_table) == 32, "lkpp table layout");
 _Static_assert(sizeof(struct lkpp_disk_section) == 32, "lkpp section layout");
 _Static_assert(sizeof(struct lkpp_disk_func) == 64, "lkpp func layout");
 _Static_assert(sizeof(struct lkpp_disk_symbol) == 40, "lkpp symbol layout");
 _Static_assert(sizeof(struct lkpp_disk_reloc) == 32, "lkpp reloc layout");
+_Static_assert(sizeof(struct lkpp_disk_callsite) == 16, "lkpp callsite layout");
 
 #endif /* LKPP_FORMAT_H */

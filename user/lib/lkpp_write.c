@@ -48,7 +48,7 @@ struct lkpp_writer {
 	struct lkpp_vec strtab;		/* bytes */
 	uint32_t *str_hash;		/* open addressing: strtab offsets, 0 = empty */
 	size_t str_hash_cap, str_count;
-	struct lkpp_vec sections, funcs, symbols, relocs;	/* disk structs */
+	struct lkpp_vec sections, funcs, symbols, relocs, callsites;	/* disk structs */
 };
 
 struct lkpp_writer *lkpp_writer_new(void)
@@ -62,6 +62,7 @@ struct lkpp_writer *lkpp_writer_new(void)
 	w->funcs.elem = sizeof(struct lkpp_disk_func);
 	w->symbols.elem = sizeof(struct lkpp_disk_symbol);
 	w->relocs.elem = sizeof(struct lkpp_disk_reloc);
+	w->callsites.elem = sizeof(struct lkpp_disk_callsite);
 	/* Offset 0 is the empty string. */
 	if (!vec_push(&w->strtab)) {
 		free(w);
@@ -82,6 +83,7 @@ void lkpp_writer_free(struct lkpp_writer *w)
 	free(w->funcs.v);
 	free(w->symbols.v);
 	free(w->relocs.v);
+	free(w->callsites.v);
 	free(w->strtab.v);
 	free(w->str_hash);
 	free(w);
@@ -290,6 +292,29 @@ int lkpp_writer_add_reloc(struct lkpp_writer *w, const struct lkpp_reloc *r)
 	return w->relocs.n - 1;
 }
 
+int lkpp_writer_add_callsite(struct lkpp_writer *w, const struct lkpp_callsite *cs)
+{
+	struct lkpp_disk_callsite *d;
+
+	if (w->callsites.n >= INT32_MAX)
+		return set_error(w, -E2BIG);
+	d = vec_push(&w->callsites);
+	if (!d)
+		return set_error(w, -ENOMEM);
+	d->offset = cs->offset;
+	d->func = cs->func;
+	d->kind = cs->kind;
+	return w->callsites.n - 1;
+}
+
+/* The reader wants call sites sorted by offset (to find overlaps in one pass). */
+static int callsite_cmp(const void *a, const void *b)
+{
+	const struct lkpp_disk_callsite *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
 static uint64_t align8(uint64_t x)
 {
 	return (x + 7) & ~7ULL;
@@ -297,7 +322,7 @@ static uint64_t align8(uint64_t x)
 
 /* One directory entry plus its payload's place, in file order. */
 struct lkpp_wtable {
-	uint32_t kind, entry_size;
+	uint32_t kind, entry_size, flags;
 	uint64_t count, size, offset;
 };
 
@@ -306,6 +331,8 @@ static unsigned int add_table(struct lkpp_wtable *t, unsigned int nt, uint32_t k
 			      uint32_t entry_size, uint64_t count, uint64_t size)
 {
 	t[nt].kind = kind;
+	/* What only makes apply faster is not required: an older reader skips it. */
+	t[nt].flags = kind == LKPP_TABLE_CALLSITES ? 0 : LKPP_TABLE_F_REQUIRED;
 	t[nt].entry_size = entry_size;
 	t[nt].count = count;
 	t[nt].size = entry_size ? count * entry_size : size;
@@ -333,7 +360,7 @@ static void put_table(uint8_t *f, uint64_t dir, unsigned int i, const struct lkp
 {
 	struct lkpp_disk_table d = {
 		.kind = t->kind,
-		.flags = LKPP_TABLE_F_REQUIRED,
+		.flags = t->flags,
 		.offset = t->offset,
 		.size = t->size,
 		.entry_size = t->entry_size,
@@ -346,7 +373,7 @@ static void put_table(uint8_t *f, uint64_t dir, unsigned int i, const struct lkp
 int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *err)
 {
 	struct lkpp_wsection *secs = w->sections.v;
-	struct lkpp_wtable t[6];
+	struct lkpp_wtable t[7];
 	struct lkpp_disk_header h = { 0 };
 	struct lkpp_patch *check;
 	uint64_t off, data_size = 0, dir;
@@ -386,6 +413,11 @@ int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *e
 	if (w->relocs.n)
 		nt = add_table(t, nt, LKPP_TABLE_RELOCS, sizeof(struct lkpp_disk_reloc),
 			       w->relocs.n, 0);
+	if (w->callsites.n) {
+		qsort(w->callsites.v, w->callsites.n, w->callsites.elem, callsite_cmp);
+		nt = add_table(t, nt, LKPP_TABLE_CALLSITES, sizeof(struct lkpp_disk_callsite),
+			       w->callsites.n, 0);
+	}
 	dir = sizeof(h);
 	off = dir + nt * sizeof(struct lkpp_disk_table);
 	for (i = 0; i < nt; i++) {
@@ -460,6 +492,9 @@ int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *e
 			break;
 		case LKPP_TABLE_RELOCS:
 			put_array(p, &w->relocs, lkpp_layout_reloc);
+			break;
+		case LKPP_TABLE_CALLSITES:
+			put_array(p, &w->callsites, lkpp_layout_callsite);
 			break;
 		}
 	}

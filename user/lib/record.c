@@ -15,6 +15,16 @@ void lkp_rec_jmp(uint64_t old_addr, uint64_t new_addr, uint8_t *buf)
 	memcpy(buf + 1, &rel, 4);
 }
 
+const struct lkp_rec_site *lkp_rec_site_at(const struct lkp_applied *a, uint64_t addr)
+{
+	unsigned int i;
+
+	for (i = 0; a && i < a->hdr->nr_sites; i++)
+		if (a->sites[i].addr == addr && a->site_live[i])
+			return &a->sites[i];
+	return NULL;
+}
+
 const char *lkp_rec_str(const struct lkp_applied *a, uint32_t off)
 {
 	const char *s = (const char *)a->hdr;
@@ -30,34 +40,59 @@ static int read_record(const struct lkp_session *s, uint64_t addr, uint64_t len,
 {
 	struct lkp_rec_hdr h;
 	unsigned int i;
+	size_t hsz;
 	uint64_t end;
 	int ret;
 
 	ret = lkp_mem_read(s, addr, &h, sizeof(h));
 	if (ret)
 		return ret;
-	if (memcmp(h.magic, LKP_REC_MAGIC, sizeof(h.magic)) || h.version != LKP_REC_VERSION ||
-	    h.size < sizeof(h) || h.size > len || h.size > LKP_REC_MAX ||
-	    h.funcs_off < sizeof(h) || h.build_id_size > LKPP_BUILD_ID_MAX)
+	if (memcmp(h.magic, LKP_REC_MAGIC, sizeof(h.magic)) || !h.version ||
+	    h.version > LKP_REC_VERSION)
+		return -EINVAL;
+	hsz = h.version == 1 ? LKP_REC_HDR_V1 : sizeof(h);
+	if (h.version == 1)
+		h.nr_sites = h.sites_off = 0;
+	if (h.size < hsz || h.size > len || h.size > LKP_REC_MAX || h.funcs_off < hsz ||
+	    h.build_id_size > LKPP_BUILD_ID_MAX)
 		return -EINVAL;
 	end = (uint64_t)h.funcs_off + (uint64_t)h.nr_funcs * sizeof(struct lkp_rec_func);
 	if (end > h.size)
 		return -EINVAL;
+	end = (uint64_t)h.sites_off + (uint64_t)h.nr_sites * sizeof(struct lkp_rec_site);
+	if (h.nr_sites && (h.sites_off < hsz || h.sites_off % 8 || end > h.size))
+		return -EINVAL;
 	memset(a, 0, sizeof(*a));
 	a->rec_addr = addr;
-	a->hdr = malloc(h.size);
+	/* Room for a whole header, so that a version 1 record reads nr_sites as 0. */
+	a->hdr = calloc(1, h.size > sizeof(h) ? h.size : sizeof(h));
 	if (!a->hdr)
 		return -ENOMEM;
 	ret = lkp_mem_read(s, addr, a->hdr, h.size);
-	if (ret || memcmp(a->hdr, &h, sizeof(h))) {
+	if (ret || memcmp(a->hdr, &h, hsz)) {
 		free(a->hdr);
 		return ret ? ret : -EAGAIN;
 	}
+	a->hdr->nr_sites = h.nr_sites;
+	a->hdr->sites_off = h.sites_off;
 	a->funcs = (struct lkp_rec_func *)((char *)a->hdr + h.funcs_off);
+	a->sites = (struct lkp_rec_site *)((char *)a->hdr + h.sites_off);
 	a->live = calloc(h.nr_funcs + 1, sizeof(*a->live));
-	if (!a->live) {
+	a->site_live = calloc(h.nr_sites + 1, sizeof(*a->site_live));
+	if (!a->live || !a->site_live) {
+		free(a->live);
+		free(a->site_live);
 		free(a->hdr);
 		return -ENOMEM;
+	}
+	for (i = 0; i < h.nr_sites; i++) {
+		uint8_t have[LKP_JMP_SIZE];
+
+		if (!lkp_mem_read(s, a->sites[i].addr, have, sizeof(have)) &&
+		    !memcmp(a->sites[i].new_bytes, have, sizeof(have))) {
+			a->site_live[i] = true;
+			a->nr_sites_live++;
+		}
 	}
 	for (i = 0; i < h.nr_funcs; i++) {
 		uint8_t want[LKP_JMP_SIZE], have[LKP_JMP_SIZE];
@@ -145,6 +180,7 @@ void lkp_applied_free(struct lkp_applied *a, unsigned int n)
 	for (i = 0; a && i < n; i++) {
 		free(a[i].hdr);
 		free(a[i].live);
+		free(a[i].site_live);
 	}
 	free(a);
 }

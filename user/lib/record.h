@@ -4,6 +4,7 @@
 #define LKP_RECORD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lkpp_format.h"
@@ -20,9 +21,16 @@
  * from the code itself: a function is patched when its first bytes are the
  * jump to its new code. A record with no such jump is stale (an apply killed
  * before its transaction, or a patch replaced and not yet unmapped).
+ *
+ * Version 2 adds the call sites the patch retargeted (direct calls and
+ * tail calls of replaced functions rewritten to reach the new code): undo
+ * must put them back before the code they reach goes, whoever runs it. A
+ * version 1 tool does not recognise a version 2 record at all, rather than
+ * undo it half and leave calls into unmapped memory; version 1 records
+ * (no sites) are still read.
  */
 #define LKP_REC_MAGIC		"LKPREC01"
-#define LKP_REC_VERSION		1
+#define LKP_REC_VERSION		2
 #define LKP_JMP_SIZE		5	/* jmp rel32 */
 #define LKP_REC_MAX		(16u << 20)
 
@@ -43,7 +51,13 @@ struct lkp_rec_hdr {
 	uint32_t object_off;		/* string: the object's path */
 	uint32_t patch_off;		/* string: the patch file as given to apply */
 	uint32_t applier;		/* pid of the tool that applied it */
+	/* Version 2. */
+	uint32_t nr_sites;
+	uint32_t sites_off;		/* struct lkp_rec_site[nr_sites], from the record's start */
 };
+
+/* The version 1 header: everything up to nr_sites. */
+#define LKP_REC_HDR_V1		offsetof(struct lkp_rec_hdr, nr_sites)
 
 struct lkp_rec_func {
 	uint64_t old_addr;		/* the old function's entry */
@@ -52,6 +66,13 @@ struct lkp_rec_func {
 	uint32_t name_off;		/* string */
 	uint32_t reserved;
 	uint8_t old_bytes[8];		/* the LKP_JMP_SIZE bytes the jump replaced */
+};
+
+/* A call site retargeted: a call or jmp rel32 in the object, now to the new code. */
+struct lkp_rec_site {
+	uint64_t addr;
+	uint8_t old_bytes[8];		/* the original instruction (LKP_JMP_SIZE bytes) */
+	uint8_t new_bytes[8];		/* what the patch wrote: the same opcode, to the new code */
 };
 
 /* The jump written at old_addr to reach new_addr (LKP_JMP_SIZE bytes). */
@@ -64,7 +85,13 @@ struct lkp_applied {
 	struct lkp_rec_func *funcs;
 	bool *live;			/* per function: its jump is in place */
 	unsigned int nr_live;
+	struct lkp_rec_site *sites;	/* hdr->nr_sites (0 in a version 1 record) */
+	bool *site_live;		/* per site: new_bytes are in place */
+	unsigned int nr_sites_live;
 };
+
+/* The live site of a at addr, or NULL (a may be NULL). */
+const struct lkp_rec_site *lkp_rec_site_at(const struct lkp_applied *a, uint64_t addr);
 
 /* The string at off in a record read back ("" when out of range). */
 const char *lkp_rec_str(const struct lkp_applied *a, uint32_t off);

@@ -20,10 +20,10 @@ static const char info_usage[] =
 	"\n"
 	"  -j, --json     one JSON object: build_id, target, sections, functions\n"
 	"                 (name, old_offset, old_size, new_offset, new_size, new),\n"
-	"                 symbols (\"ifunc\":true: the value is an IFUNC resolver)\n"
-	"                 and relocations\n"
+	"                 symbols (\"ifunc\":true: the value is an IFUNC resolver),\n"
+	"                 relocations and callsites (offset, func, kind)\n"
 	"  -v, --verbose  also list sections, symbols (type \"ifunc\": the value is\n"
-	"                 an IFUNC resolver) and relocations\n"
+	"                 an IFUNC resolver), relocations and call sites\n"
 	"  -h, --help     this text\n";
 
 static const char *const sec_kinds[] = {
@@ -37,6 +37,10 @@ static const char *const sym_bindings[] = {
 static const char *const sym_types[] = {
 	[LKPP_STT_NOTYPE] = "notype", [LKPP_STT_FUNC] = "func",
 	[LKPP_STT_OBJECT] = "object", [LKPP_STT_TLS] = "tls",
+};
+
+static const char *const callsite_kinds[] = {
+	[LKPP_CALLSITE_CALL] = "call", [LKPP_CALLSITE_JMP] = "jmp",
 };
 
 static const char *target_type_name(uint16_t t)
@@ -105,6 +109,13 @@ static void print_json(const char *path, const struct lkpp_patch *p, const char 
 		       ",\"symbol\":%u,\"addend\":%" PRId64 "}", i ? "," : "", r->section,
 		       r->offset, lkpp_reloc_name(r->type), r->symbol, r->addend);
 	}
+	printf("],\"callsites\":[");
+	for (i = 0; i < p->nr_callsites; i++) {
+		const struct lkpp_callsite *cs = &p->callsites[i];
+
+		printf("%s{\"offset\":%" PRIu64 ",\"func\":%u,\"kind\":\"%s\"}", i ? "," : "",
+		       cs->offset, cs->func, callsite_kinds[cs->kind]);
+	}
 	printf("]}\n");
 }
 
@@ -130,8 +141,8 @@ static void print_plain(const char *path, const struct lkpp_patch *p, const char
 			printf("  0x%-16" PRIx64 " %-10" PRIu64 " %-10" PRIu64 " %s\n",
 			       f->old_offset, f->old_size, f->new_size, f->name);
 	}
-	printf("sections: %u, symbols: %u, relocations: %u\n", p->nr_sections, p->nr_symbols,
-	       p->nr_relocs);
+	printf("sections: %u, symbols: %u, relocations: %u, call sites: %u\n", p->nr_sections,
+	       p->nr_symbols, p->nr_relocs, p->nr_callsites);
 	if (!verbose)
 		return;
 	printf("\nsections:\n  %-4s %-7s %-10s %-6s %s\n", "IDX", "KIND", "SIZE", "ALIGN", "NAME");
@@ -163,6 +174,15 @@ static void print_plain(const char *path, const struct lkpp_patch *p, const char
 
 		printf("  %-4u 0x%-18" PRIx64 " %-16s %s%+" PRId64 "\n", r->section, r->offset,
 		       lkpp_reloc_name(r->type), p->symbols[r->symbol].name, r->addend);
+	}
+	if (!p->nr_callsites)
+		return;
+	printf("\ncall sites:\n  %-18s %-5s %s\n", "OFFSET", "KIND", "FUNCTION");
+	for (i = 0; i < p->nr_callsites; i++) {
+		const struct lkpp_callsite *cs = &p->callsites[i];
+
+		printf("  0x%-16" PRIx64 " %-5s %s\n", cs->offset, callsite_kinds[cs->kind],
+		       p->funcs[cs->func].name);
 	}
 }
 

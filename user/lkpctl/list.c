@@ -29,6 +29,7 @@ static const char list_usage[] =
 	"  -a, --all      every process\n"
 	"  -j, --json     one JSON object per process: pid, comm, patches (patch,\n"
 	"                 build_id, object, file, state live|stale|partial, applied_at,\n"
+	"                 call_sites (direct calls retargeted at the new code),\n"
 	"                 functions)\n"
 	"  -h, --help     this text\n";
 
@@ -85,7 +86,8 @@ static void print(pid_t pid, const struct lkp_applied *v, unsigned int n)
 		printf(",\"file\":");
 		lkp_json_str(stdout, lkp_rec_str(a, a->hdr->patch_off));
 		printf(",\"state\":\"%s\",\"applied_at\":%" PRIu64 ",\"address\":\"0x%" PRIx64
-		       "\",\"functions\":[", state(a), a->hdr->applied_at, a->rec_addr);
+		       "\",\"call_sites\":%u,\"functions\":[", state(a), a->hdr->applied_at,
+		       a->rec_addr, a->nr_sites_live);
 		for (k = 0; k < a->hdr->nr_funcs; k++) {
 			if (k)
 				putchar(',');

@@ -23,9 +23,12 @@ struct lkpctl_cmd {
 
 int cmd_apply(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_install(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_stack(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 int cmd_undo(int argc, char **argv);
+int cmd_uninstall(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* After a busy transaction: the thread in the way (and, with unwinding, its backtrace). */

@@ -13,6 +13,9 @@ static const struct lkpctl_cmd cmds[] = {
 	{ "list", cmd_list, "the patches applied in processes" },
 	{ "info", cmd_info, "decode and validate a patch file (.lkpp)" },
 	{ "stack", cmd_stack, "show every thread of a process with its backtrace" },
+	{ "install", cmd_install, "install patches for good: lkpd applies them to every process" },
+	{ "uninstall", cmd_uninstall, "remove installed patches; lkpd takes them back" },
+	{ "status", cmd_status, "what lkpd does: patches installed, processes patched, held, failed" },
 	{ "version", cmd_version, "show lkpctl's version and the loaded module's API" },
 };
 

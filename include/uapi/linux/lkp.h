@@ -326,6 +326,89 @@ struct lkp_transaction {
 	struct lkp_blocker blocker;
 };
 
+/**
+ * struct lkp_hold_open - LKP_IOC_HOLD_OPEN: open a hold channel (CAP_SYS_ADMIN).
+ * @flags:	in: must be 0.
+ * @timeout_ms:	in: how long a held thread waits for LKP_IOC_HOLD_RELEASE
+ *		before it goes on unpatched (logged); 0 means 5000, at most
+ *		60000.
+ * @reserved:	must be 0.
+ *
+ * A hold point is an instruction of a file (an executable's entry, a
+ * library's init function): every thread of any process that reaches it
+ * parks before it executes it, the channel's reader is told (read() gives
+ * struct lkp_hold_event), patches the process, and releases it. Closing the
+ * channel removes its points and releases every thread it holds; the
+ * process that opened the channel is never held by it. Returns the channel
+ * fd (O_CLOEXEC), which supports read(), poll() and the LKP_IOC_HOLD_*
+ * ioctls below.
+ */
+struct lkp_hold_open {
+	__u32 flags;
+	__u32 timeout_ms;
+	__u64 reserved;
+};
+
+/**
+ * struct lkp_hold_add - LKP_IOC_HOLD_ADD: add a hold point to a channel.
+ * @fd:		in: an fd of the regular file to hold in (any open mode).
+ * @flags:	in: must be 0.
+ * @offset:	in: file offset of the instruction to hold at.
+ * @cookie:	in: given back in each event of this point.
+ * @id:		out: the point's id, for LKP_IOC_HOLD_DEL.
+ * @reserved:	must be 0.
+ */
+struct lkp_hold_add {
+	__s32 fd;
+	__u32 flags;
+	__u64 offset;
+	__u64 cookie;
+	__u32 id;
+	__u32 reserved;
+};
+
+/**
+ * struct lkp_hold_del - LKP_IOC_HOLD_DEL: remove a hold point.
+ * @id:		in: as LKP_IOC_HOLD_ADD gave it.
+ * @flags:	in: must be 0.
+ *
+ * Threads the point holds already stay held until released.
+ */
+struct lkp_hold_del {
+	__u32 id;
+	__u32 flags;
+};
+
+/**
+ * struct lkp_hold_release - LKP_IOC_HOLD_RELEASE: let a held thread go on.
+ * @hold:	in: struct lkp_hold_event.hold.
+ * @flags:	in: must be 0.
+ * @reserved:	must be 0.
+ */
+struct lkp_hold_release {
+	__u64 hold;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
+ * struct lkp_hold_event - what read() of a hold channel gives, one per held thread.
+ * @hold:	the held thread's id, for LKP_IOC_HOLD_RELEASE.
+ * @cookie:	the hold point's cookie.
+ * @point:	the hold point's id.
+ * @pid:	the thread group, in the reader's pid namespace (0: not in it).
+ * @tid:	the thread.
+ * @flags:	0 for now.
+ */
+struct lkp_hold_event {
+	__u64 hold;
+	__u64 cookie;
+	__u32 point;
+	__s32 pid;
+	__s32 tid;
+	__u32 flags;
+};
+
 #define LKP_IOC_NR_ATTACH	0x01
 #define LKP_IOC_NR_FREEZE	0x02
 #define LKP_IOC_NR_THAW		0x03
@@ -335,6 +418,10 @@ struct lkp_transaction {
 #define LKP_IOC_NR_MAP		0x07
 #define LKP_IOC_NR_UNMAP	0x08
 #define LKP_IOC_NR_TRANSACTION	0x09
+#define LKP_IOC_NR_HOLD_OPEN	0x0a
+#define LKP_IOC_NR_HOLD_ADD	0x0b
+#define LKP_IOC_NR_HOLD_DEL	0x0c
+#define LKP_IOC_NR_HOLD_RELEASE	0x0d
 
 #define LKP_IOC_ATTACH		_IOW(LKP_IOC_TYPE, LKP_IOC_NR_ATTACH, struct lkp_attach)
 #define LKP_IOC_FREEZE		_IOWR(LKP_IOC_TYPE, LKP_IOC_NR_FREEZE, struct lkp_freeze)
@@ -345,5 +432,9 @@ struct lkp_transaction {
 #define LKP_IOC_MAP		_IOWR(LKP_IOC_TYPE, LKP_IOC_NR_MAP, struct lkp_map)
 #define LKP_IOC_UNMAP		_IOW(LKP_IOC_TYPE, LKP_IOC_NR_UNMAP, struct lkp_unmap)
 #define LKP_IOC_TRANSACTION	_IOWR(LKP_IOC_TYPE, LKP_IOC_NR_TRANSACTION, struct lkp_transaction)
+#define LKP_IOC_HOLD_OPEN	_IOW(LKP_IOC_TYPE, LKP_IOC_NR_HOLD_OPEN, struct lkp_hold_open)
+#define LKP_IOC_HOLD_ADD	_IOWR(LKP_IOC_TYPE, LKP_IOC_NR_HOLD_ADD, struct lkp_hold_add)
+#define LKP_IOC_HOLD_DEL	_IOW(LKP_IOC_TYPE, LKP_IOC_NR_HOLD_DEL, struct lkp_hold_del)
+#define LKP_IOC_HOLD_RELEASE	_IOW(LKP_IOC_TYPE, LKP_IOC_NR_HOLD_RELEASE, struct lkp_hold_release)
 
 #endif /* _UAPI_LINUX_LKP_H */
