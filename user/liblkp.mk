@@ -4,4 +4,4 @@
 # lib/unwind.c uses; the ELF readers (lib/symbolize.c, lib/dynsym.c, ...)
 # use libelf.
 LIBLKP_CFLAGS := $(shell pkg-config --cflags libunwind-generic 2>/dev/null)
-LIBLKP_LIBS := $(or $(shell pkg-config --libs libunwind-generic 2>/dev/null),-lunwind-x86_64 -lunwind) -lelf
+LIBLKP_LIBS := $(or $(shell pkg-config --libs libunwind-generic 2>/dev/null),-lunwind-x86_64 -lunwind) -lelf -pthread

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "applyall.h"
 #include "patchset.h"
 #include "scan.h"
 
@@ -25,7 +26,7 @@
 
 static const char usage[] =
 	"usage: apply_bench -t PROG -p PATCHROOT [-r RUNS] [-n THREADS,...] [-P PROCS,...]\n"
-	"                   [-m OP,...] [-i ITERATIONS] [-o FILE] [--no-rt]\n"
+	"                   [-m OP,...] [-i ITERATIONS] [-w WORKERS] [-o FILE] [--no-rt]\n"
 	"\n"
 	"  -t PROG        the target (bench/apply/target, built by lkp-patch-make)\n"
 	"  -p PATCHROOT   the patches lkp-patch-make wrote for it\n"
@@ -34,11 +35,13 @@ static const char usage[] =
 	"  -P N,...       processes for apply-all (LKP_BENCH_PROCS, 100,1000)\n"
 	"  -m OP,...      apply, call, apply-all (LKP_BENCH_OPS, all three)\n"
 	"  -i N           calls per timed loop of the call test (LKP_BENCH_ITERS, 2000000)\n"
+	"  -w N           apply-all: processes patched at once (LKP_BENCH_WORKERS,\n"
+	"                 default 0: lkp_apply_many's default)\n"
 	"  -o FILE        also write one JSON object per line to FILE\n"
 	"      --no-rt    stay SCHED_OTHER (default: SCHED_FIFO 1, not inherited)\n";
 
 static const char *prog, *patchroot;
-static unsigned int runs = 7, iters = 2000000;
+static unsigned int runs = 7, iters = 2000000, workers;
 static unsigned int threads[MAX_LIST] = { 1, 100, 1000, 4000 }, nr_threads = 4;
 static unsigned int procs[MAX_LIST] = { 100, 1000 }, nr_procs = 2;
 static bool op_apply = true, op_call = true, op_all = true;
@@ -167,14 +170,22 @@ static void stop_targets(struct targets *t)
 	free(t->pids);
 }
 
+static void check_apply(int ret, const struct lkp_result *r)
+{
+	if (ret)
+		die("apply to %d: %s: %s", (int)r->pid, r->err, strerror(-ret));
+	if (r->nr_funcs != 1)
+		die("apply to %d switched %u functions, not 1", (int)r->pid, r->nr_funcs);
+}
+
 static void do_apply(pid_t pid, struct lkp_result *r)
 {
-	int ret = lkp_apply(pid, &ps, &txn, r);
+	check_apply(lkp_apply(pid, &ps, &txn, r), r);
+}
 
-	if (ret)
-		die("apply to %d: %s: %s", (int)pid, r->err, strerror(-ret));
-	if (r->nr_funcs != 1)
-		die("apply to %d switched %u functions, not 1", (int)pid, r->nr_funcs);
+static void apply_done(unsigned int i, int ret, const struct lkp_result *r, void *arg)
+{
+	check_apply(ret, r);
 }
 
 static void do_undo(pid_t pid, struct lkp_result *r)
@@ -302,10 +313,9 @@ static double bench_all(unsigned int nr)
 		ret = lkp_scan_pids(&ps, &pids, &n);
 		if (ret)
 			die("scan: %s", strerror(-ret));
-		for (k = 0; k < n; k++) {
-			do_apply(pids[k], &r);
-			lkp_result_free(&r);
-		}
+		ret = lkp_apply_many(pids, n, &ps, &txn, workers, apply_done, NULL);
+		if (ret)
+			die("apply --all: %s", strerror(-ret));
 		per[i] = (now_ns() - t0) / 1e6 / nr;
 		if (n != nr)
 			die("apply --all found %u processes, not %u", n, nr);
@@ -318,12 +328,14 @@ static double bench_all(unsigned int nr)
 		uper[i] = (now_ns() - t0) / 1e6 / nr;
 	}
 	stop_targets(&t);
-	printf("apply-all %6u processes: %.3f ms per process (undo -p each: %.3f ms per process)\n",
-	       nr, median(per, runs), median(uper, runs));
+	printf("apply-all %6u processes: %.3f ms per process, %u workers (undo -p each: %.3f ms "
+	       "per process)\n", nr, median(per, runs), workers ? workers : lkp_apply_workers(),
+	       median(uper, runs));
 	fflush(stdout);
 	if (json) {
 		fprintf(json, "{\"op\": \"apply-all\", \"processes\": %u, \"ms_per_process\": %.3f, "
-			"\"runs\": %u}\n", nr, median(per, runs), runs);
+			"\"workers\": %u, \"runs\": %u}\n", nr, median(per, runs),
+			workers ? workers : lkp_apply_workers(), runs);
 		fflush(json);
 	}
 	return median(per, runs);
@@ -360,7 +372,9 @@ int main(int argc, char **argv)
 		parse_ops(env);
 	if ((env = getenv("LKP_BENCH_ITERS")) && *env)
 		iters = strtoul(env, NULL, 10);
-	while ((c = getopt_long(argc, argv, "t:p:r:n:P:m:i:o:h", opts, NULL)) != -1) {
+	if ((env = getenv("LKP_BENCH_WORKERS")) && *env)
+		workers = strtoul(env, NULL, 10);
+	while ((c = getopt_long(argc, argv, "t:p:r:n:P:m:i:w:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't': prog = optarg; break;
 		case 'p': patchroot = optarg; break;
@@ -369,6 +383,7 @@ int main(int argc, char **argv)
 		case 'P': nr_procs = parse_list(optarg, procs); break;
 		case 'm': parse_ops(optarg); break;
 		case 'i': iters = strtoul(optarg, NULL, 10); break;
+		case 'w': workers = strtoul(optarg, NULL, 10); break;
 		case 'o': out = optarg; break;
 		case 'R': rt = false; break;
 		case 'h': fputs(usage, stdout); return 0;

@@ -265,6 +265,91 @@ test_stop() {
 	done
 }
 
+# ---- apply --all: several processes, some failing, several at a time -----------------
+# all_masked: lkpctl's text output with the pause times (which vary) masked.
+all_masked() { sed -E 's/paused [0-9.]+ ms/paused X ms/' "$1"; }
+
+test_all() {
+	local orc=$work/oracle/busy roots=$work/pm/busy/patchroot name pid pids=() tid sorted out k
+	local busy_pid dead_pid
+	have busy || return
+	for name in a b c d; do
+		p_start "$name" "$work/pm/busy" --serve || { check "all: the targets start"; return; }
+		pids+=("${P_PID[$name]}")
+	done
+	busy_pid=${P_PID[a]}
+	dead_pid=${P_PID[d]}
+	sorted=$(printf '%s\n' "${pids[@]}" | sort -n | tr '\n' ' ')
+	# a's first round leaves a thread blocked in read() inside hold(): a stays busy.
+	round a run "$orc/o.1" "a: round 1"
+	tid=$(ls /proc/"$busy_pid"/task | grep -vx "$busy_pid")
+	undo_bcd() {
+		for name in b c d; do
+			lk_expect 0 "undo in $name" undo -p "${P_PID[$name]}" --all
+		done
+	}
+	# One process after the other, then four at a time: the same lines, in pid order.
+	lk_expect 3 "apply --all --workers 1" apply --all --workers 1 --attempts 2 --retry-delay 5 "$roots"
+	all_masked "$tmp/lk.out" >"$tmp/all1.out"
+	cp "$tmp/lk.err" "$tmp/all1.err"
+	out=$(awk '{ print $1 }' "$tmp/all1.out" | tr '\n' ' ')
+	[ "$out" = "$(printf '%s\n' "${pids[@]:1}" | sort -n | tr '\n' ' ')" ] ||
+		fail "--workers 1: stdout names '$out', want b, c, d in pid order: $(cat "$tmp/lk.out")"
+	grep -q "^[0-9]* prog: 1 object, 2 functions, paused X ms$" "$tmp/all1.out" ||
+		fail "--workers 1: stdout: $(cat "$tmp/lk.out")"
+	grep -q "$busy_pid prog: .*thread $tid " "$tmp/all1.err" ||
+		fail "--workers 1: stderr does not name $busy_pid's thread $tid: $(cat "$tmp/all1.err")"
+	undo_bcd
+	lk_expect 3 "apply --all --workers 4" apply --all --workers 4 --attempts 2 --retry-delay 5 "$roots"
+	[ "$(all_masked "$tmp/lk.out")" = "$(cat "$tmp/all1.out")" ] ||
+		fail "--workers 4: stdout differs from --workers 1:" "$(cat "$tmp/lk.out")" "instead of" "$(cat "$tmp/all1.out")"
+	cmp -s "$tmp/lk.err" "$tmp/all1.err" ||
+		fail "--workers 4: stderr differs from --workers 1:" "$(cat "$tmp/lk.err")" "instead of" "$(cat "$tmp/all1.err")"
+	undo_bcd
+	check "all: apply --all to 4 processes, one busy: exit 3, the same lines with 1 and with 4 workers, in pid order"
+
+	# d is SIGKILLed between the scan and the applies: found, then gone.
+	out=$("$lkpt" when-stopped cont --run "kill -KILL $dead_pid" -- sh -c \
+		'LKP_TEST_STOP_AT=after-scan exec "$0" "$@" >"'"$tmp/lk.out"'" 2>"'"$tmp/lk.err"'"' \
+		"$lkpctl" --json apply --all --workers 4 --attempts 2 --retry-delay 5 "$roots")
+	[ "$out" = $'stopped\nexit 3' ] || fail "lkpctl stopped after the scan, d killed: $out; $(cat "$tmp/lk.err")"
+	[ ! -s "$tmp/lk.err" ] || fail "--json: stderr: $(cat "$tmp/lk.err")"
+	out=$(jq -r 'if .error then (.error.object | split(" ")[0]) elif .pid then .pid else empty end' \
+		"$tmp/lk.out" 2>/dev/null | tr '\n' ' ')
+	[ "$out" = "$sorted" ] || fail "--json: the results are for '$out', want $sorted: $(cat "$tmp/lk.out")"
+	for name in a b c d; do
+		pid=${P_PID[$name]}
+		case $name in
+		a) out=$(jq -r --arg p "$pid" 'select(.error and (.error.object | startswith($p + " "))) | .error.errno' "$tmp/lk.out")
+		   [ "$out" = 16 ] || fail "a ($pid): want an error with errno EBUSY, got '$out'"
+		   out=$(jq -r --arg p "$pid" 'select(.blocker.pid == ($p | tonumber)) | .blocker.tid' "$tmp/lk.out")
+		   [ "$out" = "$tid" ] || fail "a ($pid): want a blocker line naming thread $tid, got '$out'" ;;
+		b | c) out=$(jq -r --arg p "$pid" 'select(.pid == ($p | tonumber)) | [.objects[].action, .functions] | @tsv' "$tmp/lk.out")
+		   [ "$out" = $'applied\t2' ] || fail "$name ($pid): want applied, 2 functions; got '$out'" ;;
+		d) out=$(jq -r --arg p "$pid" 'select(.error and (.error.object | split(" ")[0]) == $p) | .error.errno' "$tmp/lk.out")
+		   [ -n "$out" ] && [ "$out" != 0 ] || fail "d ($pid), killed after the scan: want an error, got '$out'" ;;
+		esac
+	done
+	echo "$(cat "$tmp/lk.out")" | head -c 2000 | diag
+	for name in a b c; do
+		lk_expect 0 "list $name" --json list -p "${P_PID[$name]}"
+		k=$(live_count)
+		if [ $name = a ]; then [ "$k" = 0 ]; else [ "$k" = 1 ]; fi ||
+			fail "$name: list shows: $(cat "$tmp/lk.out")"
+	done
+	for name in b c; do
+		lk_expect 0 "undo in $name" undo -p "${P_PID[$name]}" --all
+		lk_expect 0 "list $name after undo" --json list -p "${P_PID[$name]}" &&
+			[ "$(all_count)" = 0 ] || fail "$name: after undo, list shows: $(cat "$tmp/lk.out")"
+	done
+	# Last started first: each target holds the FIFOs of those started before it.
+	for name in d c b a; do
+		p_end "$name"
+		[ "$name" = d ] || [ "$ST" = 0 ] || fail "$name exited with status $ST"
+	done
+	check "all: --json apply --all, 4 workers, d SIGKILLed after the scan: one result per process in pid order (a busy, b and c applied, d an error), exit 3; list and undo agree"
+}
+
 # ---- a target stopped by SIGSTOP ------------------------------------------------
 test_sigstop() {
 	local pid orc=$work/oracle/body roots=$work/pm/body/patchroot

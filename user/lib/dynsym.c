@@ -7,16 +7,22 @@
 
 #include "dynsym.h"
 
+/*
+ * Everything is read from the file by lkp_elf_open: after it, only the
+ * Elf_Data buffers are read, never libelf's own state, so that threads may
+ * share one (target.c's file cache does).
+ */
 struct lkp_elf {
-	unsigned int refs;
+	unsigned int refs;		/* atomic */
 	int fd;
 	Elf *elf;
 	Elf_Data *dynsym, *versym, *verdef;
-	size_t dynstr;			/* section index of the names */
+	Elf_Data *dynstr;		/* the names */
 	size_t nsyms;
 	size_t verdefnum;
 	const char *soname;
-	Elf_Scn *rela[4];		/* .rela.dyn, .rela.plt (and any other dynamic RELA) */
+	Elf_Data *rela[4];		/* .rela.dyn, .rela.plt (and any other dynamic RELA) */
+	size_t nrela_ent[4];
 	unsigned int nrela;
 	/* .gnu.hash, when well formed: lookups without a walk over every symbol. */
 	const uint32_t *buckets, *chain;
@@ -69,10 +75,22 @@ static uint32_t gnu_hash(const char *name)
 	return h;
 }
 
+/* The string at off of the dynamic string table, or NULL. */
+static const char *dynstr(const struct lkp_elf *e, size_t off)
+{
+	const char *s;
+
+	if (!e->dynstr || !e->dynstr->d_buf || off >= e->dynstr->d_size)
+		return NULL;
+	s = (const char *)e->dynstr->d_buf + off;
+	return memchr(s, 0, e->dynstr->d_size - off) ? s : NULL;
+}
+
 int lkp_elf_open(int fd, struct lkp_elf **out)
 {
 	struct lkp_elf *e;
 	Elf_Scn *scn = NULL;
+	size_t strndx = 0;
 	GElf_Shdr sh;
 
 	*out = NULL;
@@ -98,7 +116,7 @@ int lkp_elf_open(int fd, struct lkp_elf **out)
 		switch (sh.sh_type) {
 		case SHT_DYNSYM:
 			e->dynsym = elf_getdata(scn, NULL);
-			e->dynstr = sh.sh_link;
+			strndx = sh.sh_link;
 			e->nsyms = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
 			break;
 		case SHT_GNU_versym:
@@ -115,25 +133,33 @@ int lkp_elf_open(int fd, struct lkp_elf **out)
 			read_gnu_hash(e, scn);
 			break;
 		case SHT_RELA:
-			if ((sh.sh_flags & SHF_ALLOC) && e->nrela < 4)
-				e->rela[e->nrela++] = scn;
+			if (!(sh.sh_flags & SHF_ALLOC) || e->nrela == 4 || !sh.sh_entsize)
+				break;
+			e->rela[e->nrela] = elf_getdata(scn, NULL);
+			e->nrela_ent[e->nrela] = sh.sh_size / sh.sh_entsize;
+			if (e->rela[e->nrela])
+				e->nrela++;
 			break;
 		}
 	}
+	if (strndx)
+		e->dynstr = elf_getdata(elf_getscn(e->elf, strndx), NULL);
 	*out = e;
 	return 0;
 }
 
 struct lkp_elf *lkp_elf_get(struct lkp_elf *e)
 {
-	e->refs++;
+	__atomic_add_fetch(&e->refs, 1, __ATOMIC_RELAXED);
 	return e;
 }
 
 void lkp_elf_free(struct lkp_elf *e)
 {
-	if (!e || --e->refs)
+	/* Every holder's reads come before the free: release on each drop, acquire on the last. */
+	if (!e || __atomic_sub_fetch(&e->refs, 1, __ATOMIC_RELEASE))
 		return;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (e->elf)
 		elf_end(e->elf);
 	close(e->fd);
@@ -158,7 +184,7 @@ static const char *verdef_name(const struct lkp_elf *e, unsigned int ndx)
 		if (!gelf_getverdef(e->verdef, off, &vd))
 			return NULL;
 		if (vd.vd_ndx == ndx && gelf_getverdaux(e->verdef, off + vd.vd_aux, &va))
-			return elf_strptr(e->elf, e->dynstr, va.vda_name);
+			return dynstr(e, va.vda_name);
 		if (!vd.vd_next)
 			break;
 		off += vd.vd_next;
@@ -177,7 +203,7 @@ static bool matches(const struct lkp_elf *e, size_t i, const char *name, const c
 	if (!gelf_getsym(e->dynsym, i, &s) || s.st_shndx == SHN_UNDEF ||
 	    GELF_ST_BIND(s.st_info) == STB_LOCAL)
 		return false;
-	n = elf_strptr(e->elf, e->dynstr, s.st_name);
+	n = dynstr(e, s.st_name);
 	if (!n || strcmp(n, name))
 		return false;
 	if (e->versym)
@@ -227,14 +253,10 @@ int lkp_elf_find_reloc(const struct lkp_elf *e, uint32_t type, const char *name,
 	unsigned int k;
 
 	for (k = 0; k < e->nrela; k++) {
-		Elf_Data *d = elf_getdata(e->rela[k], NULL);
-		GElf_Shdr sh;
+		Elf_Data *d = e->rela[k];
+		size_t i, n = e->nrela_ent[k];
 		GElf_Rela r;
-		size_t i, n;
 
-		if (!d || !gelf_getshdr(e->rela[k], &sh) || !sh.sh_entsize)
-			continue;
-		n = sh.sh_size / sh.sh_entsize;
 		for (i = 0; i < n && gelf_getrela(d, i, &r); i++) {
 			GElf_Sym s;
 			const char *sn;
@@ -247,7 +269,7 @@ int lkp_elf_find_reloc(const struct lkp_elf *e, uint32_t type, const char *name,
 			} else {
 				if (!e->dynsym || !gelf_getsym(e->dynsym, GELF_R_SYM(r.r_info), &s))
 					continue;
-				sn = elf_strptr(e->elf, e->dynstr, s.st_name);
+				sn = dynstr(e, s.st_name);
 				if (!sn || strcmp(sn, name))
 					continue;
 			}

@@ -68,7 +68,7 @@ static int pid_matches(pid_t pid, const struct lkp_patchset *ps, struct cache *c
 {
 	unsigned long long start, end, off, ino;
 	unsigned int maj, min, i;
-	char line[4352], path[4096], mf[96];
+	char line[4352], path[4096], mf[96], fbuf[16384];
 	bool match = false;
 	FILE *f;
 
@@ -76,6 +76,8 @@ static int pid_matches(pid_t pid, const struct lkp_patchset *ps, struct cache *c
 	f = fopen(line, "re");
 	if (!f)
 		return 0;
+	/* stdio's buffer for /proc is 1 KiB: a read per 8 lines, each taking the mmap lock. */
+	setvbuf(f, fbuf, _IOFBF, sizeof(fbuf));
 	while (!match && fgets(line, sizeof(line), f)) {
 		char perms[8];
 		struct seen *v;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,12 @@
 #include "record.h"
 #include "target.h"
 
-/* Open what the target maps at [start, end): the mapped file itself, even if replaced on disk. */
-static int open_mapped(const struct lkp_target *t, const struct lkp_object *o)
+/*
+ * Open what the target maps at [start, end): the mapped file itself, even
+ * if replaced on disk. *mapped: it was opened through map_files (not by its
+ * path, which may name another file by now).
+ */
+static int open_mapped(const struct lkp_target *t, const struct lkp_object *o, bool *mapped)
 {
 	char path[96];
 	int fd;
@@ -24,6 +29,7 @@ static int open_mapped(const struct lkp_target *t, const struct lkp_object *o)
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)t->pid,
 		 o->first_start, o->first_end);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	*mapped = fd >= 0;
 	/* map_files needs CAP_SYS_ADMIN; the path is the next best thing. */
 	if (fd < 0 && (errno == EPERM || errno == EACCES))
 		fd = open(o->path, O_RDONLY | O_CLOEXEC);
@@ -49,11 +55,16 @@ static void read_build_id(struct lkp_object *o, Elf *elf, const GElf_Phdr *ph)
 
 /*
  * What was learnt of a mapped file, kept for the next process that maps it
- * (apply --all, lkpd): identified by device, inode, size and modification
- * time, so that a file rewritten in place, or a new file on a reused inode,
- * is never taken for the old one.
+ * (apply --all, lkpd). The cache holds the file open: while it does, no
+ * other file can have its device and inode number, so a mapping that
+ * /proc/PID/maps shows with them is this very file, and a hit costs one
+ * fstat() of the held file, no look-up in /proc. Size and modification time
+ * must still be what they were: a file rewritten in place is read again.
+ * The price: a file deleted on disk (a package upgrade) keeps its blocks
+ * until its entry is evicted, or the program ends.
  */
 struct file_info {
+	int fd;				/* the file, held open; -1: an empty slot */
 	dev_t dev;
 	ino_t ino;
 	off_t size;
@@ -69,32 +80,38 @@ struct file_info {
 };
 
 #define FILE_CACHE_SIZE	64
-static struct file_info file_cache[FILE_CACHE_SIZE];
+/* Protects file_cache and file_cache_next: lkp_apply_many's workers share them. */
+static pthread_mutex_t file_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct file_info file_cache[FILE_CACHE_SIZE] = {
+	[0 ... FILE_CACHE_SIZE - 1] = { .fd = -1 },
+};
 static unsigned int file_cache_next;
 
-static bool stat_mapped(const struct lkp_target *t, const struct lkp_object *o, struct stat *st)
+static void file_info_drop(struct file_info *f)
 {
-	char path[96];
-
-	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)t->pid,
-		 o->first_start, o->first_end);
-	return !stat(path, st) && st->st_dev == o->dev && st->st_ino == o->ino;
+	lkp_elf_free(f->elf);
+	if (f->fd >= 0)
+		close(f->fd);
+	*f = (struct file_info){ .fd = -1 };
 }
 
-static struct file_info *cached(const struct lkp_target *t, const struct lkp_object *o,
-				struct stat *st, bool *have_stat)
+/* The entry of the file o maps, still as it was when cached, or NULL. Caller holds the lock. */
+static struct file_info *__cached(const struct lkp_object *o)
 {
+	struct stat st;
 	unsigned int i;
 
-	*have_stat = stat_mapped(t, o, st);
-	if (!*have_stat)
-		return NULL;
 	for (i = 0; i < FILE_CACHE_SIZE; i++) {
 		struct file_info *f = &file_cache[i];
 
-		if (f->ino == st->st_ino && f->dev == st->st_dev && f->size == st->st_size &&
-		    f->mtime.tv_sec == st->st_mtim.tv_sec && f->mtime.tv_nsec == st->st_mtim.tv_nsec)
+		if (f->fd < 0 || f->ino != o->ino || f->dev != o->dev)
+			continue;
+		if (!fstat(f->fd, &st) && f->size == st.st_size &&
+		    f->mtime.tv_sec == st.st_mtim.tv_sec && f->mtime.tv_nsec == st.st_mtim.tv_nsec)
 			return f;
+		/* Rewritten in place since: what the process maps now is read again. */
+		file_info_drop(f);
+		return NULL;
 	}
 	return NULL;
 }
@@ -111,53 +128,99 @@ static void from_info(struct lkp_object *o, const struct file_info *f)
 		o->elf = lkp_elf_get(f->elf);
 }
 
-static void remember(const struct lkp_object *o, const struct stat *st, int err)
+/*
+ * Keep what probe_file learnt, and fd with it, when fd is the file o maps:
+ * opened through map_files, or by a path that still has o's device and
+ * inode. Takes fd either way. Entries are keyed by the device and inode
+ * /proc/PID/maps shows, those of the inode the kernel maps: on overlayfs,
+ * the layer's, while fstat() shows overlayfs's own device (the inode
+ * number is the same). The overlayfs file held keeps that layer's inode.
+ */
+static void remember(const struct lkp_object *o, int fd, bool mapped, int err)
 {
-	struct file_info *f = &file_cache[file_cache_next++ % FILE_CACHE_SIZE];
+	struct file_info *f;
+	struct stat st;
 
-	lkp_elf_free(f->elf);
+	if (fstat(fd, &st) || st.st_ino != o->ino || (!mapped && st.st_dev != o->dev)) {
+		close(fd);
+		return;
+	}
+	pthread_mutex_lock(&file_cache_lock);
+	/* Another worker may have cached it meanwhile. */
+	if (__cached(o)) {
+		pthread_mutex_unlock(&file_cache_lock);
+		close(fd);
+		return;
+	}
+	f = &file_cache[file_cache_next++ % FILE_CACHE_SIZE];
+	file_info_drop(f);
 	*f = (struct file_info){
-		.dev = st->st_dev, .ino = st->st_ino, .size = st->st_size, .mtime = st->st_mtim,
-		.err = err, .e_type = o->e_type, .load_vaddr = o->first_start - o->base,
-		.dynamic = o->dynamic, .has_tls = o->has_tls, .build_id_size = o->build_id_size,
+		.fd = fd, .dev = o->dev, .ino = o->ino, .size = st.st_size,
+		.mtime = st.st_mtim, .err = err, .e_type = o->e_type,
+		.load_vaddr = o->first_start - o->base, .dynamic = o->dynamic,
+		.has_tls = o->has_tls, .build_id_size = o->build_id_size,
 	};
 	memcpy(f->build_id, o->build_id, sizeof(f->build_id));
+	pthread_mutex_unlock(&file_cache_lock);
 }
 
 /* Keep an object's opened ELF file for the next process that maps the same file. */
-static void remember_elf(const struct lkp_target *t, const struct lkp_object *o)
+static void remember_elf(const struct lkp_object *o)
 {
-	bool have_stat;
-	struct stat st;
-	struct file_info *f = cached(t, o, &st, &have_stat);
+	struct file_info *f;
 
+	pthread_mutex_lock(&file_cache_lock);
+	f = __cached(o);
 	if (f && !f->elf && !f->err)
 		f->elf = lkp_elf_get(o->elf);
+	pthread_mutex_unlock(&file_cache_lock);
 }
 
-/* ELF header and program headers: type, load base, build-id, PT_DYNAMIC, PT_TLS. -ENOEXEC: not ELF. */
-static int probe_file(struct lkp_target *t, struct lkp_object *o);
+/* A new descriptor of the cached file o maps, or -1. */
+static int cached_fd(const struct lkp_object *o)
+{
+	struct file_info *f;
+	int fd = -1;
+
+	pthread_mutex_lock(&file_cache_lock);
+	f = __cached(o);
+	if (f && !f->err)
+		fd = fcntl(f->fd, F_DUPFD_CLOEXEC, 0);
+	pthread_mutex_unlock(&file_cache_lock);
+	return fd;
+}
+
+/*
+ * ELF header and program headers: type, load base, build-id, PT_DYNAMIC,
+ * PT_TLS. -ENOEXEC: not ELF. *fd: the file, left open for the cache, or -1.
+ */
+static int probe_file(struct lkp_target *t, struct lkp_object *o, int *fd, bool *mapped);
 
 static int probe_object(struct lkp_target *t, struct lkp_object *o)
 {
 	struct file_info *f;
-	bool have_stat;
-	struct stat st;
-	int ret;
+	bool mapped;
+	int ret, fd;
 
-	f = cached(t, o, &st, &have_stat);
+	pthread_mutex_lock(&file_cache_lock);
+	f = __cached(o);
 	if (f) {
-		if (!f->err)
+		ret = f->err;
+		if (!ret)
 			from_info(o, f);
-		return f->err;
+		pthread_mutex_unlock(&file_cache_lock);
+		return ret;
 	}
-	ret = probe_file(t, o);
-	if (have_stat && (!ret || ret == -ENOEXEC))
-		remember(o, &st, ret);
+	pthread_mutex_unlock(&file_cache_lock);
+	ret = probe_file(t, o, &fd, &mapped);
+	if (fd >= 0 && (!ret || ret == -ENOEXEC))
+		remember(o, fd, mapped, ret);
+	else if (fd >= 0)
+		close(fd);
 	return ret;
 }
 
-static int probe_file(struct lkp_target *t, struct lkp_object *o)
+static int probe_file(struct lkp_target *t, struct lkp_object *o, int *fdp, bool *mapped)
 {
 	bool have_load = false;
 	GElf_Ehdr eh;
@@ -166,7 +229,8 @@ static int probe_file(struct lkp_target *t, struct lkp_object *o)
 	Elf *elf;
 	int fd, ret = -ENOEXEC;
 
-	fd = open_mapped(t, o);
+	*fdp = -1;
+	fd = open_mapped(t, o, mapped);
 	if (fd < 0)
 		return fd;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
@@ -194,7 +258,7 @@ static int probe_file(struct lkp_target *t, struct lkp_object *o)
 out:
 	if (elf)
 		elf_end(elf);
-	close(fd);
+	*fdp = fd;
 	return ret;
 }
 
@@ -227,15 +291,17 @@ static int add_object(struct lkp_target *t, const char *path, uint64_t start, ui
 static void read_comm(struct lkp_target *t)
 {
 	char path[64];
-	FILE *f;
+	ssize_t n;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)t->pid);
-	f = fopen(path, "re");
-	if (!f)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return;
-	if (fgets(t->comm, sizeof(t->comm), f))
-		t->comm[strcspn(t->comm, "\n")] = 0;
-	fclose(f);
+	n = read(fd, t->comm, sizeof(t->comm) - 1);
+	close(fd);
+	t->comm[n > 0 ? n : 0] = 0;
+	t->comm[strcspn(t->comm, "\n")] = 0;
 }
 
 int lkp_target_open(const struct lkp_session *s, struct lkp_target **out, char *err)
@@ -243,7 +309,7 @@ int lkp_target_open(const struct lkp_session *s, struct lkp_target **out, char *
 	unsigned int maj, min, i, kept;
 	unsigned long long start, end, off, ino;
 	struct lkp_target *t;
-	char line[4352], path[4096];
+	char line[4352], path[4096], fbuf[16384];
 	FILE *f;
 	int ret = 0;
 
@@ -263,6 +329,8 @@ int lkp_target_open(const struct lkp_session *s, struct lkp_target **out, char *
 		snprintf(err, LKP_ERR_SIZE, "cannot read /proc/%d/maps", (int)t->pid);
 		goto fail;
 	}
+	/* stdio's buffer for /proc is 1 KiB: a read per 8 lines, each taking the mmap lock. */
+	setvbuf(f, fbuf, _IOFBF, sizeof(fbuf));
 	while (fgets(line, sizeof(line), f)) {
 		struct lkp_object *last = t->nr_objs ? &t->objs[t->nr_objs - 1] : NULL;
 		char perms[8];
@@ -355,6 +423,8 @@ struct lkp_object *lkp_target_find(struct lkp_target *t, const uint8_t *id, size
 
 int lkp_object_elf(struct lkp_target *t, struct lkp_object *o, char *err)
 {
+	bool mapped;
+	char buf[64];
 	int fd, ret;
 
 	if (o->elf)
@@ -363,18 +433,21 @@ int lkp_object_elf(struct lkp_target *t, struct lkp_object *o, char *err)
 		ret = o->elf_err;
 		goto fail;
 	}
-	fd = open_mapped(t, o);
+	fd = cached_fd(o);
+	if (fd < 0)
+		fd = open_mapped(t, o, &mapped);
 	if (fd < 0) {
 		ret = fd;
 		goto fail;
 	}
 	ret = lkp_elf_open(fd, &o->elf);
 	if (!ret) {
-		remember_elf(t, o);
+		remember_elf(o);
 		return 0;
 	}
 fail:
 	o->elf_err = ret;
-	snprintf(err, LKP_ERR_SIZE, "%s: cannot read its ELF file: %s", o->path, strerror(-ret));
+	snprintf(err, LKP_ERR_SIZE, "%s: cannot read its ELF file: %s", o->path,
+		 strerror_r(-ret, buf, sizeof(buf)));
 	return ret;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "applyall.h"
 #include "lkpctl.h"
 #include "out.h"
 #include "scan.h"
@@ -25,13 +26,16 @@ static const char apply_usage[] =
 	"Prints per process: PID COMM: N objects, M functions, paused X ms.\n"
 	"\n"
 	"  -p, --pid PID          the process to patch\n"
-	"  -a, --all              every process that maps an object a patch is for\n"
+	"  -a, --all              every process that maps an object a patch is for,\n"
+	"                         several at a time; the results in pid order\n"
 	"  -j, --json             one JSON object per process: pid, comm, objects (path,\n"
 	"                         build_id, patch, action, functions), functions,\n"
 	"                         pause_ms, total_ms, attempts\n"
 	"      --attempts N       freezes to try while a thread is in the way (default 10)\n"
 	"      --retry-delay MS   wait between them, target running (default 20)\n"
 	"      --timeout MS       give up a freeze after MS (default 1000)\n"
+	"      --workers N        processes patched at once with --all (default: twice\n"
+	"                         the CPUs, at most 16; 1: one after the other)\n"
 	"  -h, --help             this text\n"
 	"\n"
 	"Exit status: 0 done, 1 error (nothing changed), 2 usage, 3 busy: a thread\n"
@@ -55,11 +59,12 @@ static const char undo_usage[] =
 	"\n"
 	"Exit status: 0 done, 1 error, 2 usage, 3 busy (nothing changed).\n";
 
-enum { OPT_ATTEMPTS = 256, OPT_RETRY, OPT_TIMEOUT };
+enum { OPT_ATTEMPTS = 256, OPT_RETRY, OPT_TIMEOUT, OPT_WORKERS };
 
 struct op_args {
 	pid_t pid;
 	bool all;
+	unsigned int workers;		/* apply --all: 0, the library's default */
 	struct lkp_txn_opts txn;
 };
 
@@ -87,6 +92,7 @@ static int parse(int argc, char **argv, const char *usage, struct op_args *a)
 		{ "attempts", required_argument, NULL, OPT_ATTEMPTS },
 		{ "retry-delay", required_argument, NULL, OPT_RETRY },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned int pid;
@@ -118,6 +124,17 @@ static int parse(int argc, char **argv, const char *usage, struct op_args *a)
 		case OPT_TIMEOUT:
 			if (parse_uint(optarg, c == OPT_ATTEMPTS ? &a->txn.attempts :
 				       c == OPT_RETRY ? &a->txn.retry_delay_ms : &a->txn.timeout_ms)) {
+				lkp_error(optarg, 0, "not a number in range");
+				return LKPCTL_USAGE;
+			}
+			break;
+		case OPT_WORKERS:
+			/* Only apply patches several processes. */
+			if (usage != apply_usage) {
+				fputs(usage, stderr);
+				return LKPCTL_USAGE;
+			}
+			if (parse_uint(optarg, &a->workers) || !a->workers) {
 				lkp_error(optarg, 0, "not a number in range");
 				return LKPCTL_USAGE;
 			}
@@ -188,10 +205,23 @@ static int report_error(int ret, const struct lkp_result *r)
 	return ret == -EBUSY ? LKPCTL_BUSY : ret;
 }
 
+/* One process's result, in pid order: its line, and the exit status so far. */
+static void apply_done(unsigned int i, int ret, const struct lkp_result *r, void *arg)
+{
+	int *worst = arg;
+
+	if (ret) {
+		ret = report_error(ret, r);
+		if (!*worst || ret == LKPCTL_BUSY)
+			*worst = ret;
+	} else {
+		print_result(r, false);
+	}
+}
+
 int cmd_apply(int argc, char **argv)
 {
 	struct lkp_patchset ps = { 0 };
-	struct lkp_result r;
 	char err[LKP_ERR_SIZE];
 	struct op_args a;
 	pid_t *pids = NULL;
@@ -218,6 +248,7 @@ int cmd_apply(int argc, char **argv)
 			lkp_error("/proc", ret, "cannot list the processes");
 			goto out;
 		}
+		lkp_test_stop_at("after-scan");
 		/* In a directory or not, a patch may fit none of a given process's objects. */
 		for (i = 0; i < ps.n; i++)
 			ps.v[i].named = false;
@@ -229,16 +260,10 @@ int cmd_apply(int argc, char **argv)
 		}
 		pids[n++] = a.pid;
 	}
-	for (i = 0; i < n; i++) {
-		ret = lkp_apply(pids[i], &ps, &a.txn, &r);
-		if (ret) {
-			ret = report_error(ret, &r);
-			if (!worst || ret == LKPCTL_BUSY)
-				worst = ret;
-		} else {
-			print_result(&r, false);
-		}
-		lkp_result_free(&r);
+	ret = lkp_apply_many(pids, n, &ps, &a.txn, a.workers, apply_done, &worst);
+	if (ret) {
+		lkp_error(NULL, ret, "cannot start the workers");
+		goto out;
 	}
 	ret = worst;
 out:
