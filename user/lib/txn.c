@@ -28,19 +28,47 @@ static int grow(void *v, unsigned int *cap, unsigned int need, size_t size)
 	return 0;
 }
 
-int lkp_txn_poke(struct lkp_txn *t, uint64_t addr, const uint8_t *old, const uint8_t *new)
+/* Each entry has room for LKP_MAX_POKE old bytes, then as many new ones. */
+#define SLOT		(2 * LKP_MAX_POKE)
+
+static int poke(struct lkp_txn *t, uint64_t addr, const uint8_t *old, const uint8_t *new,
+		uint32_t len)
 {
 	unsigned int cap = t->cap_entries;
 
 	if (grow(&t->entries, &cap, t->nr_entries + 1, sizeof(*t->entries)))
 		return -ENOMEM;
 	cap = t->cap_entries;
-	if (grow(&t->bytes, &cap, t->nr_entries + 1, 2 * LKP_JMP_SIZE))
+	if (grow(&t->bytes, &cap, t->nr_entries + 1, SLOT))
 		return -ENOMEM;
 	t->cap_entries = cap;
-	memcpy(t->bytes + t->nr_entries * 2 * LKP_JMP_SIZE, old, LKP_JMP_SIZE);
-	memcpy(t->bytes + t->nr_entries * 2 * LKP_JMP_SIZE + LKP_JMP_SIZE, new, LKP_JMP_SIZE);
-	t->entries[t->nr_entries++] = (struct lkp_poke_entry){ .addr = addr, .len = LKP_JMP_SIZE };
+	memcpy(t->bytes + t->nr_entries * SLOT, old, len);
+	memcpy(t->bytes + t->nr_entries * SLOT + LKP_MAX_POKE, new, len);
+	t->entries[t->nr_entries++] = (struct lkp_poke_entry){ .addr = addr, .len = len };
+	return 0;
+}
+
+int lkp_txn_poke(struct lkp_txn *t, uint64_t addr, const uint8_t *old, const uint8_t *new)
+{
+	return poke(t, addr, old, new, LKP_JMP_SIZE);
+}
+
+/*
+ * The kernel compares and writes entry by entry, all or nothing: a long
+ * write split in entries is still one atomic change for the frozen target.
+ */
+int lkp_txn_poke_bytes(struct lkp_txn *t, uint64_t addr, const uint8_t *old, const uint8_t *new,
+		       uint32_t len)
+{
+	uint32_t done, n;
+	int ret;
+
+	for (done = 0; done < len; done += n) {
+		n = len - done < LKP_MAX_POKE ? len - done : LKP_MAX_POKE;
+		ret = poke(t, addr + done, old + done, new + done, n);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }
 
@@ -244,9 +272,8 @@ int lkp_txn_run(struct lkp_txn *t, const struct lkp_session *s, const struct lkp
 		return -E2BIG;
 	/* The pointers are set only now: the arrays may have moved while growing. */
 	for (i = 0; i < t->nr_entries; i++) {
-		t->entries[i].old_bytes = (uintptr_t)(t->bytes + i * 2 * LKP_JMP_SIZE);
-		t->entries[i].new_bytes = (uintptr_t)(t->bytes + i * 2 * LKP_JMP_SIZE +
-						      LKP_JMP_SIZE);
+		t->entries[i].old_bytes = (uintptr_t)(t->bytes + i * SLOT);
+		t->entries[i].new_bytes = (uintptr_t)(t->bytes + i * SLOT + LKP_MAX_POKE);
 	}
 	ret = lkp_session_ioctl(s, LKP_IOC_TRANSACTION, &tx);
 	t->pause_ns = tx.pause_ns;

@@ -19,7 +19,7 @@ struct lkp_txn_opts {
 
 struct lkp_txn {
 	struct lkp_poke_entry *entries;
-	uint8_t *bytes;			/* old and new bytes, LKP_JMP_SIZE each per entry */
+	uint8_t *bytes;			/* old and new bytes, LKP_MAX_POKE each per entry */
 	struct lkp_range *ranges;
 	bool *data;			/* per range: patch data, not code */
 	unsigned int nr_entries, nr_ranges, cap_entries, cap_ranges;
@@ -31,6 +31,14 @@ struct lkp_txn {
 
 /* Write new over old (LKP_JMP_SIZE bytes each) at addr: 0 or -ENOMEM. */
 int lkp_txn_poke(struct lkp_txn *t, uint64_t addr, const uint8_t *old, const uint8_t *new);
+/* The same for len bytes, in entries of at most LKP_MAX_POKE (lkp_txn_pokes(len) of them). */
+int lkp_txn_poke_bytes(struct lkp_txn *t, uint64_t addr, const uint8_t *old, const uint8_t *new,
+		       uint32_t len);
+
+static inline unsigned int lkp_txn_pokes(uint32_t len)
+{
+	return (len + LKP_MAX_POKE - 1) / LKP_MAX_POKE;
+}
 /* No thread may be in [start, end) nor return into it: 0 or -ENOMEM. */
 int lkp_txn_range(struct lkp_txn *t, uint64_t start, uint64_t end);
 /* No thread may hold a pointer into [start, end) on its stack or in a register. */
