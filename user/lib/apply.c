@@ -482,6 +482,12 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 	ret = match(t, ps, recs, nr_recs, jobs, &nr_jobs, r);
 	if (ret || !nr_jobs)
 		goto out;
+	for (k = 0; k < nr_recs && !ret; k++)
+		ret = lkp_inplace_opaque(&tx, &recs[k]);
+	if (ret) {
+		set_err(r, "out of memory");
+		goto out;
+	}
 
 	/*
 	 * Call sites get the pokes the entry jumps of all objects leave, and
@@ -671,6 +677,12 @@ int lkp_undo(pid_t pid, const char *which, const struct lkp_txn_opts *o, struct 
 			set_err(r, "out of memory");
 			goto out;
 		}
+	}
+	for (i = 0; i < nr_recs && !ret; i++)
+		ret = lkp_inplace_opaque(&tx, &recs[i]);
+	if (ret) {
+		set_err(r, "out of memory");
+		goto out;
 	}
 	if (!n) {
 		set_err(r, which ? "no applied patch matches %s" : "no patch is applied", which);

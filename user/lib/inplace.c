@@ -80,7 +80,8 @@ static int plan_one(struct lkp_image *img, const struct lkp_session *s,
 	int ret;
 
 	e->jmp_len = cover_sites(old, at, max_u32(LKP_JMP_SIZE, ext));
-	if (lkp_inplace_candidate(f)) {
+	/* The test hook LKP_TEST_NO_INPLACE: the jump, to test what serves the rest (call sites). */
+	if (lkp_inplace_candidate(f) && !getenv("LKP_TEST_NO_INPLACE")) {
 		len = cover_sites(old, at, max_u32(f->new_size, ext));
 		extra = lkp_txn_pokes(len) - 1;
 		if (len <= f->old_size && extra <= *room) {
@@ -171,5 +172,17 @@ int lkp_inplace_undo(struct lkp_txn *t, const struct lkp_applied *a, unsigned in
 				 lkp_rec_bytes(a, ip->orig_off), ip->len);
 	if (!ret)
 		ret = lkp_txn_range(t, rf->old_addr, rf->old_addr + rf->old_size);
+	return ret;
+}
+
+int lkp_inplace_opaque(struct lkp_txn *t, const struct lkp_applied *a)
+{
+	unsigned int k;
+	int ret = 0;
+
+	for (k = 0; k < a->hdr->nr_funcs && !ret; k++)
+		if (a->live[k] && a->inplace[k])
+			ret = lkp_txn_opaque_range(t, a->funcs[k].old_addr,
+						   a->funcs[k].old_addr + a->funcs[k].old_size);
 	return ret;
 }

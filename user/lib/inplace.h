@@ -38,4 +38,7 @@ int lkp_inplace_txn(struct lkp_txn *t, const struct lkp_image *img, unsigned int
  */
 int lkp_inplace_undo(struct lkp_txn *t, const struct lkp_applied *a, unsigned int k);
 
+/* a's live functions in place are opaque to the precise check (lkp_txn_opaque_range). */
+int lkp_inplace_opaque(struct lkp_txn *t, const struct lkp_applied *a);
+
 #endif /* LKP_INPLACE_H */

@@ -99,6 +99,26 @@ int lkp_txn_data_range(struct lkp_txn *t, uint64_t start, uint64_t end)
 	return add_range(t, start, end, true);
 }
 
+int lkp_txn_opaque_range(struct lkp_txn *t, uint64_t start, uint64_t end)
+{
+	if (start >= end)
+		return 0;
+	if (grow(&t->opaque, &t->cap_opaque, t->nr_opaque + 1, sizeof(*t->opaque)))
+		return -ENOMEM;
+	t->opaque[t->nr_opaque++] = (struct lkp_range){ .start = start, .end = end };
+	return 0;
+}
+
+static bool in_opaque(const struct lkp_txn *t, uint64_t a)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nr_opaque; i++)
+		if (a >= t->opaque[i].start && a < t->opaque[i].end)
+			return true;
+	return false;
+}
+
 static bool in_ranges(const struct lkp_txn *t, uint64_t a, bool retaddr, bool data)
 {
 	unsigned int i;
@@ -154,7 +174,7 @@ static bool thread_blocks(const struct lkp_txn *t, struct lkp_unwinder *u,
 		return true;
 	}
 	for (i = 0; i < n; i++) {
-		if (in_ranges(t, f[i].ip, i > 0, false) ||
+		if (in_ranges(t, f[i].ip, i > 0, false) || in_opaque(t, f[i].ip) ||
 		    (f[i].flags & (LKP_FRAME_NO_CFI | LKP_FRAME_STEP_FAILED))) {
 			b->kind = i ? LKP_BLOCKER_RETADDR : LKP_BLOCKER_IP;
 			b->addr = f[i].ip;
@@ -291,5 +311,6 @@ void lkp_txn_free(struct lkp_txn *t)
 	free(t->bytes);
 	free(t->ranges);
 	free(t->data);
+	free(t->opaque);
 	memset(t, 0, sizeof(*t));
 }
