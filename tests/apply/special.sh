@@ -177,14 +177,17 @@ callsite_case() {
 	check "callsite: $c ($dir): the direct call and the tail call of scale() hold the original bytes, after apply a call/jmp rel32 to the new code (where the entry jump goes, in lkp's r-x mapping), after undo the original bytes again; applied again, replaced by a second level and back (callsite), undone from the record; every round right"
 }
 
-test_callsite() {
+# callsite_cases FN: FN CASE DIR for callsite and callstrip, each as built and stripped.
+callsite_cases() {
 	local c
 	for c in callsite callstrip; do
 		have $c || continue
-		callsite_case "$c" "$work/pm/$c"
-		callsite_case "$c" "$work/stripped/$c"
+		"$1" "$c" "$work/pm/$c"
+		"$1" "$c" "$work/stripped/$c"
 	done
 }
+
+test_callsite() { callsite_cases callsite_case; }
 
 # ---- in place: the new code written over the old function --------------------
 # memhex PID ADDR LEN: LEN bytes at ADDR (decimal) in PID's memory, as hex.
@@ -261,14 +264,7 @@ inplace_case() {
 	check "inplace: $c ($dir): scale()'s old bytes in /proc/PID/mem are the fixed build's scale (not a jump), its callers untouched; undo restores the exact original bytes; applied again, replaced by a second level and back (callsite), undone from the record; every round right"
 }
 
-test_inplace() {
-	local c
-	for c in callsite callstrip; do
-		have $c || continue
-		inplace_case "$c" "$work/pm/$c"
-		inplace_case "$c" "$work/stripped/$c"
-	done
-}
+test_inplace() { callsite_cases inplace_case; }
 
 # ---- fork: patch a child only; a child forked after apply ---------------------
 test_fork() {

@@ -388,27 +388,36 @@ TEST(movable_table_is_optional)
 	free(b);
 }
 
+/* A writer with a target and one 16-byte text section (a ret), for the small tests. */
+static struct lkpp_writer *text_writer(void)
+{
+	static const uint8_t text[16] = { 0xc3 };
+	struct lkpp_writer *w = lkpp_writer_new();
+
+	if (w && (lkpp_writer_set_target(w, "\x01", 1, "t", ET_DYN) ||
+		  lkpp_writer_add_section(w, LKPP_SEC_TEXT, ".text", text, sizeof(text), 1))) {
+		lkpp_writer_free(w);
+		return NULL;
+	}
+	return w;
+}
+
 /* The writer checks the index; the reader (run by finish) refuses a NEW function. */
 TEST(movable_writer)
 {
-	struct lkpp_writer *w = lkpp_writer_new();
+	struct lkpp_writer *w = text_writer();
 	char err[LKPP_ERR_SIZE];
-	uint8_t text[16] = { 0xc3 };
 	size_t len;
 	void *buf;
 
-	ASSERT_EQ(0, lkpp_writer_set_target(w, "\x01", 1, "t", ET_DYN));
-	ASSERT_EQ(0, lkpp_writer_add_section(w, LKPP_SEC_TEXT, ".text", text, sizeof(text), 1));
-	ASSERT_EQ(0, lkpp_writer_add_func(w, &(struct lkpp_func){ .name = "a",
-		.old_offset = 0x1000, .old_size = 32, .new_size = 8 }));
-	ASSERT_EQ(1, lkpp_writer_add_func(w, &(struct lkpp_func){ .name = "n",
+	ASSERT_NE(NULL, w);
+	ASSERT_EQ(0, lkpp_writer_add_func(w, &(struct lkpp_func){ .name = "n",
 		.flags = LKPP_FUNC_F_NEW, .new_offset = 8, .new_size = 8 }));
-	EXPECT_EQ(-EINVAL, lkpp_writer_set_movable(w, 2));
+	EXPECT_EQ(-EINVAL, lkpp_writer_set_movable(w, 1));
 	lkpp_writer_free(w);
 
-	w = lkpp_writer_new();
-	ASSERT_EQ(0, lkpp_writer_set_target(w, "\x01", 1, "t", ET_DYN));
-	ASSERT_EQ(0, lkpp_writer_add_section(w, LKPP_SEC_TEXT, ".text", text, sizeof(text), 1));
+	w = text_writer();
+	ASSERT_NE(NULL, w);
 	ASSERT_EQ(0, lkpp_writer_add_func(w, &(struct lkpp_func){ .name = "n",
 		.flags = LKPP_FUNC_F_NEW, .new_offset = 8, .new_size = 8 }));
 	ASSERT_EQ(0, lkpp_writer_set_movable(w, 0));
@@ -446,15 +455,13 @@ TEST(callsite_bytes)
  */
 TEST(callsite_in_old_body)
 {
-	struct lkpp_writer *w = lkpp_writer_new();
+	struct lkpp_writer *w = text_writer();
 	char err[LKPP_ERR_SIZE];
 	struct lkpp_patch *p;
-	uint8_t text[16] = { 0xc3 };
 	size_t len;
 	void *buf;
 
-	ASSERT_EQ(0, lkpp_writer_set_target(w, "\x01", 1, "t", ET_DYN));
-	ASSERT_EQ(0, lkpp_writer_add_section(w, LKPP_SEC_TEXT, ".text", text, sizeof(text), 1));
+	ASSERT_NE(NULL, w);
 	ASSERT_EQ(0, lkpp_writer_add_func(w, &(struct lkpp_func){ .name = "a",
 		.old_offset = 0x1000, .old_size = 32, .new_size = 8 }));
 	ASSERT_EQ(1, lkpp_writer_add_func(w, &(struct lkpp_func){ .name = "b",
