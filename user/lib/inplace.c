@@ -80,7 +80,7 @@ static int plan_one(struct lkp_image *img, const struct lkp_session *s,
 	int ret;
 
 	e->jmp_len = cover_sites(old, at, max_u32(LKP_JMP_SIZE, ext));
-	/* The test hook LKP_TEST_NO_INPLACE: the jump, to test what serves the rest (call sites). */
+	/* Test hook LKP_TEST_NO_INPLACE: the jump, to test what else serves (call sites). */
 	if (lkp_inplace_candidate(f) && !getenv("LKP_TEST_NO_INPLACE")) {
 		len = cover_sites(old, at, max_u32(f->new_size, ext));
 		extra = lkp_txn_pokes(len) - 1;

@@ -457,21 +457,23 @@ static int link_inplace(struct lkp_image *img, struct lkp_target *t, const struc
 	const struct lkpp_func *f = &img->p->funcs[i];
 	const struct lkpp_section *sec = &img->p->sections[f->section];
 	struct lkp_entry_write *e = &img->entries[i];
-	uint64_t at = img->obj->base + f->old_offset, end = f->new_offset + f->new_size;
+	uint64_t at = img->obj->base + f->old_offset, start = f->new_offset;
+	uint64_t end = start + f->new_size;
 	unsigned int k;
 	int ret;
 
-	memcpy(e->new, (const uint8_t *)sec->data + f->new_offset, f->new_size);
+	memcpy(e->new, (const uint8_t *)sec->data + start, f->new_size);
 	for (k = 0; k < img->p->nr_relocs; k++) {
 		const struct lkpp_reloc *rl = &img->p->relocs[k];
+		uint64_t rend = rl->offset + lkpp_reloc_width(rl->type);
 
-		if (rl->section != f->section || rl->offset + lkpp_reloc_width(rl->type) <= f->new_offset ||
-		    rl->offset >= end)
+		if (rl->section != f->section || rend <= start || rl->offset >= end)
 			continue;
-		if (rl->offset < f->new_offset || rl->offset + lkpp_reloc_width(rl->type) > end)
+		/* Straddling the function's bounds: no place for it in the copy. */
+		if (rl->offset < start || rend > end)
 			return -ERANGE;
-		ret = relocate_at(img, t, rl, &rs[rl->symbol], e->new + (rl->offset - f->new_offset),
-				  at + (rl->offset - f->new_offset), err);
+		ret = relocate_at(img, t, rl, &rs[rl->symbol], e->new + (rl->offset - start),
+				  at + (rl->offset - start), err);
 		if (ret)
 			return ret;
 	}

@@ -76,7 +76,8 @@ static void print_json(const char *path, const struct lkpp_patch *p, const char 
 		       ",\"new_offset\":%" PRIu64 ",\"new_size\":%" PRIu64 ",\"new\":%s"
 		       ",\"movable\":%s}",
 		       f->old_offset, f->old_size, f->section, f->new_offset, f->new_size,
-		       f->flags & LKPP_FUNC_F_NEW ? "true" : "false", f->movable ? "true" : "false");
+		       f->flags & LKPP_FUNC_F_NEW ? "true" : "false",
+		       f->movable ? "true" : "false");
 	}
 	printf("],\"symbols\":[");
 	for (i = 0; i < p->nr_symbols; i++) {
