@@ -35,6 +35,14 @@
  *     target's code whose destination is the entry of a replaced function,
  *     found in one objdump run over the executable sections and checked
  *     against the file's bytes; apply may retarget them at the new code.
+ *  6b. movable: a replaced function whose new code apply may link at its
+ *     old address and write over the old code (docs/apply.md, in-place
+ *     replacement): in one objdump run over each patch object's .lkp.text,
+ *     every PC-relative operand of its code (a branch, a RIP-relative
+ *     operand) either stays inside the function or carries a relocation
+ *     (gas resolves a call to a local label of the same section itself),
+ *     and phase 6's objdump of the target found no branch into the middle
+ *     of its old code (a .cold part jumping back, say).
  *  7. write: PATCHROOT/<build-id>.lkpp through the lkpp writer, which
  *     validates the file with the reader before it is renamed into place.
  *
@@ -370,6 +378,7 @@ struct lkpsec {
 
 struct object {
 	char *mapname;		/* the name in the map */
+	char *path;		/* the file: for objdump; NULL for an archive member */
 	int fd;
 	Elf *ar, *elf;
 	size_t shnum, shstrndx;
@@ -409,6 +418,8 @@ static int object_open(struct object *o, const char *dir)
 	o->fd = open(path, O_RDONLY);
 	if (o->fd < 0)
 		return -errno;
+	if (!member[0] && !(o->path = strdup(path)))
+		return -ENOMEM;
 	if (member[0]) {
 		Elf_Cmd cmd = ELF_C_READ;
 		Elf *e;
@@ -533,6 +544,11 @@ struct symkey {
 struct oldfunc {
 	uint64_t addr, size;
 	int index;		/* in the patch's FUNCS */
+	/* Its new code: in which object and section, where. */
+	struct object *o;
+	size_t shndx;
+	uint64_t new_off, new_size;
+	bool entered;		/* the target branches into its old code past the entry */
 };
 
 struct build {
@@ -974,7 +990,8 @@ static int read_funcs(struct build *b, struct object *o, bool add)
 		if (!(f.flags & LKPP_FUNC_F_NEW)) {
 			if (grow(&b->olds, b->nolds + 1, sizeof(*b->olds)))
 				return fail(-ENOMEM, "%s: %s", o->mapname, strerror(ENOMEM));
-			b->olds[b->nolds++] = (struct oldfunc){ f.old_offset, f.old_size, ret };
+			b->olds[b->nolds++] = (struct oldfunc){ f.old_offset, f.old_size, ret, o,
+				nsym.st_shndx, f.new_offset, f.new_size, false };
 		}
 	}
 	return 0;
@@ -1007,38 +1024,98 @@ static const struct oldfunc *old_containing(const struct build *b, uint64_t addr
 	return NULL;
 }
 
-/*
- * One line of objdump -d -w --no-show-raw-insn: "  1139:\tcall   1100 <f>".
- * The address and the destination of a direct call or jmp, else false.
- */
-static bool parse_branch(const char *line, uint64_t *at, uint64_t *dest, int *kind)
-{
-	static const struct { const char *op; int kind; } ops[] = {
-		{ "call ", LKPP_CALLSITE_CALL }, { "callq ", LKPP_CALLSITE_CALL },
-		{ "jmp ", LKPP_CALLSITE_JMP }, { "jmpq ", LKPP_CALLSITE_JMP },
-	};
-	const char *p;
-	char *end;
-	size_t k;
+/* One instruction of an objdump listing, as far as the PC-relative analyses need it. */
+struct insn {
+	uint64_t at;
+	uint64_t dest;		/* branch or riprel: where it goes (~0: unknown) */
+	bool branch;		/* a direct branch: call, jmp, jcc, loop, jrcxz, xbegin */
+	bool riprel;		/* a RIP-relative memory operand */
+	bool bad;		/* objdump could not decode it */
+	int kind;		/* LKPP_CALLSITE_CALL or _JMP for a direct call or jmp, else 0 */
+};
 
-	*at = strtoull(line, &end, 16);
+/*
+ * One line of objdump -d -w --no-show-raw-insn:
+ *	"  1139:\tcall   1100 <f>"
+ *	"    53:\tlea    0x0(%rip),%rdi        # 5a <.lkp.text+0x5a>"
+ * false for any other line (headers, labels, "...").
+ */
+static bool parse_insn(const char *line, struct insn *in)
+{
+	static const char *const prefixes[] = { "bnd ", "notrack ", "cs ", "ds ", "data16 ",
+						"addr32 ", "rex.W ", "lock " };
+	const char *p, *ops, *c;
+	size_t k, len;
+	char *end;
+
+	memset(in, 0, sizeof(*in));
+	in->at = strtoull(line, &end, 16);
 	if (end == line || *end != ':' || end[1] != '\t')
 		return false;
 	p = end + 2;
-	for (k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
-		if (!strncmp(p, ops[k].op, strlen(ops[k].op)))
-			break;
-	if (k == sizeof(ops) / sizeof(ops[0]))
-		return false;
-	p += strlen(ops[k].op);
-	while (*p == ' ')
-		p++;
-	/* "*%rax", "*0x8(%rip)": indirect. */
-	*dest = strtoull(p, &end, 16);
-	if (end == p || (*end && *end != ' ' && *end != '\n'))
-		return false;
-	*kind = ops[k].kind;
+	for (k = 0; k < sizeof(prefixes) / sizeof(prefixes[0]); k++)
+		if (!strncmp(p, prefixes[k], strlen(prefixes[k]))) {
+			p += strlen(prefixes[k]);
+			k = -1;
+		}
+	len = strcspn(p, " \n");
+	ops = p + len;
+	while (*ops == ' ')
+		ops++;
+	in->bad = !strncmp(p, "(bad)", 5);
+	if ((len == 4 && !strncmp(p, "call", 4)) || (len == 5 && !strncmp(p, "callq", 5)))
+		in->kind = LKPP_CALLSITE_CALL;
+	else if ((len == 3 && !strncmp(p, "jmp", 3)) || (len == 4 && !strncmp(p, "jmpq", 4)))
+		in->kind = LKPP_CALLSITE_JMP;
+	if (in->kind || p[0] == 'j' || !strncmp(p, "loop", 4) || !strncmp(p, "xbegin", 6)) {
+		/* "*%rax", "*0x8(%rip)": indirect. */
+		in->dest = strtoull(ops, &end, 16);
+		in->branch = end != ops && (!*end || *end == ' ' || *end == '\n');
+		if (!in->branch)
+			in->kind = 0;
+	}
+	if (strstr(ops, "(%rip)")) {
+		in->riprel = true;
+		c = strstr(ops, "# ");
+		in->dest = c ? strtoull(c + 2, &end, 16) : ~0ULL;
+		if (!c || end == c + 2)
+			in->dest = ~0ULL;
+	}
 	return true;
+}
+
+/* Run argv (objdump) with its stdout as a stream; *pid is the child to reap. */
+static FILE *popen_argv(char **argv, pid_t *pid)
+{
+	int fds[2];
+	FILE *f;
+
+	if (pipe(fds))
+		return NULL;
+	*pid = fork();
+	if (*pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (*pid < 0) {
+		close(fds[0]);
+		return NULL;
+	}
+	f = fdopen(fds[0], "r");
+	if (!f)
+		close(fds[0]);
+	return f;
+}
+
+static char *objdump_cmd(void)
+{
+	const char *objdump = getenv("OBJDUMP");
+
+	return (char *)(objdump && *objdump ? objdump : "objdump");
 }
 
 /*
@@ -1048,11 +1125,9 @@ static bool parse_branch(const char *line, uint64_t *at, uint64_t *dest, int *ki
  */
 static FILE *objdump_open(struct target *t, pid_t *pid)
 {
-	const char *objdump = getenv("OBJDUMP");
 	size_t n = 0, shstrndx, nscn;
 	Elf_Scn *scn = NULL;
 	char **argv;
-	int fds[2];
 	FILE *f;
 
 	if (elf_getshdrstrndx(t->elf, &shstrndx) || elf_getshdrnum(t->elf, &nscn))
@@ -1060,7 +1135,7 @@ static FILE *objdump_open(struct target *t, pid_t *pid)
 	argv = calloc(6 + 2 * nscn, sizeof(*argv));
 	if (!argv)
 		return NULL;
-	argv[n++] = (char *)(objdump && *objdump ? objdump : "objdump");
+	argv[n++] = objdump_cmd();
 	argv[n++] = "-d";
 	argv[n++] = "-w";
 	argv[n++] = "--no-show-raw-insn";
@@ -1078,27 +1153,8 @@ static FILE *objdump_open(struct target *t, pid_t *pid)
 		argv[n++] = (char *)name;
 	}
 	argv[n++] = (char *)t->path;
-	if (pipe(fds)) {
-		free(argv);
-		return NULL;
-	}
-	*pid = fork();
-	if (*pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
+	f = popen_argv(argv, pid);
 	free(argv);
-	close(fds[1]);
-	if (*pid < 0) {
-		close(fds[0]);
-		return NULL;
-	}
-	f = fdopen(fds[0], "r");
-	if (!f)
-		close(fds[0]);
 	return f;
 }
 
@@ -1127,14 +1183,21 @@ static int add_callsites(struct build *b)
 		return fail(-errno ? -errno : -ENOMEM, "%s: cannot run objdump: %s", b->t->path,
 			    strerror(errno ? errno : ENOMEM));
 	while (getline(&line, &cap, f) > 0) {
-		const struct oldfunc *callee;
+		struct oldfunc *callee;
 		uint8_t bytes[LKPP_JMP_SIZE], want[LKPP_JMP_SIZE];
+		struct insn in;
 		int32_t rel;
 
-		if (!parse_branch(line, &at, &dest, &kind))
+		if (!parse_insn(line, &in) || !in.branch)
 			continue;
-		callee = old_containing(b, dest);
-		if (!callee || callee->addr != dest || old_containing(b, at) ||
+		at = in.at;
+		dest = in.dest;
+		kind = in.kind;
+		callee = (struct oldfunc *)old_containing(b, dest);
+		/* A way into the old code past its entry: it must stay as it is (no in-place). */
+		if (callee && callee->addr != dest && old_containing(b, at) != callee)
+			callee->entered = true;
+		if (!kind || !callee || callee->addr != dest || old_containing(b, at) ||
 		    old_containing(b, at + LKPP_JMP_SIZE - 1))
 			continue;
 		rel = (int32_t)(dest - (at + LKPP_JMP_SIZE));
@@ -1157,6 +1220,130 @@ static int add_callsites(struct build *b)
 	return n;
 }
 
+/* ---- phase 6b: movable functions ----------------------------------- */
+
+/* Does a PC-relative relocation of section shndx patch a byte of [start, end)? */
+static bool pcrel_reloc_in(struct object *o, size_t shndx, uint64_t start, uint64_t end)
+{
+	Elf_Scn *rs = rela_for(o, shndx);
+	GElf_Shdr rsh;
+	Elf_Data *d;
+	size_t i;
+
+	if (!rs || !gelf_getshdr(rs, &rsh) || !rsh.sh_entsize || !(d = elf_getdata(rs, NULL)))
+		return false;
+	for (i = 0; i < rsh.sh_size / rsh.sh_entsize; i++) {
+		GElf_Rela r;
+
+		if (!gelf_getrela(d, i, &r) || r.r_offset < start || r.r_offset >= end)
+			continue;
+		switch (GELF_R_TYPE(r.r_info)) {
+		case R_X86_64_PC32:
+		case R_X86_64_PLT32:
+		case R_X86_64_GOTPCREL:
+		case R_X86_64_GOTPCRELX:
+		case R_X86_64_REX_GOTPCRELX:
+		case R_X86_64_GOTPC32:
+		case R_X86_64_GOTTPOFF:
+		case R_X86_64_TLSGD:
+		case R_X86_64_TLSLD:
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Clear movable[] for every function of object o whose new code has a
+ * PC-relative operand that neither stays inside the function nor carries
+ * a relocation: linked elsewhere, it would reach the wrong place. The
+ * listing is of o's .lkp.text, addresses are offsets in it. 0 or -errno.
+ */
+static int check_movable(struct build *b, struct object *o, bool *movable)
+{
+	char *argv[] = { objdump_cmd(), "-d", "-w", "--no-show-raw-insn", "-j", ".lkp.text",
+			 o->path, NULL };
+	struct insn cur = { 0 }, next;
+	bool have = false, more;
+	size_t cap = 0, i;
+	char *line = NULL;
+	int status;
+	pid_t pid = -1;
+	FILE *f;
+
+	f = popen_argv(argv, &pid);
+	if (!f)
+		return fail(-errno ? -errno : -ENOMEM, "%s: cannot run objdump: %s", o->path,
+			    strerror(errno ? errno : ENOMEM));
+	do {
+		more = false;
+		while (getline(&line, &cap, f) > 0)
+			if (parse_insn(line, &next)) {
+				more = true;
+				break;
+			}
+		if (have) {
+			/* cur ends where the next instruction starts (or the section ends). */
+			uint64_t end = more ? next.at : ~0ULL;
+
+			for (i = 0; i < b->nolds; i++) {
+				const struct oldfunc *of = &b->olds[i];
+				uint64_t lo = of->new_off, hi = of->new_off + of->new_size;
+
+				if (of->o != o || !movable[i] || cur.at < lo || cur.at >= hi)
+					continue;
+				if (cur.bad)
+					movable[i] = false;
+				else if ((cur.branch || cur.riprel) &&
+					 (cur.dest < lo || cur.dest >= hi) &&
+					 !pcrel_reloc_in(o, of->shndx, cur.at, end))
+					movable[i] = false;
+			}
+		}
+		cur = next;
+		have = more;
+	} while (more);
+	free(line);
+	fclose(f);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		return fail(-EIO, "%s: objdump failed (status 0x%x)", o->path, status);
+	return 0;
+}
+
+/*
+ * List in MOVABLE every replaced function whose code is movable and whose
+ * old code the target enters only at its entry (after add_callsites).
+ * Returns how many, or -errno.
+ */
+static int add_movable(struct build *b)
+{
+	bool *movable = calloc(b->nolds + 1, sizeof(*movable));
+	size_t i, k;
+	int n = 0, ret = 0;
+
+	if (!movable)
+		return fail(-ENOMEM, "%s", strerror(ENOMEM));
+	/* An archive member has no file of its own for objdump: never movable. */
+	for (i = 0; i < b->nolds; i++)
+		movable[i] = b->olds[i].o->path && !b->olds[i].entered;
+	for (i = 0; i < b->nolds && !ret; i++) {
+		for (k = 0; k < i && b->olds[k].o != b->olds[i].o; k++)
+			;
+		if (k == i && movable[i])
+			ret = check_movable(b, b->olds[i].o, movable);
+	}
+	for (i = 0; i < b->nolds && !ret; i++) {
+		if (!movable[i])
+			continue;
+		ret = lkpp_writer_set_movable(b->w, b->olds[i].index);
+		n++;
+	}
+	free(movable);
+	if (ret < 0)
+		return ret == -EIO ? ret : fail(ret, "movable functions: %s", strerror(-ret));
+	return n;
+}
+
 static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: %s [-C DIR] -m MAP [-a PATCHED-MAP] (-d OUTDIR | -o FILE) [-n NAME] TARGET\n"
@@ -1176,7 +1363,7 @@ int main(int argc, char **argv)
 	struct build b = { 0 };
 	size_t nobjs = 0, i, k;
 	char path[8192], hex[2 * LKPP_BUILD_ID_MAX + 1], err[LKPP_ERR_SIZE];
-	int opt, ret, nsites;
+	int opt, ret, nsites, nmovable;
 
 	while ((opt = getopt(argc, argv, "hC:m:a:d:o:n:")) != -1) {
 		switch (opt) {
@@ -1245,6 +1432,8 @@ int main(int argc, char **argv)
 					elf_end(o.ar);
 				close(o.fd);
 				free(o.addr);
+				free(o.path);
+				o.path = NULL;
 				o.elf = NULL;
 				o.ar = NULL;
 				o.addr = NULL;
@@ -1291,6 +1480,11 @@ int main(int argc, char **argv)
 	if (nsites < 0)
 		return 1;
 
+	/* phase 6b: movable functions */
+	nmovable = add_movable(&b);
+	if (nmovable < 0)
+		return 1;
+
 	/* phase 7: write */
 	lkpp_build_id_hex(t.build_id, t.build_id_size, hex);
 	if (outfile)
@@ -1302,8 +1496,8 @@ int main(int argc, char **argv)
 	ret = lkpp_writer_write_file(b.w, path, err);
 	if (ret)
 		return fail(1, "%s: %s (%s)", path, err, strerror(-ret));
-	printf("%s: %s: %d function(s), %d call site(s)\n", path, name ? name : basename(t.path),
-	       b.nfuncs, nsites);
+	printf("%s: %s: %d function(s), %d call site(s), %d movable\n", path,
+	       name ? name : basename(t.path), b.nfuncs, nsites, nmovable);
 	lkpp_writer_free(b.w);
 	return 0;
 }

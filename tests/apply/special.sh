@@ -131,10 +131,12 @@ check_sites() {
 	done <"$tmp/cs.sites"
 }
 
-# callsite_case CASE DIR: apply, undo, apply again and replace (callsite only) in DIR/prog.
+# callsite_case CASE DIR: apply, undo, apply again and replace (callsite only) in DIR/prog;
+# scale() could go in place (test_inplace): here it keeps the jump, which the sites serve.
 callsite_case() {
 	local c=$1 dir=$2 pid orc=$work/oracle/$1 a=$work/pm/$1/patchroot b=$work/upgrade-$1/patchroot
-	local base nsites
+	local base nsites LKP_TEST_NO_INPLACE=1
+	export LKP_TEST_NO_INPLACE
 	"$lkpctl" info --json "$a"/*.lkpp 2>/dev/null |
 		jq -r '.functions as $f | .callsites[] | "\(.kind) \(.offset) \($f[.func].old_offset)"' \
 		>"$tmp/cs.sites"
@@ -175,14 +177,94 @@ callsite_case() {
 	check "callsite: $c ($dir): the direct call and the tail call of scale() hold the original bytes, after apply a call/jmp rel32 to the new code (where the entry jump goes, in lkp's r-x mapping), after undo the original bytes again; applied again, replaced by a second level and back (callsite), undone from the record; every round right"
 }
 
-test_callsite() {
+# callsite_cases FN: FN CASE DIR for callsite and callstrip, each as built and stripped.
+callsite_cases() {
 	local c
 	for c in callsite callstrip; do
 		have $c || continue
-		callsite_case "$c" "$work/pm/$c"
-		callsite_case "$c" "$work/stripped/$c"
+		"$1" "$c" "$work/pm/$c"
+		"$1" "$c" "$work/stripped/$c"
 	done
 }
+
+test_callsite() { callsite_cases callsite_case; }
+
+# ---- in place: the new code written over the old function --------------------
+# memhex PID ADDR LEN: LEN bytes at ADDR (decimal) in PID's memory, as hex.
+memhex() {
+	dd if=/proc/"$1"/mem bs="$3" count=1 skip="$2" iflag=skip_bytes status=none 2>/dev/null |
+		od -An -v -tx1 | tr -d ' \n'
+}
+# filehex ELF SYM: the bytes of function SYM in ELF, as hex (its address in .text
+# turned into a file offset).
+filehex() {
+	local addr size taddr toff
+	read -r addr size < <(nm -S "$1" | awk -v s="$2" '$4 == s { print $1, $2; exit }')
+	read -r taddr toff < <(readelf -SW "$1" | awk '$2 == ".text" { print $4, $5; exit }')
+	[ -n "$addr" ] && [ -n "$taddr" ] || return 1
+	dd if="$1" bs=$((16#$size)) count=1 skip=$((16#$addr - 16#$taddr + 16#$toff)) \
+		iflag=skip_bytes status=none | od -An -v -tx1 | tr -d ' \n'
+}
+
+# inplace_case CASE DIR: scale() (15 bytes, movable, as large as before) goes in place.
+inplace_case() {
+	local c=$1 dir=$2 pid orc=$work/oracle/$1 a=$work/pm/$1/patchroot b=$work/upgrade-$1/patchroot
+	local base old osize orig new got
+	read -r old osize < <("$lkpctl" info --json "$a"/*.lkpp 2>/dev/null |
+		jq -r '.functions[] | select(.name == "scale") | "\(.old_offset) \(.old_size) \(.movable)"' |
+		awk '$3 == "true" { print $1, $2 }')
+	[ -n "$old" ] || { fail "$c: the patch does not list scale() as movable"; check "inplace: $c ($dir)"; return; }
+	# callstrip is callsite linked with -s: the same code, but no symbols to find it by.
+	new=$(filehex "$work/patched/callsite/prog" scale)
+	[ -n "$new" ] && [ $((${#new} / 2)) -le "$osize" ] ||
+		fail "$c: scale() of the fixed build is '$new', not at most $osize bytes"
+	"$lkpctl" info --json "$a"/*.lkpp 2>/dev/null |
+		jq -r '.functions as $f | .callsites[] | "\(.kind) \(.offset) \($f[.func].old_offset)"' \
+		>"$tmp/cs.sites"
+	p_start t "$dir" --serve || { check "inplace: $c ($dir): the target starts"; return; }
+	pid=${P_PID[t]}
+	base=$((16#$(awk '$6 ~ /\/prog$/ { split($1, r, "-"); print r[1]; exit }' /proc/"$pid"/maps)))
+	orig=$(memhex "$pid" $((base + old)) "$osize")
+	lk_expect 0 apply apply -p "$pid" "$a"
+	got=$(memhex "$pid" $((base + old)) "$osize")
+	# scale() calls nothing: linked anywhere its code is the fixed build's, then the original's tail.
+	[ "$got" = "$new${orig:${#new}}" ] ||
+		fail "after apply: scale() at $(printf 0x%x $((base + old))) holds $got, want $new${orig:${#new}} (the fixed build's scale, not a jump)"
+	check_sites "$pid" "after apply (callers of a function in place keep their calls)" orig
+	round t run "$orc/p.1" "after apply"
+	lk_expect 0 list --json list -p "$pid" &&
+		[ "$(jq -r '.patches[0].state' "$tmp/lk.out")" = live ] &&
+		[ "$(jq -r '.patches[0].in_place' "$tmp/lk.out")" = 1 ] &&
+		[ "$(jq -r '.patches[0].call_sites' "$tmp/lk.out")" = 0 ] || fail "list: $(cat "$tmp/lk.out")"
+	lk_expect 0 undo undo -p "$pid"
+	[ "$(memhex "$pid" $((base + old)) "$osize")" = "$orig" ] ||
+		fail "after undo: scale() holds $(memhex "$pid" $((base + old)) "$osize"), not the original $orig"
+	round t run "$orc/o.1" "after undo"
+	lk_expect 0 "apply again" apply -p "$pid" "$a"
+	[ "$(memhex "$pid" $((base + old)) "$osize")" = "$got" ] || fail "after applying again: not in place"
+	round t run "$orc/p.1" "after applying again"
+	if [ -d "$b" ]; then
+		lk_expect 0 "apply B over A" --json apply -p "$pid" "$b" &&
+			{ [ "$(jq -r '.objects[0].action' "$tmp/lk.out")" = replaced ] || fail "B: $(cat "$tmp/lk.out")"; }
+		round t run "$work/upgrade-$c/o.1" "after B"
+		lk_expect 0 list --json list -p "$pid" &&
+			[ "$(jq -r '.patches | length' "$tmp/lk.out")" = 1 ] &&
+			[ "$(jq -r '.patches[0].state' "$tmp/lk.out")" = live ] || fail "list after B: $(cat "$tmp/lk.out")"
+		lk_expect 0 "apply A over B" apply -p "$pid" "$a"
+		[ "$(memhex "$pid" $((base + old)) "$osize")" = "$got" ] ||
+			fail "after A replaced B: scale() holds $(memhex "$pid" $((base + old)) "$osize"), want A's $got"
+		round t run "$orc/p.1" "after A over B"
+	fi
+	lk_expect 0 "undo --all" undo -p "$pid" --all
+	[ "$(memhex "$pid" $((base + old)) "$osize")" = "$orig" ] || fail "after the last undo: not the original bytes"
+	check_sites "$pid" "after the last undo" orig
+	round t run "$orc/o.1" "after the last undo"
+	p_end t
+	[ "$ST" = 0 ] || fail "the target exited with status $ST"
+	check "inplace: $c ($dir): scale()'s old bytes in /proc/PID/mem are the fixed build's scale (not a jump), its callers untouched; undo restores the exact original bytes; applied again, replaced by a second level and back (callsite), undone from the record; every round right"
+}
+
+test_inplace() { callsite_cases inplace_case; }
 
 # ---- fork: patch a child only; a child forked after apply ---------------------
 test_fork() {

@@ -115,11 +115,11 @@ static void rewrite(const char *path, const uint8_t *buf, size_t len)
 static const char ref_functions_json[] =
 	"\"functions\":["
 	"{\"name\":\"changed\",\"old_offset\":4096,\"old_size\":32,\"section\":0,"
-	"\"new_offset\":0,\"new_size\":32,\"new\":false},"
+	"\"new_offset\":0,\"new_size\":32,\"new\":false,\"movable\":true},"
 	"{\"name\":\"_ZN2ns5otherEv\",\"old_offset\":4128,\"old_size\":16,\"section\":0,"
-	"\"new_offset\":32,\"new_size\":16,\"new\":false},"
+	"\"new_offset\":32,\"new_size\":16,\"new\":false,\"movable\":true},"
 	"{\"name\":\"helper\",\"old_offset\":0,\"old_size\":0,\"section\":0,"
-	"\"new_offset\":48,\"new_size\":16,\"new\":true}]";
+	"\"new_offset\":48,\"new_size\":16,\"new\":true,\"movable\":false}]";
 
 TEST_F(info, json)
 {
@@ -131,7 +131,7 @@ TEST_F(info, json)
 	EXPECT_EQ(0, r.status);
 	EXPECT_STREQ("", r.err);
 	snprintf(head, sizeof(head),
-		 "{\"file\":\"%s\",\"format_version\":\"1.2\",\"size\":%zu,"
+		 "{\"file\":\"%s\",\"format_version\":\"1.3\",\"size\":%zu,"
 		 "\"build_id\":\"deadbeef000102030405060708090a0b0c0d0eff\","
 		 "\"target\":\"libdemo.so.1\",\"target_type\":\"dyn\",\"sections\":[", self->path,
 		 self->len);
@@ -170,9 +170,9 @@ TEST_F(info, table)
 	EXPECT_NE(NULL, strstr(r.out, "target:    libdemo.so.1 (shared object or PIE)\n"));
 	EXPECT_NE(NULL, strstr(r.out, "build-id:  deadbeef000102030405060708090a0b0c0d0eff\n"));
 	EXPECT_NE(NULL, strstr(r.out, "functions: 3\n"));
-	EXPECT_NE(NULL, strstr(r.out, "  0x1000             32         32         changed\n"))
+	EXPECT_NE(NULL, strstr(r.out, "  0x1000             32         32         changed (movable)\n"))
 		TH_LOG("%s", r.out);
-	EXPECT_NE(NULL, strstr(r.out, "  0x1020             16         16         _ZN2ns5otherEv\n"));
+	EXPECT_NE(NULL, strstr(r.out, "  0x1020             16         16         _ZN2ns5otherEv (movable)\n"));
 	EXPECT_NE(NULL, strstr(r.out, "  -                  -          16         helper (new)\n"));
 	EXPECT_EQ(NULL, strstr(r.out, "relocations:\n"));
 	EXPECT_NE(NULL, strstr(r.out, "relocations: 5, call sites: 3\n")) TH_LOG("%s", r.out);

@@ -60,6 +60,8 @@ TEST(round_trip)
 		EXPECT_EQ(a->new_size, b->new_size);
 		EXPECT_EQ(a->old_bytes_len, b->old_bytes_len);
 		EXPECT_EQ(0, memcmp(a->old_bytes, b->old_bytes, LKPP_OLD_BYTES_MAX));
+		/* MOVABLE lists the two replaced functions, not the new one. */
+		EXPECT_EQ(!(a->flags & LKPP_FUNC_F_NEW), b->movable);
 	}
 	ASSERT_EQ(REF_NR(ref_symbols), p->nr_symbols);
 	for (i = 0; i < p->nr_symbols; i++) {
@@ -320,8 +322,8 @@ TEST(empty_section_without_bytes)
 	lkpp_writer_free(w);
 }
 
-/* The writer writes the version it implements: 1.2 (1.1 plus CALLSITES). */
-TEST(writes_version_1_2)
+/* The writer writes the version it implements: 1.3 (1.2 plus MOVABLE). */
+TEST(writes_version_1_3)
 {
 	char err[LKPP_ERR_SIZE];
 	size_t len;
@@ -329,14 +331,14 @@ TEST(writes_version_1_2)
 
 	ASSERT_EQ(0, ref_patch((void **)&b, &len, err)) TH_LOG("%s", err);
 	EXPECT_EQ(1, get_le(b + HDR_FIELD(version_major), 2));
-	EXPECT_EQ(2, get_le(b + HDR_FIELD(version_minor), 2));
+	EXPECT_EQ(3, get_le(b + HDR_FIELD(version_minor), 2));
 	free(b);
 }
 
 /*
- * CALLSITES is the one table an older reader may skip: without it apply
- * is only slower (every call goes through the jump at the old entry).
- * Every other table is REQUIRED.
+ * CALLSITES and MOVABLE are the tables an older reader may skip: without
+ * them apply is only slower (every call goes through the jump at the old
+ * entry). Every other table is REQUIRED.
  */
 TEST(callsites_table_is_optional)
 {
@@ -348,10 +350,11 @@ TEST(callsites_table_is_optional)
 
 	ASSERT_EQ(0, ref_patch((void **)&b, &len, err)) TH_LOG("%s", err);
 	n = get_le(b + HDR_FIELD(table_count), 4);
-	ASSERT_EQ(7, n);
+	ASSERT_EQ(8, n);
 	for (i = 0; i < n; i++) {
 		kind = get_le(b + DIR_OFF(b, i), 4);
-		EXPECT_EQ(kind == LKPP_TABLE_CALLSITES ? 0 : LKPP_TABLE_F_REQUIRED,
+		EXPECT_EQ(kind == LKPP_TABLE_CALLSITES || kind == LKPP_TABLE_MOVABLE ? 0 :
+			  LKPP_TABLE_F_REQUIRED,
 			  get_le(b + DIR_OFF(b, i) + 4, 4)) TH_LOG("table %u, kind %u", i, kind);
 	}
 	/* What a 1.1 reader does with it: a kind it does not know, skipped. */
@@ -363,6 +366,64 @@ TEST(callsites_table_is_optional)
 	EXPECT_EQ(REF_NR(ref_funcs), p->nr_funcs);
 	lkpp_free(p);
 	free(b);
+}
+
+/* What a 1.2 reader does with MOVABLE: skipped, every function gets the jump. */
+TEST(movable_table_is_optional)
+{
+	char err[LKPP_ERR_SIZE];
+	struct lkpp_patch *p;
+	size_t len;
+	uint8_t *b;
+
+	ASSERT_EQ(0, ref_patch((void **)&b, &len, err)) TH_LOG("%s", err);
+	ASSERT_EQ(LKPP_TABLE_MOVABLE, get_le(b + DIR_OFF(b, 7), 4));
+	put_le(b + DIR_OFF(b, 7), 4, 1008);
+	fix_checksum(b, len);
+	ASSERT_EQ(0, lkpp_parse(b, len, &p, err)) TH_LOG("%s", err);
+	EXPECT_FALSE(p->funcs[0].movable);
+	EXPECT_FALSE(p->funcs[1].movable);
+	EXPECT_EQ(REF_NR(ref_callsites), p->nr_callsites);
+	lkpp_free(p);
+	free(b);
+}
+
+/* A writer with a target and one 16-byte text section (a ret), for the small tests. */
+static struct lkpp_writer *text_writer(void)
+{
+	static const uint8_t text[16] = { 0xc3 };
+	struct lkpp_writer *w = lkpp_writer_new();
+
+	if (w && (lkpp_writer_set_target(w, "\x01", 1, "t", ET_DYN) ||
+		  lkpp_writer_add_section(w, LKPP_SEC_TEXT, ".text", text, sizeof(text), 1))) {
+		lkpp_writer_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+/* The writer checks the index; the reader (run by finish) refuses a NEW function. */
+TEST(movable_writer)
+{
+	struct lkpp_writer *w = text_writer();
+	char err[LKPP_ERR_SIZE];
+	size_t len;
+	void *buf;
+
+	ASSERT_NE(NULL, w);
+	ASSERT_EQ(0, lkpp_writer_add_func(w, &(struct lkpp_func){ .name = "n",
+		.flags = LKPP_FUNC_F_NEW, .new_offset = 8, .new_size = 8 }));
+	EXPECT_EQ(-EINVAL, lkpp_writer_set_movable(w, 1));
+	lkpp_writer_free(w);
+
+	w = text_writer();
+	ASSERT_NE(NULL, w);
+	ASSERT_EQ(0, lkpp_writer_add_func(w, &(struct lkpp_func){ .name = "n",
+		.flags = LKPP_FUNC_F_NEW, .new_offset = 8, .new_size = 8 }));
+	ASSERT_EQ(0, lkpp_writer_set_movable(w, 0));
+	EXPECT_EQ(-EINVAL, lkpp_writer_finish(w, &buf, &len, err));
+	EXPECT_NE(NULL, strstr(err, "movable 0: func 0 is not a replaced function")) TH_LOG("%s", err);
+	lkpp_writer_free(w);
 }
 
 /* The bytes a site has in the original: its opcode and the rel32 to the old entry. */
@@ -394,15 +455,13 @@ TEST(callsite_bytes)
  */
 TEST(callsite_in_old_body)
 {
-	struct lkpp_writer *w = lkpp_writer_new();
+	struct lkpp_writer *w = text_writer();
 	char err[LKPP_ERR_SIZE];
 	struct lkpp_patch *p;
-	uint8_t text[16] = { 0xc3 };
 	size_t len;
 	void *buf;
 
-	ASSERT_EQ(0, lkpp_writer_set_target(w, "\x01", 1, "t", ET_DYN));
-	ASSERT_EQ(0, lkpp_writer_add_section(w, LKPP_SEC_TEXT, ".text", text, sizeof(text), 1));
+	ASSERT_NE(NULL, w);
 	ASSERT_EQ(0, lkpp_writer_add_func(w, &(struct lkpp_func){ .name = "a",
 		.old_offset = 0x1000, .old_size = 32, .new_size = 8 }));
 	ASSERT_EQ(1, lkpp_writer_add_func(w, &(struct lkpp_func){ .name = "b",
@@ -640,6 +699,10 @@ static const struct field callsite_fields[] = {
 	{ sizeof(struct lkpp_disk_callsite), 0 },
 };
 
+static const struct field movable_fields[] = {
+	FLD(movable, func), FLD(movable, reserved), { sizeof(struct lkpp_disk_movable), 0 },
+};
+
 static int layout_mismatch(const int8_t *layout, const struct field *f)
 {
 	size_t off = 0;
@@ -665,6 +728,7 @@ TEST(byte_order_layouts)
 	EXPECT_EQ(0, layout_mismatch(lkpp_layout_symbol, symbol_fields));
 	EXPECT_EQ(0, layout_mismatch(lkpp_layout_reloc, reloc_fields));
 	EXPECT_EQ(0, layout_mismatch(lkpp_layout_callsite, callsite_fields));
+	EXPECT_EQ(0, layout_mismatch(lkpp_layout_movable, movable_fields));
 	/* What a big-endian host would do: integers reversed, byte arrays kept. */
 	lkpp_bswap_fields(&fn, lkpp_layout_func);
 	EXPECT_EQ(0x44332211, fn.name);
@@ -783,11 +847,12 @@ FIXTURE_TEARDOWN(bad)
 #define SYM(e, f) T(SYMBOLS, symbol, e, f)
 #define REL(e, f) T(RELOCS, reloc, e, f)
 #define CS(e, f) T(CALLSITES, callsite, e, f)
+#define MV(e, f) T(MOVABLE, movable, e, f)
 #define BAD(name, e, text, ...) \
 	FIXTURE_VARIANT_ADD(bad, name) { .m = { __VA_ARGS__ }, .err = e, .msg = text }
 
 /* Header. */
-BAD(major_version, -EOPNOTSUPP, "format version 2.2, this reader knows 1.x",
+BAD(major_version, -EOPNOTSUPP, "format version 2.3, this reader knows 1.x",
     { H(version_major), 2 });
 BAD(header_size_small, -EINVAL, "header_size 120", { H(header_size), 120 });
 BAD(header_size_unaligned, -EINVAL, "header_size 132", { H(header_size), 132 });
@@ -818,7 +883,7 @@ BAD(table_offset_wraps, -EINVAL, "table 5 (RELOCS)", { D(5, offset), 0xfffffffff
 BAD(table_over_directory, -EINVAL, "overlaps the header or the table directory",
     { D(0, offset), 128 + 32 });
 BAD(table_overlap, -EINVAL, "table 1 (SECTIONS) overlaps table 0",
-    { D(1, offset), 128 + 7 * 32 });
+    { D(1, offset), 128 + 8 * 32 });
 BAD(table_duplicate, -EINVAL, "second SYMBOLS table", { D(5, kind), LKPP_TABLE_SYMBOLS });
 BAD(table_unknown_required, -EOPNOTSUPP, "required table kind 99", { D(4, kind), 99 });
 BAD(byte_table_entry_size, -EINVAL, "byte table with entry_size 8", { D(0, entry_size), 8 });
@@ -956,6 +1021,16 @@ BAD(callsite_wraps, -EINVAL, "callsite 2: offset 0xfffffffffffffffd wraps around
     { CS(2, offset), UINT64_MAX - 2 });
 BAD(callsite_reach, -EINVAL, "callsite 2 at 0x80001020: func 1 (_ZN2ns5otherEv) is beyond rel32 reach",
     { CS(2, offset), 0x80001020 });
+
+/* Movable functions (sorted: func 0, func 1). */
+BAD(movable_entry_size, -EINVAL, "table 7 (MOVABLE): entry_size 16", { D(7, entry_size), 16 });
+BAD(movable_entry_small, -EINVAL, "table 7 (MOVABLE): entry_size 4", { D(7, entry_size), 4 });
+BAD(movable_reserved, -EINVAL, "movable 1: reserved field is 0x1, not zero", { MV(1, reserved), 1 });
+BAD(movable_func_range, -EINVAL, "movable 1: func 3 is not a replaced function of 3",
+    { MV(1, func), 3 });
+BAD(movable_func_new, -EINVAL, "movable 1: func 2 is not a replaced function", { MV(1, func), 2 });
+BAD(movable_twice, -EINVAL, "movable 1: func 0 not sorted, or listed twice", { MV(1, func), 0 });
+BAD(movable_unsorted, -EINVAL, "movable 1: func 0 not sorted", { MV(0, func), 1 }, { MV(1, func), 0 });
 
 /* Resolve a mutation to a byte offset in the file as the writer laid it out. */
 static uint64_t mut_offset(const uint8_t *b, const struct mut *m)

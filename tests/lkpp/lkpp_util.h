@@ -98,6 +98,9 @@ static inline int ref_patch(void **buf, size_t *len, char *err)
 		lkpp_writer_add_reloc(w, &ref_relocs[i]);
 	for (i = 0; i < REF_NR(ref_callsites); i++)
 		lkpp_writer_add_callsite(w, &ref_callsites[i]);
+	/* 1.3: both replaced functions may go in place, listed out of order. */
+	lkpp_writer_set_movable(w, 1);
+	lkpp_writer_set_movable(w, 0);
 	ret = lkpp_writer_finish(w, buf, len, err);
 	lkpp_writer_free(w);
 	return ret;

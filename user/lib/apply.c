@@ -15,6 +15,7 @@
 
 #include "apply.h"
 #include "callsite.h"
+#include "inplace.h"
 #include "link.h"
 
 #define GiB2		(1ULL << 31)
@@ -274,18 +275,7 @@ static bool is_live(const struct lkp_applied *a)
 	return a->nr_live > 0 || a->nr_sites_live > 0;
 }
 
-/* The function of a live patch whose jump is in place at addr, or NULL. */
-static const struct lkp_rec_func *rec_func_at(const struct lkp_applied *a, uint64_t addr)
-{
-	unsigned int i;
-
-	for (i = 0; a && i < a->hdr->nr_funcs; i++)
-		if (a->funcs[i].old_addr == addr && a->live[i])
-			return &a->funcs[i];
-	return NULL;
-}
-
-/* The old code is the code the patch was built against (unless another patch of ours is live). */
+/* The old code is the code the patch was built against (beneath what a patch of ours wrote). */
 static int check_old_code(const struct lkp_session *s, struct job *j, struct lkp_result *r)
 {
 	const struct lkpp_patch *p = j->pf->p;
@@ -296,23 +286,16 @@ static int check_old_code(const struct lkp_session *s, struct job *j, struct lkp
 	for (i = 0; i < p->nr_funcs; i++) {
 		const struct lkpp_func *f = &p->funcs[i];
 		uint64_t at = j->obj->base + f->old_offset;
-		const struct lkp_rec_func *rf = rec_func_at(j->old, at);
-		unsigned int from = 0;
 
 		if (f->flags & LKPP_FUNC_F_NEW || !f->old_bytes_len)
 			continue;
-		/* Under our own live jump or call site, only the bytes after it are the original's. */
-		if (rf || lkp_rec_site_at(j->old, at))
-			from = LKP_JMP_SIZE;
-		if (from >= f->old_bytes_len)
-			continue;
-		ret = lkp_mem_read(s, at + from, have, f->old_bytes_len - from);
+		ret = lkp_applied_orig(s, j->old, at, f->old_bytes_len, have);
 		if (ret) {
 			set_err(r, "%s: %s: cannot read its code at 0x%" PRIx64, j->obj->path,
 				f->name, at);
 			return ret;
 		}
-		if (memcmp(have, f->old_bytes + from, f->old_bytes_len - from)) {
+		if (memcmp(have, f->old_bytes, f->old_bytes_len)) {
 			set_err(r, "%s: %s: the code in the process is not the code the patch was "
 				"built for (changed by another tool?)", j->obj->path, f->name);
 			return -ESTALE;
@@ -340,34 +323,17 @@ static int record_ranges(struct lkp_txn *t, const struct lkp_applied *a)
 }
 
 /* The entries and ranges of one object's switch to its new patch. */
-static int txn_job(struct lkp_txn *t, const struct lkp_session *s, struct job *j)
+static int txn_job(struct lkp_txn *t, struct job *j)
 {
 	const struct lkpp_patch *p = j->pf->p;
-	uint8_t old[LKP_JMP_SIZE], new[LKP_JMP_SIZE];
 	unsigned int i;
 	int ret;
 
+	/* Each old entry: the jump or the code in place (lkp_inplace_plan). */
 	for (i = 0; i < p->nr_funcs; i++) {
-		const struct lkpp_func *f = &p->funcs[i];
-		uint64_t at = j->obj->base + f->old_offset;
-		const struct lkp_rec_func *rf = rec_func_at(j->old, at);
-		const struct lkp_rec_site *rs = lkp_rec_site_at(j->old, at);
-
-		if (f->flags & LKPP_FUNC_F_NEW)
+		if (p->funcs[i].flags & LKPP_FUNC_F_NEW)
 			continue;
-		if (rf)
-			lkp_rec_jmp(at, rf->new_addr, old);
-		else if (rs)
-			memcpy(old, rs->new_bytes, LKP_JMP_SIZE);
-		else if (f->old_bytes_len >= LKP_JMP_SIZE)
-			memcpy(old, f->old_bytes, LKP_JMP_SIZE);
-		/* A patch that knows fewer bytes: the rest as they are now, compared again frozen. */
-		else if ((ret = lkp_mem_read(s, at, old, LKP_JMP_SIZE)))
-			return ret;
-		lkp_rec_jmp(at, lkp_image_func_addr(&j->img, i), new);
-		ret = lkp_txn_poke(t, at, old, new);
-		if (!ret)
-			ret = lkp_txn_range(t, at, at + f->old_size);
+		ret = lkp_inplace_txn(t, &j->img, i);
 		if (ret)
 			return ret;
 	}
@@ -385,8 +351,7 @@ static int txn_job(struct lkp_txn *t, const struct lkp_session *s, struct job *j
 			       j->obj->base + p->funcs[k].old_offset == rf->old_addr;
 		if (kept || !j->old->live[i])
 			continue;
-		lkp_rec_jmp(rf->old_addr, rf->new_addr, old);
-		ret = lkp_txn_poke(t, rf->old_addr, old, rf->old_bytes);
+		ret = lkp_inplace_undo(t, j->old, i);
 		if (ret)
 			return ret;
 	}
@@ -487,7 +452,7 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 	struct lkp_txn tx = { 0 };
 	struct lkp_session s;
 	struct job *jobs;
-	unsigned int nr_recs = 0, nr_jobs = 0, i, k, fixed = 0, room;
+	unsigned int nr_recs = 0, nr_jobs = 0, i, k, fixed = 0, room, used;
 	char err[LKP_ERR_SIZE];
 	int ret;
 
@@ -517,6 +482,12 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 	ret = match(t, ps, recs, nr_recs, jobs, &nr_jobs, r);
 	if (ret || !nr_jobs)
 		goto out;
+	for (k = 0; k < nr_recs && !ret; k++)
+		ret = lkp_inplace_opaque(&tx, &recs[k]);
+	if (ret) {
+		set_err(r, "out of memory");
+		goto out;
+	}
 
 	/*
 	 * Call sites get the pokes the entry jumps of all objects leave, and
@@ -529,7 +500,7 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 		for (i = 0; i < nr_jobs && jobs[i].old != &recs[k]; i++)
 			;
 		if (i == nr_jobs && is_live(&recs[k]))
-			fixed += recs[k].nr_live + recs[k].nr_sites_live;
+			fixed += lkp_applied_pokes(&recs[k]);
 	}
 
 	/* Everything that can fail before the target changes: layout, map, link, checks. */
@@ -549,7 +520,13 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 			goto unmap;
 		lkp_test_stop_at("after-map");
 		room = LKP_MAX_POKES > tx.nr_entries + fixed ? LKP_MAX_POKES - tx.nr_entries - fixed : 0;
-		ret = lkp_callsites_plan(&j->img, &s, j->old, room);
+		/* In place first: it serves every caller; call sites get the pokes left. */
+		ret = lkp_inplace_plan(&j->img, &s, j->old, room, &used);
+		if (ret) {
+			set_err(r, "%s: cannot read the code of its functions", j->obj->path);
+			goto unmap;
+		}
+		ret = lkp_callsites_plan(&j->img, &s, j->old, room - used);
 		if (ret) {
 			set_err(r, "%s: cannot read its call sites", j->obj->path);
 			goto unmap;
@@ -574,7 +551,7 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 				"cannot write the patch into the process");
 			goto unmap;
 		}
-		ret = txn_job(&tx, &s, j);
+		ret = txn_job(&tx, j);
 		if (ret) {
 			set_err(r, "%s: cannot prepare the transaction", j->obj->path);
 			goto unmap;
@@ -689,14 +666,9 @@ int lkp_undo(pid_t pid, const char *which, const struct lkp_txn_opts *o, struct 
 		n++;
 		if (!is_live(a))
 			continue;
-		for (k = 0; k < a->hdr->nr_funcs && !ret; k++) {
-			uint8_t jmp[LKP_JMP_SIZE];
-
-			if (!a->live[k])
-				continue;
-			lkp_rec_jmp(a->funcs[k].old_addr, a->funcs[k].new_addr, jmp);
-			ret = lkp_txn_poke(&tx, a->funcs[k].old_addr, jmp, a->funcs[k].old_bytes);
-		}
+		for (k = 0; k < a->hdr->nr_funcs && !ret; k++)
+			if (a->live[k])
+				ret = lkp_inplace_undo(&tx, a, k);
 		if (!ret)
 			ret = lkp_callsites_undo(&tx, a);
 		if (!ret)
@@ -705,6 +677,12 @@ int lkp_undo(pid_t pid, const char *which, const struct lkp_txn_opts *o, struct 
 			set_err(r, "out of memory");
 			goto out;
 		}
+	}
+	for (i = 0; i < nr_recs && !ret; i++)
+		ret = lkp_inplace_opaque(&tx, &recs[i]);
+	if (ret) {
+		set_err(r, "out of memory");
+		goto out;
 	}
 	if (!n) {
 		set_err(r, which ? "no applied patch matches %s" : "no patch is applied", which);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "callsite.h"
+#include "inplace.h"
 
 /*
  * A patched function called directly costs a second jump: the call reaches
@@ -24,8 +25,11 @@ unsigned int lkp_callsites_fixed_pokes(const struct lkpp_patch *p, const struct 
 
 	for (i = 0; i < p->nr_funcs; i++)
 		n += !(p->funcs[i].flags & LKPP_FUNC_F_NEW);
+	/* Putting back what old wrote: a jump, or its in-place code 64 bytes a poke. */
+	for (i = 0; old && i < old->hdr->nr_funcs; i++)
+		n += old->inplace[i] ? lkp_txn_pokes(old->inplace[i]->len) : 1;
 	if (old)
-		n += old->hdr->nr_funcs + old->hdr->nr_sites;
+		n += old->hdr->nr_sites;
 	return n;
 }
 
@@ -51,6 +55,9 @@ int lkp_callsites_plan(struct lkp_image *img, const struct lkp_session *s,
 		uint8_t have[LKP_JMP_SIZE];
 		int32_t rel32 = (int32_t)rel;
 
+		/* A function in place is called where it always was: its sites stay. */
+		if (img->entries && img->entries[cs->func].inplace)
+			continue;
 		/* Only within the object's mappings, and only where the new code is in reach. */
 		if (at < img->obj->lo || at > img->obj->hi - LKP_JMP_SIZE || rel != rel32)
 			continue;
@@ -66,19 +73,6 @@ int lkp_callsites_plan(struct lkp_image *img, const struct lkp_session *s,
 	}
 	img->nr_sites = n;
 	return 0;
-}
-
-/* Is addr the entry of a function img's patch replaces (where its jump goes)? */
-static bool is_entry(const struct lkp_image *img, uint64_t addr)
-{
-	const struct lkpp_patch *p = img->p;
-	unsigned int i;
-
-	for (i = 0; i < p->nr_funcs; i++)
-		if (!(p->funcs[i].flags & LKPP_FUNC_F_NEW) &&
-		    img->obj->base + p->funcs[i].old_offset == addr)
-			return true;
-	return false;
 }
 
 static bool taken(const struct lkp_image *img, uint64_t addr)
@@ -104,13 +98,15 @@ int lkp_callsites_txn(struct lkp_txn *t, const struct lkp_image *img,
 	}
 	/*
 	 * The replaced patch's code goes: its sites must not reach it. A site
-	 * at the entry of a function img replaces (a function that is nothing
-	 * but a tail call) gets the entry jump instead, written once.
+	 * among the bytes img writes at an old entry (a function that is
+	 * nothing but a tail call, or a call inside a function img puts in
+	 * place) goes with them: those bytes cover it, written once.
 	 */
 	for (i = 0; old && i < old->hdr->nr_sites; i++) {
 		const struct lkp_rec_site *rs = &old->sites[i];
 
-		if (!old->site_live[i] || taken(img, rs->addr) || is_entry(img, rs->addr))
+		if (!old->site_live[i] || taken(img, rs->addr) ||
+		    lkp_inplace_covers(img, rs->addr))
 			continue;
 		ret = lkp_txn_poke(t, rs->addr, rs->new_bytes, rs->old_bytes);
 		if (ret)

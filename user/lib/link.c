@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "inplace.h"
 #include "link.h"
 
 #define PAGE		4096ULL
@@ -120,12 +121,16 @@ int lkp_link_layout(struct lkp_image *img, const struct lkpp_patch *p, struct lk
 			img->sym_lazy[i] = ++img->nr_lazy;
 		}
 
-	/* R starts with the record. */
-	for (i = 0; i < p->nr_funcs; i++)
+	/* R starts with the record; in-place functions keep two copies of their bytes there. */
+	for (i = 0; i < p->nr_funcs; i++) {
 		names += strlen(p->funcs[i].name) + 1;
+		if (lkp_inplace_candidate(&p->funcs[i]))
+			names += 2 * p->funcs[i].old_size;
+	}
 	img->rec_size = sizeof(struct lkp_rec_hdr) +
 			nr_old_funcs(p) * sizeof(struct lkp_rec_func) +
 			(uint64_t)p->nr_callsites * sizeof(struct lkp_rec_site) + 8 + names +
+			nr_old_funcs(p) * sizeof(struct lkp_rec_inplace) + 8 +
 			2 * PATH_ROOM;
 	off[LKP_MAP_R] = align_up(img->rec_size, 64);
 
@@ -205,6 +210,12 @@ void lkp_image_free(struct lkp_image *img)
 	free(img->sym_lazy);
 	free(img->sites);
 	free(img->site_cur);
+	for (i = 0; img->entries && i < img->p->nr_funcs; i++) {
+		free(img->entries[i].cur);
+		free(img->entries[i].orig);
+		free(img->entries[i].new);
+	}
+	free(img->entries);
 	memset(img, 0, sizeof(*img));
 }
 
@@ -321,12 +332,11 @@ static int put(uint8_t *at, unsigned int width, int64_t v, bool sign, bool pcrel
 	return 0;
 }
 
-static int relocate(struct lkp_image *img, struct lkp_target *t, const struct lkpp_reloc *rl,
-		    const struct rsym *r, char *err)
+/* Apply rl to the bytes at, which will be at address P in the process. */
+static int relocate_at(struct lkp_image *img, struct lkp_target *t, const struct lkpp_reloc *rl,
+		       const struct rsym *r, uint8_t *at, uint64_t P, char *err)
 {
 	const struct lkpp_symbol *sym = &img->p->symbols[rl->symbol];
-	uint8_t *at = img->buf[img->sec_map[rl->section]] + img->sec_off[rl->section] + rl->offset;
-	uint64_t P = sec_addr(img, rl->section) + rl->offset;
 	uint64_t got = img->addr[LKP_MAP_R] + img->got_off;
 	int64_t A = rl->addend, v = 0, off;
 	unsigned int width = lkpp_reloc_width(rl->type);
@@ -427,6 +437,61 @@ static int relocate(struct lkp_image *img, struct lkp_target *t, const struct lk
 	return 0;
 }
 
+static int relocate(struct lkp_image *img, struct lkp_target *t, const struct lkpp_reloc *rl,
+		    const struct rsym *r, char *err)
+{
+	uint8_t *at = img->buf[img->sec_map[rl->section]] + img->sec_off[rl->section] + rl->offset;
+
+	return relocate_at(img, t, rl, r, at, sec_addr(img, rl->section) + rl->offset, err);
+}
+
+/*
+ * The second copy of function i, linked for its old address: its bytes
+ * from the patch, each of its relocations computed for that place. The
+ * first copy, in X, stays (other new code may call it, stubs may reach
+ * it). 0, or -errno when a relocation does not reach from there.
+ */
+static int link_inplace(struct lkp_image *img, struct lkp_target *t, const struct rsym *rs,
+			unsigned int i, char *err)
+{
+	const struct lkpp_func *f = &img->p->funcs[i];
+	const struct lkpp_section *sec = &img->p->sections[f->section];
+	struct lkp_entry_write *e = &img->entries[i];
+	uint64_t at = img->obj->base + f->old_offset, start = f->new_offset;
+	uint64_t end = start + f->new_size;
+	unsigned int k;
+	int ret;
+
+	memcpy(e->new, (const uint8_t *)sec->data + start, f->new_size);
+	for (k = 0; k < img->p->nr_relocs; k++) {
+		const struct lkpp_reloc *rl = &img->p->relocs[k];
+		uint64_t rend = rl->offset + lkpp_reloc_width(rl->type);
+
+		if (rl->section != f->section || rend <= start || rl->offset >= end)
+			continue;
+		/* Straddling the function's bounds: no place for it in the copy. */
+		if (rl->offset < start || rend > end)
+			return -ERANGE;
+		ret = relocate_at(img, t, rl, &rs[rl->symbol], e->new + (rl->offset - start),
+				  at + (rl->offset - start), err);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Back to the jump: the original bytes with the jump over them. */
+static void fall_back_to_jump(struct lkp_image *img, unsigned int i)
+{
+	struct lkp_entry_write *e = &img->entries[i];
+	uint64_t at = img->obj->base + img->p->funcs[i].old_offset;
+
+	memcpy(e->new, e->orig, e->max_len);
+	lkp_rec_jmp(at, lkp_image_func_addr(img, i), e->new);
+	e->len = e->jmp_len;
+	e->inplace = false;
+}
+
 static void fill_stubs(struct lkp_image *img, const struct rsym *rs)
 {
 	unsigned int i;
@@ -477,9 +542,10 @@ static void fill_record(struct lkp_image *img, const char *patch_path)
 	uint8_t *rec = img->buf[LKP_MAP_R];
 	struct lkp_rec_hdr *h = (struct lkp_rec_hdr *)rec;
 	const struct lkpp_patch *p = img->p;
+	struct lkp_rec_inplace *ip;
 	struct lkp_rec_func *f;
 	uint64_t pos;
-	unsigned int i, n = 0;
+	unsigned int i, k, n = 0;
 
 	memcpy(h->magic, LKP_REC_MAGIC, sizeof(h->magic));
 	h->version = LKP_REC_VERSION;
@@ -505,10 +571,39 @@ static void fill_record(struct lkp_image *img, const char *patch_path)
 		f[n].old_size = pf->old_size;
 		f[n].new_addr = lkp_image_func_addr(img, i);
 		f[n].name_off = add_str(rec, &pos, img->rec_size, pf->name);
-		memcpy(f[n].old_bytes, pf->old_bytes, LKP_JMP_SIZE);
+		/* The original, as the process had it before any patch of ours. */
+		if (img->entries && img->entries[i].orig)
+			memcpy(f[n].old_bytes, img->entries[i].orig, LKP_JMP_SIZE);
+		else
+			memcpy(f[n].old_bytes, pf->old_bytes, LKP_JMP_SIZE);
 		n++;
 	}
 	h->nr_funcs = n;
+	/* The functions replaced in place, and both versions of their bytes. */
+	pos = align_up(pos, 8);
+	h->inplace_off = pos;
+	for (i = 0, n = 0; img->entries && i < p->nr_funcs; i++)
+		h->nr_inplace += img->entries[i].inplace;
+	ip = (struct lkp_rec_inplace *)(rec + pos);
+	pos += (uint64_t)h->nr_inplace * sizeof(*ip);
+	for (i = 0, k = 0; img->entries && i < p->nr_funcs; i++) {
+		const struct lkp_entry_write *e = &img->entries[i];
+
+		if (p->funcs[i].flags & LKPP_FUNC_F_NEW)
+			continue;
+		if (e->inplace) {
+			ip[n].func = k;
+			ip[n].len = e->len;
+			ip[n].orig_off = pos;
+			memcpy(rec + pos, e->orig, e->len);
+			pos += e->len;
+			ip[n].new_off = pos;
+			memcpy(rec + pos, e->new, e->len);
+			pos += e->len;
+			n++;
+		}
+		k++;
+	}
 	/* The sites apply chose (lkp_callsites_plan), at most one per site of the patch, after the names. */
 	pos = align_up(pos, 8);
 	h->sites_off = pos;
@@ -540,6 +635,11 @@ int lkp_link(struct lkp_image *img, struct lkp_target *t, const char *patch_path
 		if (ret)
 			goto out;
 	}
+	/* An in-place copy that cannot be linked at the old address: the jump, as without one. */
+	for (i = 0; img->entries && i < p->nr_funcs; i++)
+		if (img->entries[i].inplace && link_inplace(img, t, rs, i, err))
+			fall_back_to_jump(img, i);
+	err[0] = 0;
 	fill_stubs(img, rs);
 	fill_record(img, patch_path);
 out:

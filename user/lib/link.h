@@ -42,6 +42,27 @@ struct lkp_image {
 	struct lkp_rec_site *sites;
 	uint8_t (*site_cur)[LKP_JMP_SIZE];
 	unsigned int nr_sites;
+	/*
+	 * What each replaced function's old code gets (lkp_inplace_plan,
+	 * before lkp_link): per function of the patch, NULL for none.
+	 */
+	struct lkp_entry_write *entries;
+};
+
+/*
+ * The len bytes written at a function's old address: cur, what the process
+ * holds there now, becomes new. In place, new is the function's code linked
+ * for that address (lkp_link fills it) and then the original bytes; else
+ * the jump to the new code and then the original bytes (which put back what
+ * a replaced patch wrote past its jump). orig is the original code there
+ * (for the record); all three have room for max_len bytes, the jump's
+ * length, which is what lkp_link falls back to when the in-place code
+ * cannot be linked there (a relocation out of reach).
+ */
+struct lkp_entry_write {
+	uint32_t len, jmp_len, max_len;
+	bool inplace;
+	uint8_t *cur, *orig, *new;
 };
 
 /* The identity of a patch file: FNV-1a 64 of its bytes. */

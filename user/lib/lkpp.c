@@ -82,6 +82,7 @@ const int8_t lkpp_layout_func[] = { 4, 4, 4, 4, 8, 8, 8, 8, -16, 0 };
 const int8_t lkpp_layout_symbol[] = { 4, 1, 1, 2, 4, 4, 4, 4, 8, 8, 0 };
 const int8_t lkpp_layout_reloc[] = { 8, 4, 4, 4, 4, 8, 0 };
 const int8_t lkpp_layout_callsite[] = { 8, 4, 4, 0 };
+const int8_t lkpp_layout_movable[] = { 4, 4, 0 };
 
 void lkpp_bswap_fields(void *s, const int8_t *layout)
 {
@@ -167,9 +168,9 @@ struct lkpp_ctx {
 	const uint8_t *file;
 	uint64_t len;
 	char *err;
-	const struct lkpp_disk_table *tab[LKPP_TABLE_CALLSITES + 1];
+	const struct lkpp_disk_table *tab[LKPP_TABLE_MOVABLE + 1];
 	struct lkpp_disk_table tabs[LKPP_MAX_TABLES];
-	uint32_t tab_index[LKPP_TABLE_CALLSITES + 1];
+	uint32_t tab_index[LKPP_TABLE_MOVABLE + 1];
 	const char *strtab;
 	uint64_t strtab_size;
 };
@@ -182,6 +183,7 @@ static const char *const table_names[] = {
 	[LKPP_TABLE_SYMBOLS] = "SYMBOLS",
 	[LKPP_TABLE_RELOCS] = "RELOCS",
 	[LKPP_TABLE_CALLSITES] = "CALLSITES",
+	[LKPP_TABLE_MOVABLE] = "MOVABLE",
 };
 
 /* v1 size of an entry of each array kind; 0 for byte tables. */
@@ -193,6 +195,7 @@ static const uint32_t table_entry_min[] = {
 	[LKPP_TABLE_SYMBOLS] = sizeof(struct lkpp_disk_symbol),
 	[LKPP_TABLE_RELOCS] = sizeof(struct lkpp_disk_reloc),
 	[LKPP_TABLE_CALLSITES] = sizeof(struct lkpp_disk_callsite),
+	[LKPP_TABLE_MOVABLE] = sizeof(struct lkpp_disk_movable),
 };
 
 /* String references are u32: the whole file must fit in their range. */
@@ -221,6 +224,7 @@ static void get_entry(struct lkpp_ctx *c, int kind, uint32_t i, void *dst, size_
 		[LKPP_TABLE_SYMBOLS] = lkpp_layout_symbol,
 		[LKPP_TABLE_RELOCS] = lkpp_layout_reloc,
 		[LKPP_TABLE_CALLSITES] = lkpp_layout_callsite,
+		[LKPP_TABLE_MOVABLE] = lkpp_layout_movable,
 	};
 	const struct lkpp_disk_table *t = c->tab[kind];
 
@@ -298,7 +302,7 @@ static int check_tables(struct lkpp_ctx *c, const struct lkpp_disk_header *h)
 
 		memcpy(t, c->file + h->table_offset + (uint64_t)i * h->table_entry_size, sizeof(*t));
 		lkpp_le_fields(t, lkpp_layout_table);
-		known = t->kind >= LKPP_TABLE_STRTAB && t->kind <= LKPP_TABLE_CALLSITES;
+		known = t->kind >= LKPP_TABLE_STRTAB && t->kind <= LKPP_TABLE_MOVABLE;
 		name = known ? table_names[t->kind] : "unknown";
 
 		if (t->flags & ~LKPP_TABLE_F_ALL)
@@ -810,6 +814,39 @@ out:
 	return ret;
 }
 
+/*
+ * Movable functions (1.3): apply may link such a function's new code at its
+ * old address and write it over the old code. Each entry names a replaced
+ * function once; sorted, so a duplicate is the previous entry.
+ */
+static int check_movable(struct lkpp_ctx *c, struct lkpp_patch *p)
+{
+	const struct lkpp_disk_table *t = c->tab[LKPP_TABLE_MOVABLE];
+	uint32_t i, n = t ? t->count : 0;
+
+	for (i = 0; i < n; i++) {
+		struct lkpp_disk_movable d, prev;
+
+		get_entry(c, LKPP_TABLE_MOVABLE, i, &d, sizeof(d));
+		if (d.reserved)
+			return fail(c->err, -EINVAL, "movable %u: reserved field is 0x%x, not zero",
+				    i, d.reserved);
+		if (d.func >= p->nr_funcs || (p->funcs[d.func].flags & LKPP_FUNC_F_NEW))
+			return fail(c->err, -EINVAL,
+				    "movable %u: func %u is not a replaced function of %u",
+				    i, d.func, p->nr_funcs);
+		if (i) {
+			get_entry(c, LKPP_TABLE_MOVABLE, i - 1, &prev, sizeof(prev));
+			if (d.func <= prev.func)
+				return fail(c->err, -EINVAL,
+					    "movable %u: func %u not sorted, or listed twice", i,
+					    d.func);
+		}
+		p->funcs[d.func].movable = true;
+	}
+	return 0;
+}
+
 void lkpp_callsite_bytes(const struct lkpp_patch *p, const struct lkpp_callsite *cs, uint8_t *buf)
 {
 	int32_t rel = (int32_t)(p->funcs[cs->func].old_offset - (cs->offset + LKPP_JMP_SIZE));
@@ -879,6 +916,8 @@ int lkpp_parse(const void *buf, size_t len, struct lkpp_patch **out, char *err)
 		ret = check_relocs(c, p);
 	if (!ret)
 		ret = check_callsites(c, p);
+	if (!ret)
+		ret = check_movable(c, p);
 	if (ret)
 		goto fail;
 	p->version_major = h.version_major;

@@ -32,6 +32,7 @@ struct lkpp_func {
 	uint64_t new_size;
 	uint32_t old_bytes_len;
 	uint8_t old_bytes[LKPP_OLD_BYTES_MAX];
+	bool movable;			/* 1.3: listed in MOVABLE (read only: see lkpp_writer_set_movable) */
 };
 
 struct lkpp_symbol {
@@ -112,7 +113,8 @@ uint32_t lkpp_file_checksum(const void *buf, size_t len);
  * integer, -n for n bytes kept as they are; 0 ends the list.
  */
 extern const int8_t lkpp_layout_header[], lkpp_layout_table[], lkpp_layout_section[],
-	lkpp_layout_func[], lkpp_layout_symbol[], lkpp_layout_reloc[], lkpp_layout_callsite[];
+	lkpp_layout_func[], lkpp_layout_symbol[], lkpp_layout_reloc[], lkpp_layout_callsite[],
+	lkpp_layout_movable[];
 
 /* Reverse the bytes of every integer field of s (exposed for the tests). */
 void lkpp_bswap_fields(void *s, const int8_t *layout);
@@ -164,6 +166,8 @@ int lkpp_writer_add_func(struct lkpp_writer *w, const struct lkpp_func *f);
 int lkpp_writer_add_symbol(struct lkpp_writer *w, const struct lkpp_symbol *s);
 int lkpp_writer_add_reloc(struct lkpp_writer *w, const struct lkpp_reloc *r);
 int lkpp_writer_add_callsite(struct lkpp_writer *w, const struct lkpp_callsite *cs);
+/* 1.3: list function func (an index add_func returned, not NEW) in MOVABLE. 0 or -errno. */
+int lkpp_writer_set_movable(struct lkpp_writer *w, uint32_t func);
 
 /* The file in a new malloc'ed buffer (*buf, *len); err as for lkpp_parse. */
 int lkpp_writer_finish(struct lkpp_writer *w, void **buf, size_t *len, char *err);

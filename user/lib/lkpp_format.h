@@ -8,7 +8,8 @@
 /*
  * Every multi-byte field is little endian. The structs below give the layout
  * of version 1.0, which 1.1 keeps (it only defines a flag bit) and 1.2 too
- * (it adds a table kind, CALLSITES, that a 1.0 reader skips); readers
+ * (it adds a table kind, CALLSITES, that a 1.0 reader skips) and 1.3 (MOVABLE,
+ * skipped the same way); readers
  * copy them out of the file with memcpy and convert each field, so neither
  * the file's alignment nor the host's byte order matters. A newer minor
  * version may append fields to the header and to any table entry
@@ -19,7 +20,7 @@
 #define LKPP_MAGIC		"\x89LKPP\r\n\x1a"
 #define LKPP_MAGIC_SIZE		8
 #define LKPP_VERSION_MAJOR	1	/* readers reject any other major */
-#define LKPP_VERSION_MINOR	2	/* readers accept any minor; 1.1: LKPP_SYM_F_IFUNC, 1.2: CALLSITES */
+#define LKPP_VERSION_MINOR	3	/* readers accept any minor; 1.1: LKPP_SYM_F_IFUNC, 1.2: CALLSITES, 1.3: MOVABLE */
 
 #define LKPP_BUILD_ID_MAX	64
 #define LKPP_OLD_BYTES_MAX	16
@@ -59,6 +60,7 @@ enum lkpp_table_kind {
 	LKPP_TABLE_SYMBOLS = 5,		/* struct lkpp_disk_symbol[] */
 	LKPP_TABLE_RELOCS = 6,		/* struct lkpp_disk_reloc[] */
 	LKPP_TABLE_CALLSITES = 7,	/* struct lkpp_disk_callsite[] (1.2, optional) */
+	LKPP_TABLE_MOVABLE = 8,		/* struct lkpp_disk_movable[] (1.3, optional) */
 };
 
 #define LKPP_TABLE_F_REQUIRED	0x1u	/* unknown kind with this flag: reject the file */
@@ -168,6 +170,19 @@ struct lkpp_disk_callsite {
 	uint32_t kind;			/* enum lkpp_callsite_kind */
 };
 
+/*
+ * 1.3: a replaced function whose new code may be linked at its old address
+ * and written over its old code (in-place replacement): every PC-relative
+ * operand of the new code either stays inside the function or carries a
+ * relocation, and the original target enters the old function only at its
+ * entry. Apply may then do so when the new code fits in the old bytes;
+ * a reader that skips this table (not REQUIRED) writes the jump instead.
+ */
+struct lkpp_disk_movable {
+	uint32_t func;			/* index in FUNCS of a non-NEW function */
+	uint32_t reserved;		/* must be 0 */
+};
+
 _Static_assert(sizeof(struct lkpp_disk_header) == 128, "lkpp header layout");
 _Static_assert(sizeof(struct lkpp_disk_table) == 32, "lkpp table layout");
 _Static_assert(sizeof(struct lkpp_disk_section) == 32, "lkpp section layout");
@@ -175,5 +190,6 @@ _Static_assert(sizeof(struct lkpp_disk_func) == 64, "lkpp func layout");
 _Static_assert(sizeof(struct lkpp_disk_symbol) == 40, "lkpp symbol layout");
 _Static_assert(sizeof(struct lkpp_disk_reloc) == 32, "lkpp reloc layout");
 _Static_assert(sizeof(struct lkpp_disk_callsite) == 16, "lkpp callsite layout");
+_Static_assert(sizeof(struct lkpp_disk_movable) == 8, "lkpp movable layout");
 
 #endif /* LKPP_FORMAT_H */

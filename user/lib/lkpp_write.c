@@ -48,7 +48,7 @@ struct lkpp_writer {
 	struct lkpp_vec strtab;		/* bytes */
 	uint32_t *str_hash;		/* open addressing: strtab offsets, 0 = empty */
 	size_t str_hash_cap, str_count;
-	struct lkpp_vec sections, funcs, symbols, relocs, callsites;	/* disk structs */
+	struct lkpp_vec sections, funcs, symbols, relocs, callsites, movable;	/* disk structs */
 };
 
 struct lkpp_writer *lkpp_writer_new(void)
@@ -63,6 +63,7 @@ struct lkpp_writer *lkpp_writer_new(void)
 	w->symbols.elem = sizeof(struct lkpp_disk_symbol);
 	w->relocs.elem = sizeof(struct lkpp_disk_reloc);
 	w->callsites.elem = sizeof(struct lkpp_disk_callsite);
+	w->movable.elem = sizeof(struct lkpp_disk_movable);
 	/* Offset 0 is the empty string. */
 	if (!vec_push(&w->strtab)) {
 		free(w);
@@ -84,6 +85,7 @@ void lkpp_writer_free(struct lkpp_writer *w)
 	free(w->symbols.v);
 	free(w->relocs.v);
 	free(w->callsites.v);
+	free(w->movable.v);
 	free(w->strtab.v);
 	free(w->str_hash);
 	free(w);
@@ -307,6 +309,27 @@ int lkpp_writer_add_callsite(struct lkpp_writer *w, const struct lkpp_callsite *
 	return w->callsites.n - 1;
 }
 
+int lkpp_writer_set_movable(struct lkpp_writer *w, uint32_t func)
+{
+	struct lkpp_disk_movable *d;
+
+	if (func >= w->funcs.n)
+		return set_error(w, -EINVAL);
+	d = vec_push(&w->movable);
+	if (!d)
+		return set_error(w, -ENOMEM);
+	d->func = func;
+	d->reserved = 0;
+	return 0;
+}
+
+static int movable_cmp(const void *a, const void *b)
+{
+	const struct lkpp_disk_movable *x = a, *y = b;
+
+	return x->func < y->func ? -1 : x->func > y->func;
+}
+
 /* The reader wants call sites sorted by offset (to find overlaps in one pass). */
 static int callsite_cmp(const void *a, const void *b)
 {
@@ -332,7 +355,8 @@ static unsigned int add_table(struct lkpp_wtable *t, unsigned int nt, uint32_t k
 {
 	t[nt].kind = kind;
 	/* What only makes apply faster is not required: an older reader skips it. */
-	t[nt].flags = kind == LKPP_TABLE_CALLSITES ? 0 : LKPP_TABLE_F_REQUIRED;
+	t[nt].flags = kind == LKPP_TABLE_CALLSITES || kind == LKPP_TABLE_MOVABLE ? 0 :
+		      LKPP_TABLE_F_REQUIRED;
 	t[nt].entry_size = entry_size;
 	t[nt].count = count;
 	t[nt].size = entry_size ? count * entry_size : size;
@@ -373,7 +397,7 @@ static void put_table(uint8_t *f, uint64_t dir, unsigned int i, const struct lkp
 int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *err)
 {
 	struct lkpp_wsection *secs = w->sections.v;
-	struct lkpp_wtable t[7];
+	struct lkpp_wtable t[8];
 	struct lkpp_disk_header h = { 0 };
 	struct lkpp_patch *check;
 	uint64_t off, data_size = 0, dir;
@@ -417,6 +441,11 @@ int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *e
 		qsort(w->callsites.v, w->callsites.n, w->callsites.elem, callsite_cmp);
 		nt = add_table(t, nt, LKPP_TABLE_CALLSITES, sizeof(struct lkpp_disk_callsite),
 			       w->callsites.n, 0);
+	}
+	if (w->movable.n) {
+		qsort(w->movable.v, w->movable.n, w->movable.elem, movable_cmp);
+		nt = add_table(t, nt, LKPP_TABLE_MOVABLE, sizeof(struct lkpp_disk_movable),
+			       w->movable.n, 0);
 	}
 	dir = sizeof(h);
 	off = dir + nt * sizeof(struct lkpp_disk_table);
@@ -495,6 +524,9 @@ int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *e
 			break;
 		case LKPP_TABLE_CALLSITES:
 			put_array(p, &w->callsites, lkpp_layout_callsite);
+			break;
+		case LKPP_TABLE_MOVABLE:
+			put_array(p, &w->movable, lkpp_layout_movable);
 			break;
 		}
 	}

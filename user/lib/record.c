@@ -5,7 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/lkp.h>
+
 #include "record.h"
+
+#define POKES(len)	(((len) + LKP_MAX_POKE - 1) / LKP_MAX_POKE)
 
 void lkp_rec_jmp(uint64_t old_addr, uint64_t new_addr, uint8_t *buf)
 {
@@ -34,6 +38,84 @@ const char *lkp_rec_str(const struct lkp_applied *a, uint32_t off)
 	return s + off;
 }
 
+/* The in-place entries: each within the record, one per function, at most its old size. */
+static int check_inplace(struct lkp_applied *a)
+{
+	const struct lkp_rec_inplace *v;
+	uint32_t i;
+
+	v = (const struct lkp_rec_inplace *)((char *)a->hdr + a->hdr->inplace_off);
+	for (i = 0; i < a->hdr->nr_inplace; i++) {
+		if (v[i].func >= a->hdr->nr_funcs || a->inplace[v[i].func] || !v[i].len ||
+		    v[i].len > a->funcs[v[i].func].old_size ||
+		    (uint64_t)v[i].orig_off + v[i].len > a->hdr->size ||
+		    (uint64_t)v[i].new_off + v[i].len > a->hdr->size)
+			return -EINVAL;
+		a->inplace[v[i].func] = &v[i];
+	}
+	return 0;
+}
+
+/* Are the bytes the patch wrote in place there? */
+static bool inplace_live(const struct lkp_session *s, const struct lkp_applied *a,
+			 const struct lkp_rec_inplace *ip)
+{
+	uint8_t *have = malloc(ip->len);
+	bool live;
+
+	if (!have)
+		return false;
+	live = !lkp_mem_read(s, a->funcs[ip->func].old_addr, have, ip->len) &&
+	       !memcmp(have, lkp_rec_bytes(a, ip->new_off), ip->len);
+	free(have);
+	return live;
+}
+
+unsigned int lkp_applied_pokes(const struct lkp_applied *a)
+{
+	unsigned int i, n = a->nr_sites_live;
+
+	for (i = 0; i < a->hdr->nr_funcs; i++)
+		if (a->live[i])
+			n += a->inplace[i] ? POKES(a->inplace[i]->len) : 1;
+	return n;
+}
+
+/* Put back into buf (the bytes at addr, len) the original bytes of [at, at + n). */
+static void overlay(uint8_t *buf, uint64_t addr, uint32_t len, uint64_t at, const uint8_t *orig,
+		    uint32_t n)
+{
+	uint64_t lo = at > addr ? at : addr, hi = at + n < addr + len ? at + n : addr + len;
+
+	if (lo < hi)
+		memcpy(buf + (lo - addr), orig + (lo - at), hi - lo);
+}
+
+int lkp_applied_orig(const struct lkp_session *s, const struct lkp_applied *a, uint64_t addr,
+		     uint32_t len, uint8_t *buf)
+{
+	unsigned int i;
+	int ret = lkp_mem_read(s, addr, buf, len);
+
+	for (i = 0; !ret && a && i < a->hdr->nr_funcs; i++) {
+		const struct lkp_rec_inplace *ip = a->inplace[i];
+
+		if (!a->live[i])
+			continue;
+		if (ip)
+			overlay(buf, addr, len, a->funcs[i].old_addr,
+				lkp_rec_bytes(a, ip->orig_off), ip->len);
+		else
+			overlay(buf, addr, len, a->funcs[i].old_addr, a->funcs[i].old_bytes,
+				LKP_JMP_SIZE);
+	}
+	for (i = 0; !ret && a && i < a->hdr->nr_sites; i++)
+		if (a->site_live[i])
+			overlay(buf, addr, len, a->sites[i].addr, a->sites[i].old_bytes,
+				LKP_JMP_SIZE);
+	return ret;
+}
+
 /* Read and check one record at addr in a mapping of len bytes: 0, or -errno if it is not one. */
 static int read_record(const struct lkp_session *s, uint64_t addr, uint64_t len,
 		       struct lkp_applied *a)
@@ -50,9 +132,11 @@ static int read_record(const struct lkp_session *s, uint64_t addr, uint64_t len,
 	if (memcmp(h.magic, LKP_REC_MAGIC, sizeof(h.magic)) || !h.version ||
 	    h.version > LKP_REC_VERSION)
 		return -EINVAL;
-	hsz = h.version == 1 ? LKP_REC_HDR_V1 : sizeof(h);
+	hsz = h.version == 1 ? LKP_REC_HDR_V1 : h.version == 2 ? LKP_REC_HDR_V2 : sizeof(h);
 	if (h.version == 1)
 		h.nr_sites = h.sites_off = 0;
+	if (h.version <= 2)
+		h.nr_inplace = h.inplace_off = 0;
 	if (h.size < hsz || h.size > len || h.size > LKP_REC_MAX || h.funcs_off < hsz ||
 	    h.build_id_size > LKPP_BUILD_ID_MAX)
 		return -EINVAL;
@@ -61,6 +145,10 @@ static int read_record(const struct lkp_session *s, uint64_t addr, uint64_t len,
 		return -EINVAL;
 	end = (uint64_t)h.sites_off + (uint64_t)h.nr_sites * sizeof(struct lkp_rec_site);
 	if (h.nr_sites && (h.sites_off < hsz || h.sites_off % 8 || end > h.size))
+		return -EINVAL;
+	end = (uint64_t)h.inplace_off + (uint64_t)h.nr_inplace * sizeof(struct lkp_rec_inplace);
+	if (h.nr_inplace && (h.inplace_off < hsz || h.inplace_off % 4 || end > h.size ||
+			     h.nr_inplace > h.nr_funcs))
 		return -EINVAL;
 	memset(a, 0, sizeof(*a));
 	a->rec_addr = addr;
@@ -75,15 +163,19 @@ static int read_record(const struct lkp_session *s, uint64_t addr, uint64_t len,
 	}
 	a->hdr->nr_sites = h.nr_sites;
 	a->hdr->sites_off = h.sites_off;
+	a->hdr->nr_inplace = h.nr_inplace;
+	a->hdr->inplace_off = h.inplace_off;
 	a->funcs = (struct lkp_rec_func *)((char *)a->hdr + h.funcs_off);
 	a->sites = (struct lkp_rec_site *)((char *)a->hdr + h.sites_off);
 	a->live = calloc(h.nr_funcs + 1, sizeof(*a->live));
 	a->site_live = calloc(h.nr_sites + 1, sizeof(*a->site_live));
-	if (!a->live || !a->site_live) {
+	a->inplace = calloc(h.nr_funcs + 1, sizeof(*a->inplace));
+	if (!a->live || !a->site_live || !a->inplace || check_inplace(a)) {
 		free(a->live);
 		free(a->site_live);
+		free(a->inplace);
 		free(a->hdr);
-		return -ENOMEM;
+		return a->live && a->site_live && a->inplace ? -EINVAL : -ENOMEM;
 	}
 	for (i = 0; i < h.nr_sites; i++) {
 		uint8_t have[LKP_JMP_SIZE];
@@ -96,9 +188,11 @@ static int read_record(const struct lkp_session *s, uint64_t addr, uint64_t len,
 	}
 	for (i = 0; i < h.nr_funcs; i++) {
 		uint8_t want[LKP_JMP_SIZE], have[LKP_JMP_SIZE];
+		const struct lkp_rec_inplace *ip = a->inplace[i];
 
 		lkp_rec_jmp(a->funcs[i].old_addr, a->funcs[i].new_addr, want);
-		if (!lkp_mem_read(s, a->funcs[i].old_addr, have, sizeof(have)) &&
+		if (ip ? inplace_live(s, a, ip) :
+		    !lkp_mem_read(s, a->funcs[i].old_addr, have, sizeof(have)) &&
 		    !memcmp(want, have, sizeof(want))) {
 			a->live[i] = true;
 			a->nr_live++;
@@ -181,6 +275,7 @@ void lkp_applied_free(struct lkp_applied *a, unsigned int n)
 		free(a[i].hdr);
 		free(a[i].live);
 		free(a[i].site_live);
+		free(a[i].inplace);
 	}
 	free(a);
 }

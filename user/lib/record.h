@@ -28,9 +28,15 @@
  * version 1 tool does not recognise a version 2 record at all, rather than
  * undo it half and leave calls into unmapped memory; version 1 records
  * (no sites) are still read.
+ *
+ * Version 3 adds the functions replaced in place (their new code, linked
+ * for the old address, written over the old code instead of a jump), with
+ * the original bytes undo writes back and the bytes the patch wrote, which
+ * tell whether it is live. Older records are still read; a version 2 tool
+ * ignores version 3 records for the reason above.
  */
 #define LKP_REC_MAGIC		"LKPREC01"
-#define LKP_REC_VERSION		2
+#define LKP_REC_VERSION		3
 #define LKP_JMP_SIZE		5	/* jmp rel32 */
 #define LKP_REC_MAX		(16u << 20)
 
@@ -54,10 +60,14 @@ struct lkp_rec_hdr {
 	/* Version 2. */
 	uint32_t nr_sites;
 	uint32_t sites_off;		/* struct lkp_rec_site[nr_sites], from the record's start */
+	/* Version 3. */
+	uint32_t nr_inplace;
+	uint32_t inplace_off;		/* struct lkp_rec_inplace[nr_inplace], from the record's start */
 };
 
-/* The version 1 header: everything up to nr_sites. */
+/* The version 1 header: everything up to nr_sites; version 2: up to nr_inplace. */
 #define LKP_REC_HDR_V1		offsetof(struct lkp_rec_hdr, nr_sites)
+#define LKP_REC_HDR_V2		offsetof(struct lkp_rec_hdr, nr_inplace)
 
 struct lkp_rec_func {
 	uint64_t old_addr;		/* the old function's entry */
@@ -75,6 +85,18 @@ struct lkp_rec_site {
 	uint8_t new_bytes[8];		/* what the patch wrote: the same opcode, to the new code */
 };
 
+/*
+ * A function replaced in place: len bytes at its old_addr are its new code
+ * linked for that address (and, past the code, the original bytes). At most
+ * one per function, len at most its old_size.
+ */
+struct lkp_rec_inplace {
+	uint32_t func;			/* index in the record's funcs */
+	uint32_t len;
+	uint32_t orig_off;		/* len bytes: the original, from the record's start */
+	uint32_t new_off;		/* len bytes: what the patch wrote */
+};
+
 /* The jump written at old_addr to reach new_addr (LKP_JMP_SIZE bytes). */
 void lkp_rec_jmp(uint64_t old_addr, uint64_t new_addr, uint8_t *buf);
 
@@ -83,12 +105,30 @@ struct lkp_applied {
 	uint64_t rec_addr;
 	struct lkp_rec_hdr *hdr;	/* the record's bytes (hdr->size) */
 	struct lkp_rec_func *funcs;
-	bool *live;			/* per function: its jump is in place */
+	bool *live;			/* per function: its jump (or in-place code) is in place */
 	unsigned int nr_live;
 	struct lkp_rec_site *sites;	/* hdr->nr_sites (0 in a version 1 record) */
 	bool *site_live;		/* per site: new_bytes are in place */
 	unsigned int nr_sites_live;
+	const struct lkp_rec_inplace **inplace;	/* per function: its in-place entry, or NULL */
 };
+
+/* The bytes at off in a record read back (checked to lie within it). */
+static inline const uint8_t *lkp_rec_bytes(const struct lkp_applied *a, uint32_t off)
+{
+	return (const uint8_t *)a->hdr + off;
+}
+
+/* The pokes taking a back needs: per live function a jump or its in-place bytes; live sites. */
+unsigned int lkp_applied_pokes(const struct lkp_applied *a);
+
+/*
+ * The len bytes at addr in the process as they were before a: read now,
+ * with what a's live jumps, in-place code and call sites wrote replaced by
+ * the original bytes the record keeps (a may be NULL). 0 or -errno.
+ */
+int lkp_applied_orig(const struct lkp_session *s, const struct lkp_applied *a, uint64_t addr,
+		     uint32_t len, uint8_t *buf);
 
 /* The live site of a at addr, or NULL (a may be NULL). */
 const struct lkp_rec_site *lkp_rec_site_at(const struct lkp_applied *a, uint64_t addr);

@@ -28,19 +28,47 @@ static int grow(void *v, unsigned int *cap, unsigned int need, size_t size)
 	return 0;
 }
 
-int lkp_txn_poke(struct lkp_txn *t, uint64_t addr, const uint8_t *old, const uint8_t *new)
+/* Each entry has room for LKP_MAX_POKE old bytes, then as many new ones. */
+#define SLOT		(2 * LKP_MAX_POKE)
+
+static int poke(struct lkp_txn *t, uint64_t addr, const uint8_t *old, const uint8_t *new,
+		uint32_t len)
 {
 	unsigned int cap = t->cap_entries;
 
 	if (grow(&t->entries, &cap, t->nr_entries + 1, sizeof(*t->entries)))
 		return -ENOMEM;
 	cap = t->cap_entries;
-	if (grow(&t->bytes, &cap, t->nr_entries + 1, 2 * LKP_JMP_SIZE))
+	if (grow(&t->bytes, &cap, t->nr_entries + 1, SLOT))
 		return -ENOMEM;
 	t->cap_entries = cap;
-	memcpy(t->bytes + t->nr_entries * 2 * LKP_JMP_SIZE, old, LKP_JMP_SIZE);
-	memcpy(t->bytes + t->nr_entries * 2 * LKP_JMP_SIZE + LKP_JMP_SIZE, new, LKP_JMP_SIZE);
-	t->entries[t->nr_entries++] = (struct lkp_poke_entry){ .addr = addr, .len = LKP_JMP_SIZE };
+	memcpy(t->bytes + t->nr_entries * SLOT, old, len);
+	memcpy(t->bytes + t->nr_entries * SLOT + LKP_MAX_POKE, new, len);
+	t->entries[t->nr_entries++] = (struct lkp_poke_entry){ .addr = addr, .len = len };
+	return 0;
+}
+
+int lkp_txn_poke(struct lkp_txn *t, uint64_t addr, const uint8_t *old, const uint8_t *new)
+{
+	return poke(t, addr, old, new, LKP_JMP_SIZE);
+}
+
+/*
+ * The kernel compares and writes entry by entry, all or nothing: a long
+ * write split in entries is still one atomic change for the frozen target.
+ */
+int lkp_txn_poke_bytes(struct lkp_txn *t, uint64_t addr, const uint8_t *old, const uint8_t *new,
+		       uint32_t len)
+{
+	uint32_t done, n;
+	int ret;
+
+	for (done = 0; done < len; done += n) {
+		n = len - done < LKP_MAX_POKE ? len - done : LKP_MAX_POKE;
+		ret = poke(t, addr + done, old + done, new + done, n);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }
 
@@ -69,6 +97,26 @@ int lkp_txn_range(struct lkp_txn *t, uint64_t start, uint64_t end)
 int lkp_txn_data_range(struct lkp_txn *t, uint64_t start, uint64_t end)
 {
 	return add_range(t, start, end, true);
+}
+
+int lkp_txn_opaque_range(struct lkp_txn *t, uint64_t start, uint64_t end)
+{
+	if (start >= end)
+		return 0;
+	if (grow(&t->opaque, &t->cap_opaque, t->nr_opaque + 1, sizeof(*t->opaque)))
+		return -ENOMEM;
+	t->opaque[t->nr_opaque++] = (struct lkp_range){ .start = start, .end = end };
+	return 0;
+}
+
+static bool in_opaque(const struct lkp_txn *t, uint64_t a)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nr_opaque; i++)
+		if (a >= t->opaque[i].start && a < t->opaque[i].end)
+			return true;
+	return false;
 }
 
 static bool in_ranges(const struct lkp_txn *t, uint64_t a, bool retaddr, bool data)
@@ -126,7 +174,7 @@ static bool thread_blocks(const struct lkp_txn *t, struct lkp_unwinder *u,
 		return true;
 	}
 	for (i = 0; i < n; i++) {
-		if (in_ranges(t, f[i].ip, i > 0, false) ||
+		if (in_ranges(t, f[i].ip, i > 0, false) || in_opaque(t, f[i].ip) ||
 		    (f[i].flags & (LKP_FRAME_NO_CFI | LKP_FRAME_STEP_FAILED))) {
 			b->kind = i ? LKP_BLOCKER_RETADDR : LKP_BLOCKER_IP;
 			b->addr = f[i].ip;
@@ -244,9 +292,8 @@ int lkp_txn_run(struct lkp_txn *t, const struct lkp_session *s, const struct lkp
 		return -E2BIG;
 	/* The pointers are set only now: the arrays may have moved while growing. */
 	for (i = 0; i < t->nr_entries; i++) {
-		t->entries[i].old_bytes = (uintptr_t)(t->bytes + i * 2 * LKP_JMP_SIZE);
-		t->entries[i].new_bytes = (uintptr_t)(t->bytes + i * 2 * LKP_JMP_SIZE +
-						      LKP_JMP_SIZE);
+		t->entries[i].old_bytes = (uintptr_t)(t->bytes + i * SLOT);
+		t->entries[i].new_bytes = (uintptr_t)(t->bytes + i * SLOT + LKP_MAX_POKE);
 	}
 	ret = lkp_session_ioctl(s, LKP_IOC_TRANSACTION, &tx);
 	t->pause_ns = tx.pause_ns;
@@ -264,5 +311,6 @@ void lkp_txn_free(struct lkp_txn *t)
 	free(t->bytes);
 	free(t->ranges);
 	free(t->data);
+	free(t->opaque);
 	memset(t, 0, sizeof(*t));
 }

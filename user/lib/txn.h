@@ -19,10 +19,12 @@ struct lkp_txn_opts {
 
 struct lkp_txn {
 	struct lkp_poke_entry *entries;
-	uint8_t *bytes;			/* old and new bytes, LKP_JMP_SIZE each per entry */
+	uint8_t *bytes;			/* old and new bytes, LKP_MAX_POKE each per entry */
 	struct lkp_range *ranges;
 	bool *data;			/* per range: patch data, not code */
 	unsigned int nr_entries, nr_ranges, cap_entries, cap_ranges;
+	struct lkp_range *opaque;	/* code the object's CFI does not describe */
+	unsigned int nr_opaque, cap_opaque;
 	/* Out, after lkp_txn_run. */
 	uint64_t pause_ns;
 	unsigned int attempts_made, nr_threads;
@@ -31,10 +33,24 @@ struct lkp_txn {
 
 /* Write new over old (LKP_JMP_SIZE bytes each) at addr: 0 or -ENOMEM. */
 int lkp_txn_poke(struct lkp_txn *t, uint64_t addr, const uint8_t *old, const uint8_t *new);
+/* The same for len bytes, in entries of at most LKP_MAX_POKE (lkp_txn_pokes(len) of them). */
+int lkp_txn_poke_bytes(struct lkp_txn *t, uint64_t addr, const uint8_t *old, const uint8_t *new,
+		       uint32_t len);
+
+static inline unsigned int lkp_txn_pokes(uint32_t len)
+{
+	return (len + LKP_MAX_POKE - 1) / LKP_MAX_POKE;
+}
 /* No thread may be in [start, end) nor return into it: 0 or -ENOMEM. */
 int lkp_txn_range(struct lkp_txn *t, uint64_t start, uint64_t end);
 /* No thread may hold a pointer into [start, end) on its stack or in a register. */
 int lkp_txn_data_range(struct lkp_txn *t, uint64_t start, uint64_t end);
+/*
+ * Code whose unwind information in its object is not its own (a function
+ * replaced in place): the precise check cannot unwind through a frame
+ * there, so such a thread is in the way. Not sent to the kernel.
+ */
+int lkp_txn_opaque_range(struct lkp_txn *t, uint64_t start, uint64_t end);
 /* Is addr in one of the data ranges? (to word a blocker) */
 bool lkp_txn_in_data(const struct lkp_txn *t, uint64_t addr);
 /* The transaction: 0, or -errno as LKP_IOC_TRANSACTION (EBUSY, ESTALE...). */

@@ -19,7 +19,7 @@ static const char info_usage[] =
 	"what is wrong; the exit status is then 1 (2 for a usage error).\n"
 	"\n"
 	"  -j, --json     one JSON object: build_id, target, sections, functions\n"
-	"                 (name, old_offset, old_size, new_offset, new_size, new),\n"
+	"                 (name, old_offset, old_size, new_offset, new_size, new, movable),\n"
 	"                 symbols (\"ifunc\":true: the value is an IFUNC resolver),\n"
 	"                 relocations and callsites (offset, func, kind)\n"
 	"  -v, --verbose  also list sections, symbols (type \"ifunc\": the value is\n"
@@ -73,9 +73,11 @@ static void print_json(const char *path, const struct lkpp_patch *p, const char 
 		printf("%s{\"name\":", i ? "," : "");
 		lkp_json_str(stdout, f->name);
 		printf(",\"old_offset\":%" PRIu64 ",\"old_size\":%" PRIu64 ",\"section\":%u"
-		       ",\"new_offset\":%" PRIu64 ",\"new_size\":%" PRIu64 ",\"new\":%s}",
+		       ",\"new_offset\":%" PRIu64 ",\"new_size\":%" PRIu64 ",\"new\":%s"
+		       ",\"movable\":%s}",
 		       f->old_offset, f->old_size, f->section, f->new_offset, f->new_size,
-		       f->flags & LKPP_FUNC_F_NEW ? "true" : "false");
+		       f->flags & LKPP_FUNC_F_NEW ? "true" : "false",
+		       f->movable ? "true" : "false");
 	}
 	printf("],\"symbols\":[");
 	for (i = 0; i < p->nr_symbols; i++) {
@@ -138,8 +140,9 @@ static void print_plain(const char *path, const struct lkpp_patch *p, const char
 			printf("  %-18s %-10s %-10" PRIu64 " %s (new)\n", "-", "-", f->new_size,
 			       f->name);
 		else
-			printf("  0x%-16" PRIx64 " %-10" PRIu64 " %-10" PRIu64 " %s\n",
-			       f->old_offset, f->old_size, f->new_size, f->name);
+			printf("  0x%-16" PRIx64 " %-10" PRIu64 " %-10" PRIu64 " %s%s\n",
+			       f->old_offset, f->old_size, f->new_size, f->name,
+			       f->movable ? " (movable)" : "");
 	}
 	printf("sections: %u, symbols: %u, relocations: %u, call sites: %u\n", p->nr_sections,
 	       p->nr_symbols, p->nr_relocs, p->nr_callsites);

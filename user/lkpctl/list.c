@@ -21,7 +21,8 @@ static const char list_usage[] =
 	"\n"
 	"The patches applied in a process, as lkp recorded them in the process's own\n"
 	"memory: true whoever applied them, after the tool that did was killed, and in\n"
-	"children forked since. A patch is live when every one of its jumps is in place,\n"
+	"children forked since. A patch is live when every one of its jumps (or its\n"
+	"functions' code written in place) is in place,\n"
 	"stale when none is (an apply killed before its transaction: `lkpctl undo`\n"
 	"cleans it up). --all lists every process with a patch.\n"
 	"\n"
@@ -30,6 +31,7 @@ static const char list_usage[] =
 	"  -j, --json     one JSON object per process: pid, comm, patches (patch,\n"
 	"                 build_id, object, file, state live|stale|partial, applied_at,\n"
 	"                 call_sites (direct calls retargeted at the new code),\n"
+	"                 in_place (functions whose new code replaced the old in place),\n"
 	"                 functions)\n"
 	"  -h, --help     this text\n";
 
@@ -77,7 +79,8 @@ static void print(pid_t pid, const struct lkp_applied *v, unsigned int n)
 			       a->hdr->patch_id, state(a), lkp_rec_str(a, a->hdr->object_off), bid,
 			       a->hdr->nr_funcs, a->hdr->nr_funcs == 1 ? "" : "s");
 			for (k = 0; k < a->hdr->nr_funcs; k++)
-				printf("    %s\n", lkp_rec_str(a, a->funcs[k].name_off));
+				printf("    %s%s\n", lkp_rec_str(a, a->funcs[k].name_off),
+				       a->inplace[k] ? " (in place)" : "");
 			continue;
 		}
 		printf("%s{\"patch\":\"%016" PRIx64 "\",\"build_id\":\"%s\",\"object\":",
@@ -86,8 +89,8 @@ static void print(pid_t pid, const struct lkp_applied *v, unsigned int n)
 		printf(",\"file\":");
 		lkp_json_str(stdout, lkp_rec_str(a, a->hdr->patch_off));
 		printf(",\"state\":\"%s\",\"applied_at\":%" PRIu64 ",\"address\":\"0x%" PRIx64
-		       "\",\"call_sites\":%u,\"functions\":[", state(a), a->hdr->applied_at,
-		       a->rec_addr, a->nr_sites_live);
+		       "\",\"call_sites\":%u,\"in_place\":%u,\"functions\":[", state(a),
+		       a->hdr->applied_at, a->rec_addr, a->nr_sites_live, a->hdr->nr_inplace);
 		for (k = 0; k < a->hdr->nr_funcs; k++) {
 			if (k)
 				putchar(',');
