@@ -608,7 +608,8 @@ static void fill_record(struct lkp_image *img, const char *patch_path)
 	pos = align_up(pos, 8);
 	h->sites_off = pos;
 	h->nr_sites = img->nr_sites;
-	memcpy(rec + pos, img->sites, (size_t)img->nr_sites * sizeof(*img->sites));
+	if (img->nr_sites)	/* img->sites is NULL without sites */
+		memcpy(rec + pos, img->sites, (size_t)img->nr_sites * sizeof(*img->sites));
 	pos += (uint64_t)img->nr_sites * sizeof(*img->sites);
 	h->object_off = add_str(rec, &pos, img->rec_size, img->obj->path);
 	h->patch_off = add_str(rec, &pos, img->rec_size, patch_path ? patch_path : "");
