@@ -143,7 +143,7 @@ static void lkp_held_fn(struct callback_head *cb)
 	why = lkp_held_why(h, left == 0);
 	spin_unlock(&ch->qlock);
 	if (why && !fatal_signal_pending(current))
-		pr_warn("%s[%d]: released unpatched from its hold at offset 0x%llx: %s\n",
+		pr_warn_ratelimited("%s[%d]: released unpatched from its hold at offset 0x%llx: %s\n",
 			current->comm, task_tgid_nr(current), h->offset, why);
 
 	put_pid(h->tgid);
@@ -181,18 +181,12 @@ static int lkp_hold_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
 	/* The channel's file holds the module and the channel while we run. */
 	__module_get(THIS_MODULE);
 	refcount_inc(&ch->ref);
-
-	spin_lock(&ch->qlock);
-	h->id = ++ch->next_hold;
-	if (!ch->closed)
-		list_add_tail(&h->node, &ch->events);
-	spin_unlock(&ch->qlock);
-
+	/*
+	 * Queued first: the work runs only once this thread heads back to
+	 * user mode, so h stays ours until the event is published below.
+	 */
 	if (task_work_add(current, &h->cb, TWA_RESUME)) {
 		/* Exiting after all: nothing to hold. */
-		spin_lock(&ch->qlock);
-		list_del_init(&h->node);
-		spin_unlock(&ch->qlock);
 		put_pid(h->tgid);
 		put_pid(h->tid);
 		kfree(h);
@@ -200,6 +194,11 @@ static int lkp_hold_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
 		module_put(THIS_MODULE);
 		return 0;
 	}
+	spin_lock(&ch->qlock);
+	h->id = ++ch->next_hold;
+	if (!ch->closed)
+		list_add_tail(&h->node, &ch->events);
+	spin_unlock(&ch->qlock);
 	wake_up_interruptible(&ch->readq);
 	return 0;
 }
@@ -241,6 +240,25 @@ static int lkp_hold_release_fop(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * An event the reader did not get goes back first in line, unless its
+ * thread went on meanwhile (then it is gone: looked up by id, never by a
+ * pointer the lock no longer covers).
+ */
+static void lkp_held_unread(struct lkp_hold_chan *ch, u64 id)
+{
+	struct lkp_held *h;
+
+	spin_lock(&ch->qlock);
+	list_for_each_entry(h, &ch->held, node) {
+		if (h->id == id) {
+			list_move(&h->node, &ch->events);
+			break;
+		}
+	}
+	spin_unlock(&ch->qlock);
+}
+
 static ssize_t lkp_hold_read(struct file *file, char __user *buf, size_t count,
 			     loff_t *ppos)
 {
@@ -274,8 +292,10 @@ static ssize_t lkp_hold_read(struct file *file, char __user *buf, size_t count,
 		};
 		list_move_tail(&h->node, &ch->held);
 		spin_unlock(&ch->qlock);
-		if (copy_to_user(buf + done, &ev, sizeof(ev)))
+		if (copy_to_user(buf + done, &ev, sizeof(ev))) {
+			lkp_held_unread(ch, ev.hold);
 			return done ? done : -EFAULT;
+		}
 		done += sizeof(ev);
 		spin_lock(&ch->qlock);
 	}
