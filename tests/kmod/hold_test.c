@@ -181,6 +181,30 @@ static pid_t spawn(char *const argv[], int *out)
 	return pid;
 }
 
+/*
+ * Opens a channel on *ch (timeout_ms) with one point, starts argv with
+ * stdout on *fd and waits until it is held: its pid, or -errno.
+ */
+static pid_t start_held(int dev, int *ch, unsigned int timeout_ms, const char *file,
+			uint64_t offset, uint64_t cookie, uint32_t *id, char *const argv[],
+			int *fd, struct lkp_hold_event *ev)
+{
+	pid_t pid;
+	int ret;
+
+	*ch = hold_open(dev, timeout_ms);
+	if (*ch < 0)
+		return *ch;
+	ret = hold_add(*ch, file, offset, cookie, id);
+	if (ret)
+		return ret;
+	pid = spawn(argv, fd);
+	if (pid < 0)
+		return -errno;
+	ret = hold_event(*ch, ev, EVENT_WAIT_MS);
+	return ret ? ret : pid;
+}
+
 /* The one-letter state of a process (/proc/PID/stat's third field). */
 static char proc_state(pid_t pid)
 {
@@ -309,12 +333,8 @@ TEST_F(hold, exec_is_held_at_the_entry_until_released)
 	pid_t pid;
 	int fd, status;
 
-	self->ch = hold_open(self->dev, 60000);
-	ASSERT_LE(0, self->ch);
-	ASSERT_EQ(0, hold_add(self->ch, self->child, self->entry, 42, &id));
-	pid = spawn(argv, &fd);
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, hold_event(self->ch, &ev, EVENT_WAIT_MS));
+	pid = start_held(self->dev, &self->ch, 60000, self->child, self->entry, 42, &id, argv, &fd, &ev);
+	ASSERT_LT(0, pid) TH_LOG("not held: %s", strerror(-pid));
 	EXPECT_EQ(42, ev.cookie);
 	EXPECT_EQ(id, ev.point);
 	EXPECT_EQ(pid, ev.pid);
@@ -355,12 +375,8 @@ TEST_F(hold, exec_of_a_file_on_overlayfs_is_held)
 	close(tmp);
 	snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 755 %s", self->child, path, path);
 	ASSERT_EQ(0, system(cmd));
-	self->ch = hold_open(self->dev, 60000);
-	ASSERT_LE(0, self->ch);
-	ASSERT_EQ(0, hold_add(self->ch, path, self->entry, 9, NULL));
-	pid = spawn(argv, &fd);
-	ASSERT_LT(0, pid);
-	EXPECT_EQ(0, hold_event(self->ch, &ev, EVENT_WAIT_MS));
+	pid = start_held(self->dev, &self->ch, 60000, path, self->entry, 9, NULL, argv, &fd, &ev);
+	ASSERT_LT(0, pid) TH_LOG("not held: %s", strerror(-pid));
 	EXPECT_EQ(9, ev.cookie);
 	EXPECT_EQ(pid, ev.pid);
 	EXPECT_FALSE(readable(fd, 300));
@@ -384,12 +400,8 @@ TEST_F(hold, dlopen_is_held_before_the_constructor)
 	pid_t pid;
 
 	ASSERT_NE(0, init);
-	self->ch = hold_open(self->dev, 60000);
-	ASSERT_LE(0, self->ch);
-	ASSERT_EQ(0, hold_add(self->ch, self->lib, init, 7, NULL));
-	pid = spawn(argv, &fd);
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, hold_event(self->ch, &ev, EVENT_WAIT_MS));
+	pid = start_held(self->dev, &self->ch, 60000, self->lib, init, 7, NULL, argv, &fd, &ev);
+	ASSERT_LT(0, pid) TH_LOG("not held: %s", strerror(-pid));
 	EXPECT_EQ(7, ev.cookie);
 	EXPECT_EQ(pid, ev.pid);
 	read_some(fd, out, sizeof(out), 300);
@@ -437,12 +449,8 @@ TEST_F(hold, unanswered_hold_times_out_and_is_logged)
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	ASSERT_LE(0, kmsg);
 	ASSERT_LE(0, lseek(kmsg, 0, SEEK_END));
-	self->ch = hold_open(self->dev, 500);
-	ASSERT_LE(0, self->ch);
-	ASSERT_EQ(0, hold_add(self->ch, self->child, self->entry, 0, NULL));
-	pid = spawn(argv, &fd);
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, hold_event(self->ch, &ev, EVENT_WAIT_MS));
+	pid = start_held(self->dev, &self->ch, 500, self->child, self->entry, 0, NULL, argv, &fd, &ev);
+	ASSERT_LT(0, pid) TH_LOG("not held: %s", strerror(-pid));
 	t0 = lkp_now_ms();
 	read_some(fd, out, sizeof(out), EVENT_WAIT_MS);
 	waited = lkp_now_ms() - t0;
@@ -473,12 +481,8 @@ TEST_F(hold, closing_the_channel_releases_what_it_holds)
 	pid_t pid;
 	int fd, status;
 
-	self->ch = hold_open(self->dev, 60000);
-	ASSERT_LE(0, self->ch);
-	ASSERT_EQ(0, hold_add(self->ch, self->child, self->entry, 0, NULL));
-	pid = spawn(argv, &fd);
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, hold_event(self->ch, &ev, EVENT_WAIT_MS));
+	pid = start_held(self->dev, &self->ch, 60000, self->child, self->entry, 0, NULL, argv, &fd, &ev);
+	ASSERT_LT(0, pid) TH_LOG("not held: %s", strerror(-pid));
 	EXPECT_FALSE(readable(fd, 200));
 	t0 = lkp_now_ms();
 	close(self->ch);
@@ -507,12 +511,8 @@ TEST_F(hold, killed_while_held_dies_at_once)
 	pid_t pid;
 	int fd, status;
 
-	self->ch = hold_open(self->dev, 60000);
-	ASSERT_LE(0, self->ch);
-	ASSERT_EQ(0, hold_add(self->ch, self->child, self->entry, 0, NULL));
-	pid = spawn(argv, &fd);
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, hold_event(self->ch, &ev, EVENT_WAIT_MS));
+	pid = start_held(self->dev, &self->ch, 60000, self->child, self->entry, 0, NULL, argv, &fd, &ev);
+	ASSERT_LT(0, pid) TH_LOG("not held: %s", strerror(-pid));
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
@@ -567,12 +567,8 @@ TEST_F(hold, held_process_can_be_patched_before_it_runs)
 	int fd, sfd, status;
 
 	ASSERT_LT(0, len) TH_LOG("%s: _start does not begin as expected", self->child);
-	self->ch = hold_open(self->dev, 60000);
-	ASSERT_LE(0, self->ch);
-	ASSERT_EQ(0, hold_add(self->ch, self->child, self->entry, 0, NULL));
-	pid = spawn(argv, &fd);
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, hold_event(self->ch, &ev, EVENT_WAIT_MS));
+	pid = start_held(self->dev, &self->ch, 60000, self->child, self->entry, 0, NULL, argv, &fd, &ev);
+	ASSERT_LT(0, pid) TH_LOG("not held: %s", strerror(-pid));
 
 	/* The entry's address: the mapping of the file that holds its offset. */
 	snprintf(maps, sizeof(maps), "/proc/%d/maps", pid);
