@@ -82,15 +82,7 @@ static unsigned int lkp_park_spin_us = 50000;
 
 static int lkp_park_spin_set(const char *val, const struct kernel_param *kp)
 {
-	unsigned int us;
-	int ret = kstrtouint(val, 0, &us);
-
-	if (ret)
-		return ret;
-	if (us > LKP_PARK_SPIN_MAX_US)
-		return -EINVAL;
-	WRITE_ONCE(lkp_park_spin_us, us);
-	return 0;
+	return param_set_uint_minmax(val, kp, 0, LKP_PARK_SPIN_MAX_US);
 }
 
 static const struct kernel_param_ops lkp_park_spin_ops = {

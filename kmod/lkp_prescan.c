@@ -60,15 +60,7 @@ static unsigned int lkp_prescan_gap_us;
 
 static int lkp_prescan_gap_set(const char *val, const struct kernel_param *kp)
 {
-	unsigned int us;
-	int ret = kstrtouint(val, 0, &us);
-
-	if (ret)
-		return ret;
-	if (us > LKP_PRESCAN_GAP_MAX_US)
-		return -EINVAL;
-	WRITE_ONCE(lkp_prescan_gap_us, us);
-	return 0;
+	return param_set_uint_minmax(val, kp, 0, LKP_PRESCAN_GAP_MAX_US);
 }
 
 static const struct kernel_param_ops lkp_prescan_gap_ops = {
