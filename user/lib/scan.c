@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "buildid.h"
 #include "scan.h"
 
 struct seen {
@@ -40,22 +41,16 @@ static bool file_matches(const char *path, const struct lkp_patchset *ps)
 	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &n))
 		goto out;
 	for (i = 0; i < n && !match; i++) {
-		size_t off = 0, no, dno;
-		Elf_Data *d;
-		GElf_Nhdr nh;
+		uint8_t id[LKPP_BUILD_ID_MAX];
+		uint32_t size;
 		unsigned int k;
 
 		if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_NOTE)
 			continue;
-		d = elf_getdata_rawchunk(elf, ph.p_offset, ph.p_filesz, ELF_T_NHDR);
-		while (d && !match && (off = gelf_getnote(d, off, &nh, &no, &dno)) > 0) {
-			if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4)
-				continue;
-			for (k = 0; k < ps->n; k++)
-				if (ps->v[k].p->build_id_size == nh.n_descsz &&
-				    !memcmp(ps->v[k].p->build_id, (char *)d->d_buf + dno, nh.n_descsz))
-					match = true;
-		}
+		size = lkp_note_build_id(elf, &ph, id);
+		for (k = 0; size && k < ps->n && !match; k++)
+			match = ps->v[k].p->build_id_size == size &&
+				!memcmp(ps->v[k].p->build_id, id, size);
 	}
 out:
 	if (elf)

@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "buildid.h"
 #include "dynsym.h"
 #include "record.h"
 #include "target.h"
@@ -34,23 +35,6 @@ static int open_mapped(const struct lkp_target *t, const struct lkp_object *o, b
 	if (fd < 0 && (errno == EPERM || errno == EACCES))
 		fd = open(o->path, O_RDONLY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
-}
-
-static void read_build_id(struct lkp_object *o, Elf *elf, const GElf_Phdr *ph)
-{
-	Elf_Data *d = elf_getdata_rawchunk(elf, ph->p_offset, ph->p_filesz, ELF_T_NHDR);
-	size_t off = 0, name_off, desc_off;
-	GElf_Nhdr nh;
-
-	while (d && (off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
-		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
-		    !memcmp((char *)d->d_buf + name_off, "GNU", 4) &&
-		    nh.n_descsz >= 1 && nh.n_descsz <= LKPP_BUILD_ID_MAX) {
-			memcpy(o->build_id, (char *)d->d_buf + desc_off, nh.n_descsz);
-			o->build_id_size = nh.n_descsz;
-			return;
-		}
-	}
 }
 
 /*
@@ -246,7 +230,7 @@ static int probe_file(struct lkp_target *t, struct lkp_object *o, int *fdp, bool
 			o->base = o->first_start - (ph.p_vaddr & ~(uint64_t)(getpagesize() - 1));
 			have_load = true;
 		} else if (ph.p_type == PT_NOTE && !o->build_id_size) {
-			read_build_id(o, elf, &ph);
+			o->build_id_size = lkp_note_build_id(elf, &ph, o->build_id);
 		} else if (ph.p_type == PT_DYNAMIC) {
 			o->dynamic = ph.p_vaddr;
 		} else if (ph.p_type == PT_TLS) {

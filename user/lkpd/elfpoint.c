@@ -4,6 +4,7 @@
 #include <gelf.h>
 #include <string.h>
 
+#include "buildid.h"
 #include "lkpd.h"
 
 /* The file offset of ELF address @vaddr, from the PT_LOAD that holds it in the file. */
@@ -21,24 +22,6 @@ static int vaddr_to_offset(Elf *elf, size_t nph, uint64_t vaddr, uint64_t *off)
 		}
 	}
 	return -ENOENT;
-}
-
-static void read_build_id(Elf *elf, const GElf_Phdr *ph, struct lkpd_elf *e)
-{
-	size_t off = 0, no, dno;
-	GElf_Nhdr nh;
-	Elf_Data *d;
-
-	d = elf_getdata_rawchunk(elf, ph->p_offset, ph->p_filesz, ELF_T_NHDR);
-	while (d && (off = gelf_getnote(d, off, &nh, &no, &dno)) > 0) {
-		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 && nh.n_descsz &&
-		    nh.n_descsz <= LKPP_BUILD_ID_MAX &&
-		    !memcmp((char *)d->d_buf + no, "GNU", 4)) {
-			memcpy(e->build_id, (char *)d->d_buf + dno, nh.n_descsz);
-			e->build_id_size = nh.n_descsz;
-			return;
-		}
-	}
 }
 
 /*
@@ -102,7 +85,7 @@ int lkpd_elf_read(int fd, struct lkpd_elf *e)
 		if (!gelf_getphdr(elf, i, &ph))
 			continue;
 		if (ph.p_type == PT_NOTE && !e->build_id_size)
-			read_build_id(elf, &ph, e);
+			e->build_id_size = lkp_note_build_id(elf, &ph, e->build_id);
 		else if (ph.p_type == PT_INTERP)
 			interp = true;
 		else if (ph.p_type == PT_DYNAMIC) {
