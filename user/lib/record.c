@@ -201,15 +201,20 @@ static int read_record(const struct lkp_session *s, uint64_t addr, uint64_t len,
 	return 0;
 }
 
+/* lkp's R mappings: private, anonymous, read-only, none of the kernel's ([vvar] ...). */
+bool lkp_record_mapping(const char *perms, uint64_t ino, const char *path)
+{
+	return !ino && !strcmp(perms, "r--p") && !strchr(path, '[');
+}
+
 bool lkp_record_candidate(const char *line, uint64_t *start, uint64_t *len)
 {
 	unsigned long long b, e, off, ino;
 	unsigned int maj, min;
 	char perms[8];
 
-	/* lkp's R mappings: private, anonymous, read-only. */
 	if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu", &b, &e, perms, &off, &maj, &min,
-		   &ino) < 7 || ino || strcmp(perms, "r--p") || strchr(line, '['))
+		   &ino) < 7 || !lkp_record_mapping(perms, ino, line))
 		return false;
 	*start = b;
 	*len = e - b;

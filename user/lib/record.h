@@ -145,6 +145,8 @@ int lkp_records_read_in(const struct lkp_session *s, const uint64_t (*maps)[2], 
 
 /* Could the mapping of this /proc/PID/maps line hold a record? (start and length out) */
 bool lkp_record_candidate(const char *maps_line, uint64_t *start, uint64_t *len);
+/* The same, from a line's fields already parsed (path: "" for anonymous memory). */
+bool lkp_record_mapping(const char *perms, uint64_t ino, const char *path);
 void lkp_applied_free(struct lkp_applied *a, unsigned int n);
 
 /* Erase a record's magic, once its memory could not be unmapped (a forked child). */

@@ -319,10 +319,12 @@ int lkp_target_open(const struct lkp_session *s, struct lkp_target **out, char *
 		struct lkp_object *last = t->nr_objs ? &t->objs[t->nr_objs - 1] : NULL;
 		char perms[8];
 
-		uint64_t rs, rl;
-
+		path[0] = 0;
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %4095[^\n]", &start, &end, perms,
+			   &off, &maj, &min, &ino, path) < 7)
+			continue;
 		/* The same read of maps serves lkp's records. */
-		if (lkp_record_candidate(line, &rs, &rl)) {
+		if (lkp_record_mapping(perms, ino, path)) {
 			uint64_t (*na)[2] = reallocarray(t->anon, t->nr_anon + 1, sizeof(*na));
 
 			if (!na) {
@@ -330,14 +332,12 @@ int lkp_target_open(const struct lkp_session *s, struct lkp_target **out, char *
 				break;
 			}
 			t->anon = na;
-			t->anon[t->nr_anon][0] = rs;
-			t->anon[t->nr_anon][1] = rl;
+			t->anon[t->nr_anon][0] = start;
+			t->anon[t->nr_anon][1] = end - start;
 			t->nr_anon++;
 			continue;
 		}
-		path[0] = 0;
-		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %4095[^\n]", &start, &end, perms,
-			   &off, &maj, &min, &ino, path) < 7 || !ino || path[0] != '/')
+		if (!ino || path[0] != '/')
 			continue;
 		if (last && last->ino == ino && last->dev == makedev(maj, min) &&
 		    !strcmp(last->path, path)) {
