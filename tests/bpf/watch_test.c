@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -390,6 +392,55 @@ TEST_F(watch, remove_stops)
 	ASSERT_EQ(0, drain(self));
 	ASSERT_EQ(1, self->nr_ev);
 	EXPECT_EQ(5, self->ev[0].cookie);
+}
+
+struct resetter {
+	struct lkp_watch *w;
+	struct lkp_watch_keys keys;
+	atomic_bool stop;
+	int sets, err;
+};
+
+/* What lkpd does on every rescan of its store: set the keys it wants again. */
+static void *reset_keys(void *arg)
+{
+	struct resetter *r = arg;
+
+	while (!atomic_load(&r->stop) && !r->err) {
+		r->err = lkp_watch_set_keys(r->w, &r->keys, 6 + (r->sets & 1));
+		r->sets++;
+	}
+	return NULL;
+}
+
+/*
+ * Keys set again and again, with a cookie that changes, while the helper
+ * execs: every exec is still reported, with one of the two cookies (a key
+ * set again is updated in place, never out of the map for a moment).
+ */
+TEST_F(watch, set_keys_in_place)
+{
+	struct resetter r = { .w = self->w };
+	pthread_t t;
+	int i;
+
+	ASSERT_EQ(0, lkp_watch_keys(self->helper, &r.keys));
+	ASSERT_EQ(0, lkp_watch_set_keys(self->w, &r.keys, 6));
+	ASSERT_EQ(0, pthread_create(&t, NULL, reset_keys, &r));
+	for (i = 0; i < NR_EXECS; i++)
+		ASSERT_GT(run0(self->helper), 0);
+	atomic_store(&r.stop, true);
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	ASSERT_EQ(0, r.err);
+	TH_LOG("keys set %d times during %d execs", r.sets, NR_EXECS);
+	ASSERT_GT(r.sets, NR_EXECS);
+	ASSERT_EQ(0, drain(self));
+	ASSERT_EQ(NR_EXECS, self->nr_ev);
+	for (i = 0; i < self->nr_ev; i++)
+		EXPECT_TRUE(self->ev[i].cookie == 6 || self->ev[i].cookie == 7);
+	/* Already watched: add refuses, set does not; remove then finds it. */
+	ASSERT_EQ(-EEXIST, lkp_watch_add_key(self->w, &r.keys.exec, 8));
+	ASSERT_EQ(0, lkp_watch_remove_keys(self->w, &r.keys));
 }
 
 /* Both keys or neither: a library on the overlay watched, then removed, in one call each. */

@@ -179,9 +179,31 @@ int lkp_watch_remove_key(struct lkp_watch *w, const struct lkp_watch_key *key)
 	return bpf_map__delete_elem(w->skel->maps.watched, key, sizeof(*key), 0);
 }
 
+bool lkp_watch_keys_equal(const struct lkp_watch_key *a, const struct lkp_watch_key *b)
+{
+	return a->dev == b->dev && a->ino == b->ino;
+}
+
 static bool lkp_keys_differ(const struct lkp_watch_keys *keys)
 {
-	return keys->exec.dev != keys->map.dev || keys->exec.ino != keys->map.ino;
+	return !lkp_watch_keys_equal(&keys->exec, &keys->map);
+}
+
+static int lkp_watch_set_key(struct lkp_watch *w, const struct lkp_watch_key *key, __u64 cookie)
+{
+	struct lkp_watch_value val = { .cookie = cookie };
+
+	return bpf_map__update_elem(w->skel->maps.watched, key, sizeof(*key),
+				    &val, sizeof(val), BPF_ANY);
+}
+
+int lkp_watch_set_keys(struct lkp_watch *w, const struct lkp_watch_keys *keys, __u64 cookie)
+{
+	int ret = lkp_watch_set_key(w, &keys->exec, cookie);
+
+	if (!ret && lkp_keys_differ(keys))
+		ret = lkp_watch_set_key(w, &keys->map, cookie);
+	return ret;
 }
 
 int lkp_watch_add(struct lkp_watch *w, const char *path, __u64 cookie, struct lkp_watch_keys *keys)

@@ -4,6 +4,7 @@
 #define LKP_WATCH_LIB_H
 
 #include <linux/types.h>
+#include <stdbool.h>
 
 #include "lkp_watch.h"
 
@@ -53,6 +54,13 @@ int lkp_watch_add(struct lkp_watch *w, const char *path, __u64 cookie, struct lk
 /* Both keys of PATH; -ENOENT if it was not watched. */
 int lkp_watch_remove(struct lkp_watch *w, const char *path);
 int lkp_watch_remove_keys(struct lkp_watch *w, const struct lkp_watch_keys *keys);
+/*
+ * Watch both keys with this cookie, whether or not they are watched already:
+ * a key that is replaces its cookie in place, so no event falls in a gap.
+ */
+int lkp_watch_set_keys(struct lkp_watch *w, const struct lkp_watch_keys *keys, __u64 cookie);
+/* The two keys are the same (dev, ino): one map entry, not two. */
+bool lkp_watch_keys_equal(const struct lkp_watch_key *a, const struct lkp_watch_key *b);
 
 /*
  * Waits up to timeout_ms (-1: forever, 0: not at all) for events and hands

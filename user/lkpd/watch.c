@@ -104,7 +104,25 @@ static void lkpd_watched_free(struct lkpd_watch *lw)
 	lw->nr = 0;
 }
 
-/* Watch exactly lkpd's files; the counts of a file still there carry over. */
+static bool lkpd_key_wanted(const struct lkpd_watched *ents, unsigned int nr,
+			    const struct lkp_watch_key *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (ents[i].on && (lkp_watch_keys_equal(&ents[i].keys.exec, key) ||
+				   lkp_watch_keys_equal(&ents[i].keys.map, key)))
+			return true;
+	return false;
+}
+
+/*
+ * Watch exactly lkpd's files; the counts of a file still there carry over.
+ * This runs on every rescan of the store, while processes exec: the new
+ * keys are set first (a key kept only changes its cookie, in place), and
+ * only then are the keys no file wants any more removed, so that no event
+ * of a file watched before and after is lost in between.
+ */
 void lkpd_watch_files_changed(struct lkpd *d)
 {
 	struct lkpd_watch *lw = d->watch;
@@ -121,12 +139,10 @@ void lkpd_watch_files_changed(struct lkpd *d)
 	}
 	old = lw->ents;
 	nr_old = lw->nr;
-	/* Off first: the cookies are indexes, and they change. */
-	for (j = 0; j < nr_old; j++)
-		if (old[j].on)
-			lkp_watch_remove_keys(lw->w, &old[j].keys);
 	for (i = 0; i < d->nr_files; i++) {
 		ents[i].path = strdup(d->files[i].path);
+		if (!ents[i].path)
+			continue;
 		for (j = 0; j < nr_old; j++) {
 			if (!strcmp(old[j].path, d->files[i].path)) {
 				ents[i].execs = old[j].execs;
@@ -134,12 +150,20 @@ void lkpd_watch_files_changed(struct lkpd *d)
 				break;
 			}
 		}
-		if (!ents[i].path)
-			continue;
-		ret = lkp_watch_add(lw->w, ents[i].path, i, &ents[i].keys);
-		if (ret && ret != -EEXIST)
+		ret = lkp_watch_keys(ents[i].path, &ents[i].keys);
+		if (!ret)
+			ret = lkp_watch_set_keys(lw->w, &ents[i].keys, i);
+		if (ret)
 			lkpd_log(LKPD_WARN, "bpf watcher: %s: %s", ents[i].path, strerror(-ret));
 		ents[i].on = !ret;
+	}
+	for (j = 0; j < nr_old; j++) {
+		if (!old[j].on)
+			continue;
+		if (!lkpd_key_wanted(ents, d->nr_files, &old[j].keys.exec))
+			lkp_watch_remove_key(lw->w, &old[j].keys.exec);
+		if (!lkpd_key_wanted(ents, d->nr_files, &old[j].keys.map))
+			lkp_watch_remove_key(lw->w, &old[j].keys.map);
 	}
 	for (j = 0; j < nr_old; j++)
 		free(old[j].path);
