@@ -35,7 +35,7 @@ export Q V B TOP
 # Sub-builds each own a directory; they write only below $(B) (and Kbuild below kmod/).
 SUBDIRS := user patchgen bpf tests bench
 
-.PHONY: all deps module check demo bench-freeze bench-apply install clean $(SUBDIRS) kselftest-headers \
+.PHONY: all deps module check demo bench-freeze bench-apply bench-exec install clean $(SUBDIRS) kselftest-headers \
 	checkpatch fuzz fuzz-merge fuzz-coverage
 
 all: module $(SUBDIRS)
@@ -132,6 +132,24 @@ bench-apply:
 	$(Q)$(TOP)/tests/vm/run --name bench-apply --timeout 3600 -- \
 		$(B)/bench/apply_bench -t $(BENCH_APPLY)/tree/prog -p $(BENCH_APPLY)/tree/patchroot \
 		-o $(B)/bench/apply.jsonl
+
+# The watched target and its patch as for bench-apply, from bench/exec; the
+# unwatched one is the same source with a build-id of its own, so that lkpd
+# neither finds nor holds it. LKP_BENCH_RUNS reaches the benchmark.
+BENCH_EXEC := $(B)/bench/exec
+BENCH_EXEC_ID := 0x6c6b702d62656e63682d657865632d756e776174
+bench-exec:
+	$(Q)$(TOP)/scripts/deps
+	$(Q)$(MAKE) module user patchgen bench
+	$(Q)rm -rf $(BENCH_EXEC) && mkdir -p $(BENCH_EXEC)/unwatched
+	$(Q)cp -a $(TOP)/bench/exec/target $(BENCH_EXEC)/tree
+	$(Q)env -u MAKEFLAGS -u MFLAGS $(B)/bin/lkp-patch-make -C $(BENCH_EXEC)/tree \
+		$(TOP)/bench/exec/fix.diff
+	$(Q)$(CC) -O2 -g -Wall -Wl,--build-id=$(BENCH_EXEC_ID) -o $(BENCH_EXEC)/unwatched/prog \
+		$(TOP)/bench/exec/target/prog.c
+	$(Q)$(TOP)/tests/vm/run --name bench-exec --timeout 3600 -- \
+		$(B)/bench/exec_bench -t $(BENCH_EXEC)/tree/prog -u $(BENCH_EXEC)/unwatched/prog \
+		-P "$$(echo $(BENCH_EXEC)/tree/patchroot/*.lkpp)" -b $(B)/bin -o $(B)/bench/exec.jsonl
 
 checkpatch: kselftest-headers
 	$(Q)perl $(KSRC)/scripts/checkpatch.pl --no-tree --terse -q --ignore SPDX_LICENSE_TAG \
