@@ -520,8 +520,11 @@ test_busy() {
 	[[ $tid =~ ^[0-9]+$ ]] || fail "want one thread besides the main one: $tid"
 	lk_expect 3 "apply while a thread is in hold()" apply --attempts 3 --retry-delay 10 -p "$pid" "$roots"
 	grep -q "thread $tid " "$tmp/lk.err" || fail "stderr does not name thread $tid: $(cat "$tmp/lk.err")"
-	# The address it names is inside hold() of this process.
-	addr=$(grep -o "thread $tid [a-z ]* 0x[0-9a-f]*" "$tmp/lk.err" | head -1 | grep -o '0x[0-9a-f]*$')
+	# It names the function, hold+OFFSET, and the address, inside hold() of this process.
+	grep -q "thread $tid is returning into hold+0x[0-9a-f]* (0x" "$tmp/lk.err" ||
+		fail "stderr does not name hold(): $(cat "$tmp/lk.err")"
+	addr=$(grep -o "thread $tid [a-z ]* hold+0x[0-9a-f]* (0x[0-9a-f]*)" "$tmp/lk.err" | head -1 |
+	       grep -o '(0x[0-9a-f]*)$' | tr -d '()')
 	base=$(awk -v f="$work/pm/busy/prog" '$6 == f && $3 == "00000000" { print $1; exit }' /proc/"$pid"/maps | cut -d- -f1)
 	read -r start size < <(nm -S "$work/pm/busy/prog" | awk '$4 == "hold" { print $1, $2 }')
 	if [ -n "$addr" ] && [ -n "$base" ] && [ -n "$start" ]; then
@@ -540,7 +543,7 @@ test_busy() {
 	# No leftover mapping of the patch either: the target's maps are as before.
 	p_end t
 	[ "$ST" = 0 ] || fail "the target exited with status $ST"
-	check "busy: a thread blocked in read() inside hold(): apply exits 3 naming that thread, an address inside hold() and its backtrace; nothing changed (limit() is not patched either: the round is original, list is empty)"
+	check "busy: a thread blocked in read() inside hold(): apply exits 3 naming that thread, hold+OFFSET, an address inside hold() and its backtrace; nothing changed (limit() is not patched either: the round is original, list is empty)"
 }
 
 # ---- bad input ------------------------------------------------------------------------

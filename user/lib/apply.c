@@ -359,18 +359,66 @@ static int txn_job(struct lkp_txn *t, struct job *j)
 	return record_ranges(t, j->old);
 }
 
-static int txn_error(int ret, const struct lkp_txn *t, struct lkp_result *r)
+/*
+ * The function a blocker's address is in, as "name+0xoff ": among the old
+ * functions the jobs patch and those of the applied patches at hand (jobs'
+ * or undo's). Empty when none holds it (patch code, a call site).
+ */
+static void blocker_func(uint64_t addr, const struct job *jobs, unsigned int nr_jobs,
+			 const struct lkp_applied *recs, unsigned int nr_recs, char *buf, size_t size)
 {
+	const struct lkp_applied *a;
+	unsigned int i, k;
+
+	buf[0] = '\0';
+	for (i = 0; i < nr_jobs; i++) {
+		const struct lkpp_patch *p = jobs[i].pf->p;
+		uint64_t base = jobs[i].obj->base;
+
+		for (k = 0; k < p->nr_funcs; k++) {
+			const struct lkpp_func *f = &p->funcs[k];
+
+			if (!(f->flags & LKPP_FUNC_F_NEW) && addr >= base + f->old_offset &&
+			    addr < base + f->old_offset + f->old_size) {
+				snprintf(buf, size, "%s+0x%" PRIx64 " ", f->name,
+					 addr - base - f->old_offset);
+				return;
+			}
+		}
+	}
+	for (i = 0; i < nr_jobs + nr_recs; i++) {
+		a = i < nr_jobs ? jobs[i].old : &recs[i - nr_jobs];
+		for (k = 0; a && k < a->hdr->nr_funcs; k++) {
+			const struct lkp_rec_func *rf = &a->funcs[k];
+
+			if (addr >= rf->old_addr && addr < rf->old_addr + rf->old_size) {
+				snprintf(buf, size, "%s+0x%" PRIx64 " ",
+					 lkp_rec_str(a, rf->name_off), addr - rf->old_addr);
+				return;
+			}
+		}
+	}
+}
+
+static int txn_error(int ret, const struct lkp_txn *t, const struct job *jobs,
+		     unsigned int nr_jobs, const struct lkp_applied *recs, unsigned int nr_recs,
+		     struct lkp_result *r)
+{
+	char where[128];
+
 	r->blocker = t->blocker;
 	r->attempts = t->attempts_made;
 	switch (ret) {
 	case -EBUSY:
-		set_err(r, "thread %u is %s 0x%" PRIx64 " after %u attempts",
+		blocker_func(t->blocker.addr, jobs, nr_jobs, recs, nr_recs, where, sizeof(where));
+		/* "thread 12 is returning into answer+0xb (0x55d0...) after 3 attempts" */
+		set_err(r, "thread %u is %s %s%s0x%" PRIx64 "%s after %u attempts",
 			t->blocker.tid, lkp_txn_in_data(t, t->blocker.addr) ?
 			"holding a pointer into the patch's data," :
 			t->blocker.kind == LKP_BLOCKER_RETADDR ?
-			"returning into patched code at" : "running patched code at",
-			(uint64_t)t->blocker.addr, t->attempts_made);
+			"returning into" : "running", where[0] ? where : "patched code at ",
+			where[0] ? "(" : "", (uint64_t)t->blocker.addr, where[0] ? ")" : "",
+			t->attempts_made);
 		break;
 	case -ESTALE:
 		set_err(r, "the code at 0x%" PRIx64 " changed during the apply",
@@ -564,7 +612,7 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 	r->attempts = tx.attempts_made;
 	r->nr_threads = tx.nr_threads;
 	if (ret) {
-		txn_error(ret, &tx, r);
+		txn_error(ret, &tx, jobs, nr_jobs, NULL, 0, r);
 		goto unmap;
 	}
 	lkp_test_stop_at("after-txn");
@@ -694,7 +742,7 @@ int lkp_undo(pid_t pid, const char *which, const struct lkp_txn_opts *o, struct 
 	r->attempts = tx.attempts_made;
 	r->nr_threads = tx.nr_threads;
 	if (ret) {
-		txn_error(ret, &tx, r);
+		txn_error(ret, &tx, NULL, 0, recs, nr_recs, r);
 		goto out;
 	}
 	for (i = 0; i < nr_recs; i++) {

@@ -4,6 +4,7 @@
 #define ANSWER_H
 
 int answer(void);
+extern int answer_hold_fd;
 int lib_answer(void);
 
 #endif
