@@ -1344,19 +1344,68 @@ static int add_movable(struct build *b)
 	return n;
 }
 
+/*
+ * -S PATCH: the new patch supersedes PATCH, an earlier patch level for the
+ * same build-id (its fix is in this one), and every patch PATCH superseded.
+ */
+static int add_superseded(struct lkpp_writer *w, const struct target *t, const char *path,
+			  uint64_t **ids, size_t *nids)
+{
+	char err[LKPP_ERR_SIZE];
+	struct lkpp_patch *p;
+	uint64_t id;
+	size_t i, k;
+	int ret;
+
+	ret = lkpp_load(path, &p, err);
+	if (ret)
+		return fail(1, "%s: %s", path, *err ? err : strerror(-ret));
+	if (p->build_id_size != t->build_id_size ||
+	    memcmp(p->build_id, t->build_id, t->build_id_size)) {
+		lkpp_free(p);
+		return fail(1, "%s: a patch for another build-id than %s's: it cannot be superseded",
+			    path, t->path);
+	}
+	for (i = 0; i <= p->nr_supersedes; i++) {
+		id = i < p->nr_supersedes ? p->supersedes[i].patch_id :
+		     lkpp_file_id(p->file, p->file_size);
+		for (k = 0; k < *nids && (*ids)[k] != id; k++)
+			;
+		if (k < *nids)
+			continue;
+		if (grow(ids, *nids + 1, sizeof(**ids))) {
+			lkpp_free(p);
+			return fail(1, "%s", strerror(ENOMEM));
+		}
+		(*ids)[(*nids)++] = id;
+		ret = lkpp_writer_add_supersedes(w, id, i < p->nr_supersedes ?
+						 p->supersedes[i].name : basename(path));
+		if (ret < 0) {
+			lkpp_free(p);
+			return fail(1, "%s: %s", path, strerror(-ret));
+		}
+	}
+	lkpp_free(p);
+	return 0;
+}
+
 static void usage(FILE *fp)
 {
-	fprintf(fp, "usage: %s [-C DIR] -m MAP [-a PATCHED-MAP] (-d OUTDIR | -o FILE) [-n NAME] TARGET\n"
+	fprintf(fp, "usage: %s [-C DIR] -m MAP [-a PATCHED-MAP] (-d OUTDIR | -o FILE) [-n NAME]\n"
+		"       [-S SUPERSEDED.lkpp]... TARGET\n"
 		"  Writes the patch for TARGET (the original binary) from the .lkp sections of\n"
 		"  the objects MAP (its link map, paths relative to DIR) names, and of the\n"
 		"  objects only PATCHED-MAP (the patched link's map) names. Exit status 3:\n"
-		"  none of them carries patch sections.\n", prog);
+		"  none of them carries patch sections. -S names an earlier patch for the\n"
+		"  same build-id that this one supersedes (repeatable).\n", prog);
 }
 
 int main(int argc, char **argv)
 {
 	const char *dir = ".", *mappath = NULL, *outdir = NULL, *outfile = NULL, *name = NULL;
-	const char *addedpath = NULL;
+	const char *addedpath = NULL, **superseded = NULL;
+	uint64_t *superseded_ids = NULL;
+	size_t nsuperseded = 0, nids = 0;
 	struct target t = { 0 };
 	struct linkmap m = { 0 }, added = { 0 };
 	struct object *objs = NULL;
@@ -1365,7 +1414,7 @@ int main(int argc, char **argv)
 	char path[8192], hex[2 * LKPP_BUILD_ID_MAX + 1], err[LKPP_ERR_SIZE];
 	int opt, ret, nsites, nmovable;
 
-	while ((opt = getopt(argc, argv, "hC:m:a:d:o:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "hC:m:a:d:o:n:S:")) != -1) {
 		switch (opt) {
 		case 'C': dir = optarg; break;
 		case 'm': mappath = optarg; break;
@@ -1373,6 +1422,11 @@ int main(int argc, char **argv)
 		case 'd': outdir = optarg; break;
 		case 'o': outfile = optarg; break;
 		case 'n': name = optarg; break;
+		case 'S':
+			if (grow(&superseded, nsuperseded + 1, sizeof(*superseded)))
+				return fail(1, "%s", strerror(ENOMEM));
+			superseded[nsuperseded++] = optarg;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -1453,6 +1507,9 @@ int main(int argc, char **argv)
 				     name ? name : basename(t.path), t.eh.e_type);
 	if (ret < 0)
 		return fail(1, "%s: %s", t.path, strerror(-ret));
+	for (i = 0; i < nsuperseded; i++)
+		if (add_superseded(b.w, &t, superseded[i], &superseded_ids, &nids))
+			return 1;
 	for (i = 0; i < nobjs; i++)
 		if (objs[i].elf && objs[i].funcs && add_sections(&b, &objs[i]))
 			return 1;

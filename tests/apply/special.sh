@@ -76,6 +76,35 @@ test_upgrade() {
 	check "upgrade: undo after the upgrade gives the original code, not A's; B then A (a downgrade) replaces too; undo again restores the original"
 }
 
+# ---- cumulative patch levels: a second patch that supersedes the first ---------
+test_levels() {
+	local pid c=levels orc=$work/oracle/levels a=$work/pm/levels/patchroot b=$work/levels/patchroot ida idb
+	have levels && [ -d "$b" ] || return
+	ida=$("$lkpctl" info --json "$a"/*.lkpp | jq -r .id)
+	idb=$("$lkpctl" info --json "$b"/*.lkpp | jq -r .id)
+	p_start t "$work/pm/$c" --serve || { check "levels: the target starts"; return; }
+	pid=${P_PID[t]}
+	lk_expect 0 "apply level 1" apply -p "$pid" "$a"
+	round t run "$orc/p.1" "after level 1"
+	lk_expect 0 list --json list -p "$pid" &&
+		{ [ "$(jq -r '[.patches[].patch] | join(" ")' "$tmp/lk.out")" = "$ida" ] ||
+		  fail "list after level 1: $(cat "$tmp/lk.out")"; }
+	lk_expect 0 "apply level 2" --json apply -p "$pid" "$b" &&
+		{ [ "$(jq -r '.objects[0].action' "$tmp/lk.out")" = replaced ] || fail "level 2: $(cat "$tmp/lk.out")"; }
+	round t run "$work/levels/o.1" "after level 2"
+	lk_expect 0 list --json list -p "$pid" &&
+		{ [ "$(jq -r '[.patches[] | .patch + " " + .state] | join(",")' "$tmp/lk.out")" = "$idb live" ] &&
+		  [ "$(jq -r '.patches[0].functions | sort | join(" ")' "$tmp/lk.out")" = "offset scale" ] ||
+		  fail "list after level 2: $(cat "$tmp/lk.out")"; }
+	check "levels: level 2 (superseding level 1, $ida) replaces it in one apply: action replaced, fix-2 rounds, list shows only level 2 ($idb) with its functions"
+	lk_expect 0 undo undo -p "$pid"
+	round t run "$orc/o.1" "after undo"
+	lk_expect 0 list --json list -p "$pid" && [ "$(all_count)" = 0 ] || fail "list: $(cat "$tmp/lk.out")"
+	p_end t
+	[ "$ST" = 0 ] || fail "the target exited with status $ST"
+	check "levels: undo of level 2 gives the original code, nothing listed"
+}
+
 # ---- call sites: direct calls retargeted at the new code ---------------------
 # mem5 PID ADDR: the 5 bytes at ADDR (decimal) in PID's memory, as hex.
 mem5() {

@@ -131,7 +131,7 @@ TEST_F(info, json)
 	EXPECT_EQ(0, r.status);
 	EXPECT_STREQ("", r.err);
 	snprintf(head, sizeof(head),
-		 "{\"file\":\"%s\",\"format_version\":\"1.3\",\"size\":%zu,"
+		 "{\"file\":\"%s\",\"format_version\":\"1.4\",\"size\":%zu,"
 		 "\"build_id\":\"deadbeef000102030405060708090a0b0c0d0eff\","
 		 "\"target\":\"libdemo.so.1\",\"target_type\":\"dyn\",\"sections\":[", self->path,
 		 self->len);
@@ -146,6 +146,10 @@ TEST_F(info, json)
 	EXPECT_NE(NULL, strstr(r.out, "\"callsites\":[{\"offset\":3840,\"func\":0,\"kind\":\"call\"},"
 				      "{\"offset\":4112,\"func\":1,\"kind\":\"call\"},"
 				      "{\"offset\":8208,\"func\":1,\"kind\":\"jmp\"}]}"));
+	/* the id list shows, none superseded */
+	snprintf(head, sizeof(head), "\"id\":\"%016llx\",\"supersedes\":[],\"callsites\"",
+		 (unsigned long long)lkpp_file_id(self->buf, self->len));
+	EXPECT_NE(NULL, strstr(r.out, head)) TH_LOG("%s", r.out);
 	/* One object, one line. */
 	EXPECT_EQ('}', r.out[strlen(r.out) - 2]);
 	EXPECT_EQ(strlen(r.out) - 1, strchr(r.out, '\n') - r.out);

@@ -322,8 +322,8 @@ TEST(empty_section_without_bytes)
 	lkpp_writer_free(w);
 }
 
-/* The writer writes the version it implements: 1.3 (1.2 plus MOVABLE). */
-TEST(writes_version_1_3)
+/* The writer writes the version it implements: 1.4 (1.3 plus SUPERSEDES). */
+TEST(writes_version_1_4)
 {
 	char err[LKPP_ERR_SIZE];
 	size_t len;
@@ -331,8 +331,84 @@ TEST(writes_version_1_3)
 
 	ASSERT_EQ(0, ref_patch((void **)&b, &len, err)) TH_LOG("%s", err);
 	EXPECT_EQ(1, get_le(b + HDR_FIELD(version_major), 2));
-	EXPECT_EQ(3, get_le(b + HDR_FIELD(version_minor), 2));
+	EXPECT_EQ(4, get_le(b + HDR_FIELD(version_minor), 2));
 	free(b);
+}
+
+/*
+ * SUPERSEDES (1.4): the writer sorts the ids, the reader gives them back
+ * with their names; an older reader skips the table (not REQUIRED) and
+ * reads the same patch. A duplicate is refused by the writer, and by the
+ * reader (sorted, each id once), as is a reserved field that is not zero.
+ */
+TEST(supersedes)
+{
+	char err[LKPP_ERR_SIZE];
+	struct lkpp_writer *w;
+	struct lkpp_patch *p;
+	uint32_t n;
+	size_t len;
+	uint8_t *b, *t;
+
+	w = lkpp_writer_new();
+	ASSERT_NE(NULL, w);
+	lkpp_writer_set_target(w, ref_build_id, sizeof(ref_build_id), "prog", ET_DYN);
+	lkpp_writer_add_section(w, LKPP_SEC_TEXT, ".text", "\xc3\xc3", 2, 16);
+	lkpp_writer_add_func(w, &(struct lkpp_func){ .name = "f", .section = 0,
+		.old_offset = 0x1000, .old_size = 8, .new_offset = 0, .new_size = 2 });
+	ASSERT_EQ(0, lkpp_writer_add_supersedes(w, 0xfedcba9876543210ULL, "level1.lkpp"));
+	ASSERT_EQ(0, lkpp_writer_add_supersedes(w, 0x0123456789abcdefULL, NULL));
+	ASSERT_EQ(0, lkpp_writer_finish(w, (void **)&b, &len, err)) TH_LOG("%s", err);
+	ASSERT_EQ(0, lkpp_parse(b, len, &p, err)) TH_LOG("%s", err);
+	ASSERT_EQ(2, p->nr_supersedes);
+	EXPECT_EQ(0x0123456789abcdefULL, p->supersedes[0].patch_id);
+	EXPECT_STREQ("", p->supersedes[0].name);
+	EXPECT_EQ(0xfedcba9876543210ULL, p->supersedes[1].patch_id);
+	EXPECT_STREQ("level1.lkpp", p->supersedes[1].name);
+	EXPECT_EQ(lkpp_file_id(b, len), lkpp_file_id(p->file, p->file_size));
+	lkpp_free(p);
+
+	/* the table, last in the directory, not REQUIRED */
+	n = get_le(b + HDR_FIELD(table_count), 4);
+	ASSERT_EQ(LKPP_TABLE_SUPERSEDES, get_le(b + DIR_OFF(b, n - 1), 4));
+	EXPECT_EQ(0, get_le(b + DIR_OFF(b, n - 1) + 4, 4));
+	t = b + get_le(b + DIR_OFF(b, n - 1) + 8, 8);
+
+	/* an older reader: the kind unknown, skipped */
+	put_le(b + DIR_OFF(b, n - 1), 4, 1009);
+	fix_checksum(b, len);
+	ASSERT_EQ(0, lkpp_parse(b, len, &p, err)) TH_LOG("%s", err);
+	EXPECT_EQ(0, p->nr_supersedes);
+	EXPECT_EQ(1, p->nr_funcs);
+	lkpp_free(p);
+	put_le(b + DIR_OFF(b, n - 1), 4, LKPP_TABLE_SUPERSEDES);
+
+	/* the same id twice */
+	put_le(t + 16, 8, 0x0123456789abcdefULL);
+	fix_checksum(b, len);
+	EXPECT_EQ(-EINVAL, lkpp_parse(b, len, &p, err));
+	EXPECT_NE(NULL, strstr(err, "supersedes 1: patch id 0123456789abcdef not sorted, or listed twice"))
+		TH_LOG("%s", err);
+	put_le(t + 16, 8, 0xfedcba9876543210ULL);
+	/* reserved */
+	put_le(t + 12, 4, 7);
+	fix_checksum(b, len);
+	EXPECT_EQ(-EINVAL, lkpp_parse(b, len, &p, err));
+	EXPECT_NE(NULL, strstr(err, "supersedes 0: reserved field is 0x7, not zero")) TH_LOG("%s", err);
+	put_le(t + 12, 4, 0);
+	/* a name beyond STRTAB */
+	put_le(t + 8, 4, 0x7fffffff);
+	fix_checksum(b, len);
+	EXPECT_EQ(-EINVAL, lkpp_parse(b, len, &p, err));
+	EXPECT_NE(NULL, strstr(err, "supersedes 0: string offset")) TH_LOG("%s", err);
+	free(b);
+
+	/* the writer: one id twice */
+	w = lkpp_writer_new();
+	ASSERT_NE(NULL, w);
+	ASSERT_EQ(0, lkpp_writer_add_supersedes(w, 5, "a"));
+	EXPECT_EQ(-EINVAL, lkpp_writer_add_supersedes(w, 5, "b"));
+	lkpp_writer_free(w);
 }
 
 /*
@@ -703,6 +779,11 @@ static const struct field movable_fields[] = {
 	FLD(movable, func), FLD(movable, reserved), { sizeof(struct lkpp_disk_movable), 0 },
 };
 
+static const struct field supersedes_fields[] = {
+	FLD(supersedes, patch_id), FLD(supersedes, name), FLD(supersedes, reserved),
+	{ sizeof(struct lkpp_disk_supersedes), 0 },
+};
+
 static int layout_mismatch(const int8_t *layout, const struct field *f)
 {
 	size_t off = 0;
@@ -729,6 +810,7 @@ TEST(byte_order_layouts)
 	EXPECT_EQ(0, layout_mismatch(lkpp_layout_reloc, reloc_fields));
 	EXPECT_EQ(0, layout_mismatch(lkpp_layout_callsite, callsite_fields));
 	EXPECT_EQ(0, layout_mismatch(lkpp_layout_movable, movable_fields));
+	EXPECT_EQ(0, layout_mismatch(lkpp_layout_supersedes, supersedes_fields));
 	/* What a big-endian host would do: integers reversed, byte arrays kept. */
 	lkpp_bswap_fields(&fn, lkpp_layout_func);
 	EXPECT_EQ(0x44332211, fn.name);
@@ -852,7 +934,7 @@ FIXTURE_TEARDOWN(bad)
 	FIXTURE_VARIANT_ADD(bad, name) { .m = { __VA_ARGS__ }, .err = e, .msg = text }
 
 /* Header. */
-BAD(major_version, -EOPNOTSUPP, "format version 2.3, this reader knows 1.x",
+BAD(major_version, -EOPNOTSUPP, "format version 2.4, this reader knows 1.x",
     { H(version_major), 2 });
 BAD(header_size_small, -EINVAL, "header_size 120", { H(header_size), 120 });
 BAD(header_size_unaligned, -EINVAL, "header_size 132", { H(header_size), 132 });

@@ -68,15 +68,7 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 
 uint64_t lkp_patch_id(const struct lkpp_patch *p)
 {
-	const uint8_t *b = p->file;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	uint64_t i;
-
-	for (i = 0; i < p->file_size; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return lkpp_file_id(p->file, p->file_size);
 }
 
 static bool is_got_type(uint32_t type)

@@ -83,6 +83,20 @@ const int8_t lkpp_layout_symbol[] = { 4, 1, 1, 2, 4, 4, 4, 4, 8, 8, 0 };
 const int8_t lkpp_layout_reloc[] = { 8, 4, 4, 4, 4, 8, 0 };
 const int8_t lkpp_layout_callsite[] = { 8, 4, 4, 0 };
 const int8_t lkpp_layout_movable[] = { 4, 4, 0 };
+const int8_t lkpp_layout_supersedes[] = { 8, 4, 4, 0 };
+
+uint64_t lkpp_file_id(const void *buf, size_t len)
+{
+	const uint8_t *b = buf;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
 
 void lkpp_bswap_fields(void *s, const int8_t *layout)
 {
@@ -168,9 +182,9 @@ struct lkpp_ctx {
 	const uint8_t *file;
 	uint64_t len;
 	char *err;
-	const struct lkpp_disk_table *tab[LKPP_TABLE_MOVABLE + 1];
+	const struct lkpp_disk_table *tab[LKPP_TABLE_SUPERSEDES + 1];
 	struct lkpp_disk_table tabs[LKPP_MAX_TABLES];
-	uint32_t tab_index[LKPP_TABLE_MOVABLE + 1];
+	uint32_t tab_index[LKPP_TABLE_SUPERSEDES + 1];
 	const char *strtab;
 	uint64_t strtab_size;
 };
@@ -184,6 +198,7 @@ static const char *const table_names[] = {
 	[LKPP_TABLE_RELOCS] = "RELOCS",
 	[LKPP_TABLE_CALLSITES] = "CALLSITES",
 	[LKPP_TABLE_MOVABLE] = "MOVABLE",
+	[LKPP_TABLE_SUPERSEDES] = "SUPERSEDES",
 };
 
 /* v1 size of an entry of each array kind; 0 for byte tables. */
@@ -196,6 +211,7 @@ static const uint32_t table_entry_min[] = {
 	[LKPP_TABLE_RELOCS] = sizeof(struct lkpp_disk_reloc),
 	[LKPP_TABLE_CALLSITES] = sizeof(struct lkpp_disk_callsite),
 	[LKPP_TABLE_MOVABLE] = sizeof(struct lkpp_disk_movable),
+	[LKPP_TABLE_SUPERSEDES] = sizeof(struct lkpp_disk_supersedes),
 };
 
 /* String references are u32: the whole file must fit in their range. */
@@ -225,6 +241,7 @@ static void get_entry(struct lkpp_ctx *c, int kind, uint32_t i, void *dst, size_
 		[LKPP_TABLE_RELOCS] = lkpp_layout_reloc,
 		[LKPP_TABLE_CALLSITES] = lkpp_layout_callsite,
 		[LKPP_TABLE_MOVABLE] = lkpp_layout_movable,
+		[LKPP_TABLE_SUPERSEDES] = lkpp_layout_supersedes,
 	};
 	const struct lkpp_disk_table *t = c->tab[kind];
 
@@ -302,7 +319,7 @@ static int check_tables(struct lkpp_ctx *c, const struct lkpp_disk_header *h)
 
 		memcpy(t, c->file + h->table_offset + (uint64_t)i * h->table_entry_size, sizeof(*t));
 		lkpp_le_fields(t, lkpp_layout_table);
-		known = t->kind >= LKPP_TABLE_STRTAB && t->kind <= LKPP_TABLE_MOVABLE;
+		known = t->kind >= LKPP_TABLE_STRTAB && t->kind <= LKPP_TABLE_SUPERSEDES;
 		name = known ? table_names[t->kind] : "unknown";
 
 		if (t->flags & ~LKPP_TABLE_F_ALL)
@@ -847,6 +864,41 @@ static int check_movable(struct lkpp_ctx *c, struct lkpp_patch *p)
 	return 0;
 }
 
+/*
+ * Superseded patches (1.4): each named once by its id, sorted by id, so a
+ * duplicate is the previous entry.
+ */
+static int check_supersedes(struct lkpp_ctx *c, struct lkpp_patch *p)
+{
+	const struct lkpp_disk_table *t = c->tab[LKPP_TABLE_SUPERSEDES];
+	uint32_t i, n = t ? t->count : 0;
+	int ret;
+
+	if (!n)
+		return 0;
+	p->supersedes = calloc(n, sizeof(*p->supersedes));
+	if (!p->supersedes)
+		return fail(c->err, -ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		struct lkpp_disk_supersedes d;
+
+		get_entry(c, LKPP_TABLE_SUPERSEDES, i, &d, sizeof(d));
+		if (d.reserved)
+			return fail(c->err, -EINVAL,
+				    "supersedes %u: reserved field is 0x%x, not zero", i, d.reserved);
+		if (i && d.patch_id <= p->supersedes[i - 1].patch_id)
+			return fail(c->err, -EINVAL,
+				    "supersedes %u: patch id %016llx not sorted, or listed twice",
+				    i, (unsigned long long)d.patch_id);
+		ret = get_str(c, d.name, "supersedes", i, &p->supersedes[i].name);
+		if (ret)
+			return ret;
+		p->supersedes[i].patch_id = d.patch_id;
+		p->nr_supersedes = i + 1;
+	}
+	return 0;
+}
+
 void lkpp_callsite_bytes(const struct lkpp_patch *p, const struct lkpp_callsite *cs, uint8_t *buf)
 {
 	int32_t rel = (int32_t)(p->funcs[cs->func].old_offset - (cs->offset + LKPP_JMP_SIZE));
@@ -867,6 +919,7 @@ void lkpp_free(struct lkpp_patch *p)
 	free(p->symbols);
 	free(p->relocs);
 	free(p->callsites);
+	free(p->supersedes);
 	free(p->file);
 	free(p);
 }
@@ -918,6 +971,8 @@ int lkpp_parse(const void *buf, size_t len, struct lkpp_patch **out, char *err)
 		ret = check_callsites(c, p);
 	if (!ret)
 		ret = check_movable(c, p);
+	if (!ret)
+		ret = check_supersedes(c, p);
 	if (ret)
 		goto fail;
 	p->version_major = h.version_major;

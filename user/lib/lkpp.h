@@ -61,6 +61,11 @@ struct lkpp_callsite {
 	uint32_t kind;			/* enum lkpp_callsite_kind */
 };
 
+struct lkpp_supersedes {
+	uint64_t patch_id;		/* lkpp_file_id() of the superseded patch */
+	const char *name;		/* its file name, informational; "" if none */
+};
+
 struct lkpp_patch {
 	uint16_t version_major;
 	uint16_t version_minor;
@@ -75,6 +80,8 @@ struct lkpp_patch {
 	struct lkpp_symbol *symbols;
 	struct lkpp_reloc *relocs;
 	struct lkpp_callsite *callsites;	/* sorted by offset */
+	uint32_t nr_supersedes;		/* 1.4 */
+	struct lkpp_supersedes *supersedes;	/* sorted by patch_id */
 	uint64_t file_size;
 	void *file;			/* private: the file's bytes, strings point here */
 };
@@ -109,12 +116,18 @@ uint32_t lkpp_crc32c(uint32_t crc, const void *buf, size_t len);
 uint32_t lkpp_file_checksum(const void *buf, size_t len);
 
 /*
+ * A patch's id: FNV-1a (64 bit) of the whole file. What apply records for a
+ * live patch (`lkpctl list`) and what SUPERSEDES names.
+ */
+uint64_t lkpp_file_id(const void *buf, size_t len);
+
+/*
  * Field widths of each on-disk struct, in order: 1, 2, 4 or 8 for an
  * integer, -n for n bytes kept as they are; 0 ends the list.
  */
 extern const int8_t lkpp_layout_header[], lkpp_layout_table[], lkpp_layout_section[],
 	lkpp_layout_func[], lkpp_layout_symbol[], lkpp_layout_reloc[], lkpp_layout_callsite[],
-	lkpp_layout_movable[];
+	lkpp_layout_movable[], lkpp_layout_supersedes[];
 
 /* Reverse the bytes of every integer field of s (exposed for the tests). */
 void lkpp_bswap_fields(void *s, const int8_t *layout);
@@ -168,6 +181,11 @@ int lkpp_writer_add_reloc(struct lkpp_writer *w, const struct lkpp_reloc *r);
 int lkpp_writer_add_callsite(struct lkpp_writer *w, const struct lkpp_callsite *cs);
 /* 1.3: list function func (an index add_func returned, not NEW) in MOVABLE. 0 or -errno. */
 int lkpp_writer_set_movable(struct lkpp_writer *w, uint32_t func);
+/*
+ * 1.4: this patch supersedes the one with id patch_id (lkpp_file_id() of
+ * its file), name its file name (may be NULL). Listing one twice is -EINVAL.
+ */
+int lkpp_writer_add_supersedes(struct lkpp_writer *w, uint64_t patch_id, const char *name);
 
 /* The file in a new malloc'ed buffer (*buf, *len); err as for lkpp_parse. */
 int lkpp_writer_finish(struct lkpp_writer *w, void **buf, size_t *len, char *err);

@@ -20,7 +20,7 @@
 #define LKPP_MAGIC		"\x89LKPP\r\n\x1a"
 #define LKPP_MAGIC_SIZE		8
 #define LKPP_VERSION_MAJOR	1	/* readers reject any other major */
-#define LKPP_VERSION_MINOR	3	/* readers accept any minor; 1.1: LKPP_SYM_F_IFUNC, 1.2: CALLSITES, 1.3: MOVABLE */
+#define LKPP_VERSION_MINOR	4	/* readers accept any minor; 1.1: LKPP_SYM_F_IFUNC, 1.2: CALLSITES, 1.3: MOVABLE, 1.4: SUPERSEDES */
 
 #define LKPP_BUILD_ID_MAX	64
 #define LKPP_OLD_BYTES_MAX	16
@@ -61,6 +61,7 @@ enum lkpp_table_kind {
 	LKPP_TABLE_RELOCS = 6,		/* struct lkpp_disk_reloc[] */
 	LKPP_TABLE_CALLSITES = 7,	/* struct lkpp_disk_callsite[] (1.2, optional) */
 	LKPP_TABLE_MOVABLE = 8,		/* struct lkpp_disk_movable[] (1.3, optional) */
+	LKPP_TABLE_SUPERSEDES = 9,	/* struct lkpp_disk_supersedes[] (1.4, optional) */
 };
 
 #define LKPP_TABLE_F_REQUIRED	0x1u	/* unknown kind with this flag: reject the file */
@@ -183,6 +184,19 @@ struct lkpp_disk_movable {
 	uint32_t reserved;		/* must be 0 */
 };
 
+/*
+ * 1.4: a patch this one supersedes (a cumulative patch level: its fix is in
+ * this one too), for the same build-id, named by its patch id (the id
+ * `lkpctl list` shows for a live patch). Apply replaces any live patch of
+ * the object anyway; the table says which level this one follows, so a
+ * reader that skips it (it is not REQUIRED) applies the same patch.
+ */
+struct lkpp_disk_supersedes {
+	uint64_t patch_id;		/* lkpp_file_id() of the superseded file */
+	uint32_t name;			/* string: its file name, informational */
+	uint32_t reserved;		/* must be 0 */
+};
+
 _Static_assert(sizeof(struct lkpp_disk_header) == 128, "lkpp header layout");
 _Static_assert(sizeof(struct lkpp_disk_table) == 32, "lkpp table layout");
 _Static_assert(sizeof(struct lkpp_disk_section) == 32, "lkpp section layout");
@@ -191,5 +205,6 @@ _Static_assert(sizeof(struct lkpp_disk_symbol) == 40, "lkpp symbol layout");
 _Static_assert(sizeof(struct lkpp_disk_reloc) == 32, "lkpp reloc layout");
 _Static_assert(sizeof(struct lkpp_disk_callsite) == 16, "lkpp callsite layout");
 _Static_assert(sizeof(struct lkpp_disk_movable) == 8, "lkpp movable layout");
+_Static_assert(sizeof(struct lkpp_disk_supersedes) == 16, "lkpp supersedes layout");
 
 #endif /* LKPP_FORMAT_H */

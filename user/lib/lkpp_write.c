@@ -49,6 +49,7 @@ struct lkpp_writer {
 	uint32_t *str_hash;		/* open addressing: strtab offsets, 0 = empty */
 	size_t str_hash_cap, str_count;
 	struct lkpp_vec sections, funcs, symbols, relocs, callsites, movable;	/* disk structs */
+	struct lkpp_vec supersedes;	/* struct lkpp_disk_supersedes, 1.4 */
 };
 
 struct lkpp_writer *lkpp_writer_new(void)
@@ -64,6 +65,7 @@ struct lkpp_writer *lkpp_writer_new(void)
 	w->relocs.elem = sizeof(struct lkpp_disk_reloc);
 	w->callsites.elem = sizeof(struct lkpp_disk_callsite);
 	w->movable.elem = sizeof(struct lkpp_disk_movable);
+	w->supersedes.elem = sizeof(struct lkpp_disk_supersedes);
 	/* Offset 0 is the empty string. */
 	if (!vec_push(&w->strtab)) {
 		free(w);
@@ -86,6 +88,7 @@ void lkpp_writer_free(struct lkpp_writer *w)
 	free(w->relocs.v);
 	free(w->callsites.v);
 	free(w->movable.v);
+	free(w->supersedes.v);
 	free(w->strtab.v);
 	free(w->str_hash);
 	free(w);
@@ -323,6 +326,35 @@ int lkpp_writer_set_movable(struct lkpp_writer *w, uint32_t func)
 	return 0;
 }
 
+int lkpp_writer_add_supersedes(struct lkpp_writer *w, uint64_t patch_id, const char *name)
+{
+	struct lkpp_disk_supersedes *d;
+	uint32_t s;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < w->supersedes.n; i++)
+		if (((struct lkpp_disk_supersedes *)w->supersedes.v)[i].patch_id == patch_id)
+			return set_error(w, -EINVAL);
+	ret = add_str(w, name, &s);
+	if (ret)
+		return ret;
+	d = vec_push(&w->supersedes);
+	if (!d)
+		return set_error(w, -ENOMEM);
+	d->patch_id = patch_id;
+	d->name = s;
+	d->reserved = 0;
+	return 0;
+}
+
+static int supersedes_cmp(const void *a, const void *b)
+{
+	const struct lkpp_disk_supersedes *x = a, *y = b;
+
+	return x->patch_id < y->patch_id ? -1 : x->patch_id > y->patch_id;
+}
+
 static int movable_cmp(const void *a, const void *b)
 {
 	const struct lkpp_disk_movable *x = a, *y = b;
@@ -355,8 +387,8 @@ static unsigned int add_table(struct lkpp_wtable *t, unsigned int nt, uint32_t k
 {
 	t[nt].kind = kind;
 	/* What only makes apply faster is not required: an older reader skips it. */
-	t[nt].flags = kind == LKPP_TABLE_CALLSITES || kind == LKPP_TABLE_MOVABLE ? 0 :
-		      LKPP_TABLE_F_REQUIRED;
+	t[nt].flags = kind == LKPP_TABLE_CALLSITES || kind == LKPP_TABLE_MOVABLE ||
+		      kind == LKPP_TABLE_SUPERSEDES ? 0 : LKPP_TABLE_F_REQUIRED;
 	t[nt].entry_size = entry_size;
 	t[nt].count = count;
 	t[nt].size = entry_size ? count * entry_size : size;
@@ -397,7 +429,7 @@ static void put_table(uint8_t *f, uint64_t dir, unsigned int i, const struct lkp
 int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *err)
 {
 	struct lkpp_wsection *secs = w->sections.v;
-	struct lkpp_wtable t[8];
+	struct lkpp_wtable t[9];
 	struct lkpp_disk_header h = { 0 };
 	struct lkpp_patch *check;
 	uint64_t off, data_size = 0, dir;
@@ -446,6 +478,11 @@ int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *e
 		qsort(w->movable.v, w->movable.n, w->movable.elem, movable_cmp);
 		nt = add_table(t, nt, LKPP_TABLE_MOVABLE, sizeof(struct lkpp_disk_movable),
 			       w->movable.n, 0);
+	}
+	if (w->supersedes.n) {
+		qsort(w->supersedes.v, w->supersedes.n, w->supersedes.elem, supersedes_cmp);
+		nt = add_table(t, nt, LKPP_TABLE_SUPERSEDES, sizeof(struct lkpp_disk_supersedes),
+			       w->supersedes.n, 0);
 	}
 	dir = sizeof(h);
 	off = dir + nt * sizeof(struct lkpp_disk_table);
@@ -527,6 +564,9 @@ int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *e
 			break;
 		case LKPP_TABLE_MOVABLE:
 			put_array(p, &w->movable, lkpp_layout_movable);
+			break;
+		case LKPP_TABLE_SUPERSEDES:
+			put_array(p, &w->supersedes, lkpp_layout_supersedes);
 			break;
 		}
 	}

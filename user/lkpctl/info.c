@@ -21,7 +21,9 @@ static const char info_usage[] =
 	"  -j, --json     one JSON object: build_id, target, sections, functions\n"
 	"                 (name, old_offset, old_size, new_offset, new_size, new, movable),\n"
 	"                 symbols (\"ifunc\":true: the value is an IFUNC resolver),\n"
-	"                 relocations and callsites (offset, func, kind)\n"
+	"                 relocations and callsites (offset, func, kind), id (the\n"
+	"                 patch id lkpctl list shows) and supersedes (id, name: the\n"
+	"                 patches this cumulative one replaces)\n"
 	"  -v, --verbose  also list sections, symbols (type \"ifunc\": the value is\n"
 	"                 an IFUNC resolver), relocations and call sites\n"
 	"  -h, --help     this text\n";
@@ -111,6 +113,13 @@ static void print_json(const char *path, const struct lkpp_patch *p, const char 
 		       ",\"symbol\":%u,\"addend\":%" PRId64 "}", i ? "," : "", r->section,
 		       r->offset, lkpp_reloc_name(r->type), r->symbol, r->addend);
 	}
+	printf("],\"id\":\"%016" PRIx64 "\",\"supersedes\":[", lkpp_file_id(p->file, p->file_size));
+	for (i = 0; i < p->nr_supersedes; i++) {
+		printf("%s{\"id\":\"%016" PRIx64 "\",\"name\":", i ? "," : "",
+		       p->supersedes[i].patch_id);
+		lkp_json_str(stdout, p->supersedes[i].name);
+		printf("}");
+	}
 	printf("],\"callsites\":[");
 	for (i = 0; i < p->nr_callsites; i++) {
 		const struct lkpp_callsite *cs = &p->callsites[i];
@@ -131,6 +140,12 @@ static void print_plain(const char *path, const struct lkpp_patch *p, const char
 	printf("target:    %s (%s)\n", p->target_name[0] ? p->target_name : "(unnamed)",
 	       target_type_name(p->target_type));
 	printf("build-id:  %s\n", build_id);
+	/* the id `lkpctl list` shows once it is live */
+	printf("id:        %016" PRIx64 "\n", lkpp_file_id(p->file, p->file_size));
+	for (i = 0; i < p->nr_supersedes; i++)
+		printf("supersedes: %016" PRIx64 "%s%s%s\n", p->supersedes[i].patch_id,
+		       *p->supersedes[i].name ? " (" : "", p->supersedes[i].name,
+		       *p->supersedes[i].name ? ")" : "");
 	printf("functions: %u\n", p->nr_funcs);
 	printf("  %-18s %-10s %-10s %s\n", "OLD_OFFSET", "OLD_SIZE", "NEW_SIZE", "NAME");
 	for (i = 0; i < p->nr_funcs; i++) {
