@@ -191,10 +191,13 @@ static int write_stub_record(const struct lkp_session *s, const struct job *j)
 }
 
 /*
- * R first (it holds the record), then X and W right after it, or as near
+ * R first (it holds the record), then X and W right below it, or as near
  * as the address space allows; each within rel32 reach of the whole object,
  * so that the jumps at the old entries and the patch's references into the
- * object reach (the linker checks every relocation's reach).
+ * object reach (the linker checks every relocation's reach). Below, not
+ * above: the kernel puts R at the free address closest to the object's
+ * start, which is the top of the gap below the object, so the address
+ * right after R is the object's and the one right before R is free.
  */
 static int map_job(const struct lkp_session *s, struct job *j, struct lkp_result *r)
 {
@@ -204,7 +207,7 @@ static int map_job(const struct lkp_session *s, struct job *j, struct lkp_result
 	};
 	static const unsigned int order[LKP_NR_MAPS] = { LKP_MAP_R, LKP_MAP_X, LKP_MAP_W };
 	struct lkp_object *o = j->obj;
-	uint64_t total = 0, span = o->hi - o->lo, next = 0, dist;
+	uint64_t total = 0, span = o->hi - o->lo, low = 0, dist;
 	unsigned int i, m;
 	int ret;
 
@@ -220,8 +223,9 @@ static int map_job(const struct lkp_session *s, struct job *j, struct lkp_result
 		if (!j->img.len[m])
 			continue;
 		ret = -ENOMEM;
-		if (next)
-			ret = do_map(s, next, j->img.len[m], 0, prot[m], &j->img.addr[m]);
+		if (low > j->img.len[m])
+			ret = do_map(s, low - j->img.len[m], j->img.len[m], 0, prot[m],
+				     &j->img.addr[m]);
 		if (ret == -ENOMEM)
 			ret = do_map(s, o->lo & ~4095ULL, j->img.len[m], dist, prot[m],
 				     &j->img.addr[m]);
@@ -231,7 +235,8 @@ static int map_job(const struct lkp_session *s, struct job *j, struct lkp_result
 			return ret;
 		}
 		j->mapped[m] = true;
-		next = j->img.addr[m] + j->img.len[m];
+		if (!low || j->img.addr[m] < low)
+			low = j->img.addr[m];
 		ret = write_stub_record(s, j);
 		if (ret) {
 			set_err(r, "%s: cannot write into the process", o->path);
