@@ -31,6 +31,7 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,7 +61,8 @@ struct mc_conn {
 
 static const char *mc_host = "127.0.0.1";
 static const char *mc_port = "11211";
-static volatile sig_atomic_t mc_stop;
+/* Set by the main thread when the run ends; the connection threads poll it. */
+static atomic_bool mc_stop;
 
 static unsigned long long mc_now_ns(void)
 {
@@ -135,7 +137,7 @@ static int mc_recv(int fd, char *buf, size_t size, bool multi)
 	for (;;) {
 		ssize_t n = recv(fd, buf + len, size - 1 - len, 0);
 
-		if (n < 0 && errno == EINTR && !mc_stop)
+		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return n < 0 ? -errno : -ECONNRESET;
@@ -230,8 +232,6 @@ static int mc_request(struct mc_conn *c, unsigned long i)
 				kind = MC_ME_NEW;
 		}
 	}
-	if (err == -EINTR && mc_stop)
-		return 0;	/* the run ended during this request: not counted */
 	if (!ok)
 		c->failed++;
 	if (mc_record(c, t, done, kind, ok))
@@ -367,7 +367,7 @@ static int mc_run(int nconns, int secs, const char *out)
 	do {
 		sig = sigtimedwait(&set, NULL, &ts);
 	} while (sig < 0 && errno == EINTR);
-	mc_stop = 1;
+	atomic_store(&mc_stop, true);
 	/* A thread blocked in recv() sees its timeout at most 5 s later. */
 	for (i = 0; i < nconns; i++) {
 		pthread_join(conns[i].thread, NULL);
@@ -402,13 +402,27 @@ int main(int argc, char **argv)
 	argc--;
 	while ((opt = getopt(argc, argv, "h:p:c:t:o:s")) != -1) {
 		switch (opt) {
-		case 'h': mc_host = optarg; break;
-		case 'p': mc_port = optarg; break;
-		case 'c': nconns = atoi(optarg); break;
-		case 't': secs = atoi(optarg); break;
-		case 'o': out = optarg; break;
-		case 's': set = true; break;
-		default: mc_usage(); return 2;
+		case 'h':
+			mc_host = optarg;
+			break;
+		case 'p':
+			mc_port = optarg;
+			break;
+		case 'c':
+			nconns = atoi(optarg);
+			break;
+		case 't':
+			secs = atoi(optarg);
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 's':
+			set = true;
+			break;
+		default:
+			mc_usage();
+			return 2;
 		}
 	}
 	if (optind != argc) {
