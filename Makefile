@@ -75,9 +75,11 @@ check:
 	$(Q)$(MAKE) all
 	$(Q)$(TOP)/tests/run-all
 
+# The real server (Debian's memcached and its patch) is built on the host, cached.
 demo:
 	$(Q)$(TOP)/scripts/deps
 	$(Q)$(MAKE) all
+	$(Q)$(TOP)/tests/real/server/build
 	$(Q)$(TOP)/tests/vm/run --name demo -- $(TOP)/scripts/demo
 
 # The fuzzer writes what it finds to $(B)/fuzz/corpus and any crash to
