@@ -17,6 +17,7 @@
 #include "callsite.h"
 #include "inplace.h"
 #include "link.h"
+#include "release.h"
 
 #define GiB2		(1ULL << 31)
 #define MiB		(1ULL << 20)
@@ -155,13 +156,6 @@ static int do_map(const struct lkp_session *s, uint64_t hint, uint64_t len, uint
 	return ret;
 }
 
-static int do_unmap(const struct lkp_session *s, uint64_t addr, uint64_t len)
-{
-	struct lkp_unmap u = { .addr = addr, .len = len };
-
-	return lkp_session_ioctl(s, LKP_IOC_UNMAP, &u);
-}
-
 /*
  * A record for memory just mapped, before anything else is known: if the
  * tool dies now, `list` still finds the mappings (a stale patch) and
@@ -252,28 +246,10 @@ static void unmap_job(const struct lkp_session *s, struct job *j)
 
 	for (i = 0; i < LKP_NR_MAPS; i++)
 		if (j->mapped[i])
-			do_unmap(s, j->img.addr[i], j->img.len[i]);
+			lkp_unmap(s, j->img.addr[i], j->img.len[i]);
 }
 
 /* Remove a record's memory; where lkp cannot (a forked child), at least forget it. */
-static void unmap_record(const struct lkp_session *s, const struct lkp_applied *a)
-{
-	uint64_t maps[LKP_NR_MAPS][2];
-	bool forget = false;
-	unsigned int i;
-
-	memcpy(maps, a->hdr->maps, sizeof(maps));
-	/* R holds the record: it goes last, so a failure half way leaves it findable. */
-	for (i = 0; i < LKP_NR_MAPS; i++) {
-		unsigned int m = (i + LKP_MAP_W) % LKP_NR_MAPS;	/* W, X, R */
-
-		if (maps[m][1] && do_unmap(s, maps[m][0], maps[m][1]) == -ENOENT)
-			forget = true;
-	}
-	if (forget)
-		lkp_record_forget(s, a);
-}
-
 /* Any of its jumps or call sites in place: its memory must stay until undone. */
 static bool is_live(const struct lkp_applied *a)
 {
@@ -314,17 +290,16 @@ static int check_old_code(const struct lkp_session *s, struct job *j, struct lkp
  * return into it) and its data (no thread may hold a pointer into it on
  * its stack: a string the patched code passed to printf, say).
  */
+/*
+ * What must be out of use for a live patch to go: its code (no thread in
+ * it, none returning into it). Its data need not be: lkp_release() frees
+ * the memory after the switch only if nothing points into it.
+ */
 static int record_ranges(struct lkp_txn *t, const struct lkp_applied *a)
 {
 	const uint64_t (*m)[2] = (const uint64_t (*)[2])a->hdr->maps;
-	int ret;
 
-	ret = lkp_txn_range(t, m[LKP_MAP_X][0], m[LKP_MAP_X][0] + m[LKP_MAP_X][1]);
-	if (!ret)
-		ret = lkp_txn_data_range(t, m[LKP_MAP_R][0], m[LKP_MAP_R][0] + m[LKP_MAP_R][1]);
-	if (!ret)
-		ret = lkp_txn_data_range(t, m[LKP_MAP_W][0], m[LKP_MAP_W][0] + m[LKP_MAP_W][1]);
-	return ret;
+	return lkp_txn_range(t, m[LKP_MAP_X][0], m[LKP_MAP_X][0] + m[LKP_MAP_X][1]);
 }
 
 /* The entries and ranges of one object's switch to its new patch. */
@@ -362,6 +337,56 @@ static int txn_job(struct lkp_txn *t, struct job *j)
 	}
 	/* No thread may still run, or return into, the replaced patch, nor use its data. */
 	return record_ranges(t, j->old);
+}
+
+/*
+ * The records whose memory goes after a transaction (lkp_release), each
+ * with the result entry (an index in r->objs, or -1) that says so.
+ */
+struct release_list {
+	const struct lkp_applied **recs;
+	int *res;
+	unsigned int n;
+};
+
+static void release_add(struct release_list *l, const struct lkp_applied *a, int res)
+{
+	const struct lkp_applied **v = reallocarray(l->recs, l->n + 1, sizeof(*v));
+	int *x;
+
+	if (!v)
+		return;		/* not freed now: a later undo or apply does it */
+	l->recs = v;
+	x = reallocarray(l->res, l->n + 1, sizeof(*x));
+	if (!x)
+		return;
+	l->res = x;
+	v[l->n] = a;
+	x[l->n++] = res;
+}
+
+static void release_run(const struct lkp_session *s, struct release_list *l,
+			struct lkp_result *r)
+{
+	struct lkp_blocker b = { 0 };
+	unsigned int i;
+	bool *kept = calloc(l->n ? l->n : 1, sizeof(*kept));
+
+	if (!kept)
+		return;
+	lkp_release(s, l->recs, l->n, kept, &b);
+	for (i = 0; i < l->n; i++)
+		if (kept[i] && l->res[i] >= 0) {
+			r->objs[l->res[i]].kept = true;
+			r->objs[l->res[i]].kept_tid = b.tid;
+		}
+	free(kept);
+}
+
+static void release_free(struct release_list *l)
+{
+	free(l->recs);
+	free(l->res);
 }
 
 /*
@@ -418,9 +443,7 @@ static int txn_error(int ret, const struct lkp_txn *t, const struct job *jobs,
 		blocker_func(t->blocker.addr, jobs, nr_jobs, recs, nr_recs, where, sizeof(where));
 		/* "thread 12 is returning into answer+0xb (0x55d0...) after 3 attempts" */
 		set_err(r, "thread %u is %s %s%s0x%" PRIx64 "%s after %u attempts",
-			t->blocker.tid, lkp_txn_in_data(t, t->blocker.addr) ?
-			"holding a pointer into the patch's data," :
-			t->blocker.kind == LKP_BLOCKER_RETADDR ?
+			t->blocker.tid, t->blocker.kind == LKP_BLOCKER_RETADDR ?
 			"returning into" : "running", where[0] ? where : "patched code at ",
 			where[0] ? "(" : "", (uint64_t)t->blocker.addr, where[0] ? ")" : "",
 			t->attempts_made);
@@ -502,6 +525,7 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 	uint64_t t0 = now_ns();
 	struct lkp_applied *recs = NULL;
 	struct lkp_target *t = NULL;
+	struct release_list rel = { 0 };
 	struct lkp_txn tx = { 0 };
 	struct lkp_session s;
 	struct job *jobs;
@@ -616,13 +640,14 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 	r->pause_ns = tx.pause_ns;
 	r->attempts = tx.attempts_made;
 	r->nr_threads = tx.nr_threads;
+	r->nr_unwound = tx.nr_unwound;
 	if (ret) {
 		txn_error(ret, &tx, jobs, nr_jobs, NULL, 0, r);
 		goto unmap;
 	}
 	lkp_test_stop_at("after-txn");
 
-	/* Live. What remains is cleaning up what the new patches replaced. */
+	/* Live. What remains is the memory of what the new patches replaced. */
 	for (i = 0; i < nr_jobs; i++) {
 		struct job *j = &jobs[i];
 		struct lkp_obj_result *res;
@@ -635,7 +660,7 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 				r->nr_funcs++;
 			}
 		if (j->old)
-			unmap_record(&s, j->old);
+			release_add(&rel, j->old, res ? (int)(res - r->objs) : -1);
 	}
 	/* Stale records of the objects just patched (an apply killed half way) go too. */
 	for (k = 0; k < nr_recs; k++) {
@@ -646,16 +671,18 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 			    recs[k].hdr->build_id_size == jobs[i].obj->build_id_size &&
 			    !memcmp(recs[k].hdr->build_id, jobs[i].obj->build_id,
 				    jobs[i].obj->build_id_size)) {
-				unmap_record(&s, &recs[k]);
+				release_add(&rel, &recs[k], -1);
 				break;
 			}
 	}
+	release_run(&s, &rel, r);
 	ret = 0;
 	goto out;
 unmap:
 	for (i = 0; i < nr_jobs; i++)
 		unmap_job(&s, &jobs[i]);
 out:
+	release_free(&rel);
 	for (i = 0; i < nr_jobs; i++)
 		lkp_image_free(&jobs[i].img);
 	free(jobs);
@@ -685,6 +712,7 @@ int lkp_undo(pid_t pid, const char *which, const struct lkp_txn_opts *o, struct 
 {
 	uint64_t t0 = now_ns();
 	struct lkp_applied *recs = NULL;
+	struct release_list rel = { 0 };
 	struct lkp_txn tx = { 0 };
 	struct lkp_session s;
 	unsigned int nr_recs = 0, i, k, n = 0;
@@ -746,6 +774,7 @@ int lkp_undo(pid_t pid, const char *which, const struct lkp_txn_opts *o, struct 
 	r->pause_ns = tx.pause_ns;
 	r->attempts = tx.attempts_made;
 	r->nr_threads = tx.nr_threads;
+	r->nr_unwound = tx.nr_unwound;
 	if (ret) {
 		txn_error(ret, &tx, NULL, 0, recs, nr_recs, r);
 		goto out;
@@ -765,9 +794,11 @@ int lkp_undo(pid_t pid, const char *which, const struct lkp_txn_opts *o, struct 
 			add_func(res, lkp_rec_str(a, a->funcs[k].name_off));
 			r->nr_funcs++;
 		}
-		unmap_record(&s, a);
+		release_add(&rel, a, res ? (int)(res - r->objs) : -1);
 	}
+	release_run(&s, &rel, r);
 out:
+	release_free(&rel);
 	lkp_txn_free(&tx);
 	lkp_applied_free(recs, nr_recs);
 	lkp_session_close(&s);

@@ -30,6 +30,13 @@ struct lkp_obj_result {
 	enum lkp_action action;
 	char **funcs;			/* names of the functions redirected (or restored) */
 	unsigned int nr_funcs;
+	/*
+	 * The memory of the patch this one replaced, or of the patch undone,
+	 * stays mapped (not live, harmless): thread kept_tid has a register or
+	 * a stack word pointing into it. A later undo or apply frees it.
+	 */
+	bool kept;
+	uint32_t kept_tid;
 };
 
 struct lkp_result {
@@ -42,6 +49,7 @@ struct lkp_result {
 	uint64_t total_ns;		/* the whole operation */
 	unsigned int attempts;
 	unsigned int nr_threads;
+	unsigned int nr_unwound;	/* threads the precise check unwound (0: not needed) */
 	struct lkp_blocker blocker;	/* for -EBUSY: the thread in the way */
 	char err[LKP_ERR_SIZE];		/* for an error: object and reason */
 };

@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "procmaps.h"
 #include "threads.h"
 #include "txn.h"
 #include "unwind.h"
 
 #define MAX_FRAMES	512
-#define LKP_NR_DATA_MAX	256
+/* As much of a stack as the kernel's scan reads (LKP_MAX_STACK_SCAN). */
+#define STACK_SCAN_MAX	(8u << 20)
 
 static int grow(void *v, unsigned int *cap, unsigned int need, size_t size)
 {
@@ -72,31 +74,14 @@ int lkp_txn_poke_bytes(struct lkp_txn *t, uint64_t addr, const uint8_t *old, con
 	return 0;
 }
 
-static int add_range(struct lkp_txn *t, uint64_t start, uint64_t end, bool data)
-{
-	unsigned int cap = t->cap_ranges;
-
-	if (start >= end)
-		return 0;
-	if (grow(&t->ranges, &cap, t->nr_ranges + 1, sizeof(*t->ranges)))
-		return -ENOMEM;
-	cap = t->cap_ranges;
-	if (grow(&t->data, &cap, t->nr_ranges + 1, sizeof(*t->data)))
-		return -ENOMEM;
-	t->cap_ranges = cap;
-	t->data[t->nr_ranges] = data;
-	t->ranges[t->nr_ranges++] = (struct lkp_range){ .start = start, .end = end };
-	return 0;
-}
-
 int lkp_txn_range(struct lkp_txn *t, uint64_t start, uint64_t end)
 {
-	return add_range(t, start, end, false);
-}
-
-int lkp_txn_data_range(struct lkp_txn *t, uint64_t start, uint64_t end)
-{
-	return add_range(t, start, end, true);
+	if (start >= end)
+		return 0;
+	if (grow(&t->ranges, &t->cap_ranges, t->nr_ranges + 1, sizeof(*t->ranges)))
+		return -ENOMEM;
+	t->ranges[t->nr_ranges++] = (struct lkp_range){ .start = start, .end = end };
+	return 0;
 }
 
 int lkp_txn_opaque_range(struct lkp_txn *t, uint64_t start, uint64_t end)
@@ -119,35 +104,46 @@ static bool in_opaque(const struct lkp_txn *t, uint64_t a)
 	return false;
 }
 
-static bool in_ranges(const struct lkp_txn *t, uint64_t a, bool retaddr, bool data)
+static bool in_ranges(const struct lkp_txn *t, uint64_t a, bool retaddr)
 {
 	unsigned int i;
 
 	/* A return address is never the first byte of a function: that is a pointer. */
 	for (i = 0; i < t->nr_ranges; i++)
-		if (t->data[i] == data && a >= t->ranges[i].start + retaddr &&
-		    a < t->ranges[i].end)
+		if (a >= t->ranges[i].start + retaddr && a < t->ranges[i].end)
 			return true;
 	return false;
 }
 
-bool lkp_txn_in_data(const struct lkp_txn *t, uint64_t addr)
+/*
+ * Could this thread be in the way at all? Only if its ip, or a word of its
+ * stack from sp to the end of the mapping that holds sp, is in a range or
+ * in code in place: the kernel's conservative test, done here per thread
+ * (the kernel names only the first thread it finds). A thread with no such
+ * word has no frame there, whatever its unwinding would say, so only the
+ * others are unwound: on a server with one worker holding a stale word,
+ * one thread instead of all of them, inside the pause.
+ */
+static bool thread_suspect(const struct lkp_txn *t, const struct lkp_session *s,
+			   const struct lkp_maps *m, const struct lkp_thread *th, uint64_t *buf)
 {
-	return in_ranges(t, addr, false, true);
-}
+	const struct lkp_vma *v = m ? lkp_maps_find(m, th->regs.sp) : NULL;
 
-/* A register of a thread pointing into patch data or code that is about to go. */
-static bool regs_point_in(const struct lkp_txn *t, const struct lkp_regs *r, uint64_t *at)
-{
-	const uint64_t v[] = { r->r15, r->r14, r->r13, r->r12, r->bp, r->bx, r->r11, r->r10,
-			       r->r9, r->r8, r->ax, r->cx, r->dx, r->si, r->di };
-	unsigned int i;
+	uint64_t addr = th->regs.sp & ~7ULL, end, n, i;
 
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		if (in_ranges(t, v[i], false, true)) {
-			*at = v[i];
+	if (in_ranges(t, th->regs.ip, false) || in_opaque(t, th->regs.ip))
+		return true;
+	if (!v)
+		return true;	/* no maps, or sp in none: unwind it */
+	end = v->end - addr > STACK_SCAN_MAX ? addr + STACK_SCAN_MAX : v->end;
+	for (; addr < end; addr += n * 8) {
+		n = (end - addr) / 8 < 8192 ? (end - addr) / 8 : 8192;
+		if (lkp_mem_read(s, addr, buf, n * 8))
 			return true;
-		}
+		for (i = 0; i < n; i++)
+			if (in_ranges(t, buf[i], true) || in_opaque(t, buf[i]))
+				return true;
+	}
 	return false;
 }
 
@@ -160,7 +156,6 @@ static bool thread_blocks(const struct lkp_txn *t, struct lkp_unwinder *u,
 			  const struct lkp_thread *th, struct lkp_frame *f, struct lkp_blocker *b)
 {
 	int i, n = lkp_unwind(u, &th->regs, f, MAX_FRAMES);
-	uint64_t at;
 
 	b->tid = th->tid;
 	if (n <= 0 || n == MAX_FRAMES) {
@@ -168,13 +163,8 @@ static bool thread_blocks(const struct lkp_txn *t, struct lkp_unwinder *u,
 		b->addr = th->regs.ip;
 		return true;
 	}
-	if (regs_point_in(t, &th->regs, &at)) {
-		b->kind = LKP_BLOCKER_RETADDR;
-		b->addr = at;
-		return true;
-	}
 	for (i = 0; i < n; i++) {
-		if (in_ranges(t, f[i].ip, i > 0, false) || in_opaque(t, f[i].ip) ||
+		if (in_ranges(t, f[i].ip, i > 0) || in_opaque(t, f[i].ip) ||
 		    (f[i].flags & (LKP_FRAME_NO_CFI | LKP_FRAME_STEP_FAILED))) {
 			b->kind = i ? LKP_BLOCKER_RETADDR : LKP_BLOCKER_IP;
 			b->addr = f[i].ip;
@@ -182,32 +172,6 @@ static bool thread_blocks(const struct lkp_txn *t, struct lkp_unwinder *u,
 		}
 	}
 	return false;
-}
-
-static unsigned int nr_data(const struct lkp_txn *t)
-{
-	unsigned int i, n = 0;
-
-	for (i = 0; i < t->nr_ranges; i++)
-		n += t->data[i];
-	return n;
-}
-
-static int data_stack_check(const struct lkp_txn *t, const struct lkp_session *s,
-			    struct lkp_blocker *b)
-{
-	struct lkp_range r[LKP_NR_DATA_MAX];
-	struct lkp_stack_check sc = { .ranges = (uintptr_t)r };
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < t->nr_ranges && sc.nr_ranges < LKP_NR_DATA_MAX; i++)
-		if (t->data[i])
-			r[sc.nr_ranges++] = t->ranges[i];
-	ret = lkp_session_ioctl(s, LKP_IOC_STACK_CHECK, &sc);
-	if (ret == -EBUSY)
-		*b = sc.blocker;
-	return ret;
 }
 
 /*
@@ -232,12 +196,19 @@ static int run_unwound(struct lkp_txn *t, const struct lkp_session *s,
 	struct lkp_thread *v = NULL;
 	struct lkp_blocker b = { 0 };
 	struct lkp_frame *f;
-	unsigned int i, n = 0;
+	struct lkp_maps maps;
+	unsigned int i, n = 0, unwound = 0;
+	bool have_maps = false;
+	uint64_t *buf;
 	int ret;
 
 	f = calloc(MAX_FRAMES, sizeof(*f));
-	if (!f)
+	buf = malloc(8192 * sizeof(*buf));
+	if (!f || !buf) {
+		free(f);
+		free(buf);
 		return -EBUSY;
+	}
 	ret = lkp_unwinder_new(s, &u);
 	if (ret)
 		goto out;
@@ -245,13 +216,18 @@ static int run_unwound(struct lkp_txn *t, const struct lkp_session *s,
 	if (ret)
 		goto out;
 	ret = lkp_threads_get(s, &v, &n);
-	for (i = 0; !ret && i < n; i++)
+	/* Read in the freeze: the stacks' mappings as they are while it lasts. */
+	have_maps = !ret && !lkp_maps_read(s->pid, &maps);
+	for (i = 0; !ret && i < n; i++) {
+		if (!thread_suspect(t, s, have_maps ? &maps : NULL, &v[i], buf))
+			continue;
+		unwound++;
 		if (thread_blocks(t, u, &v[i], f, &b))
 			ret = -EBUSY;
-	/* Pointers into patch data: the kernel's conservative scan of every stack. */
-	if (!ret && nr_data(t)) {
-		ret = data_stack_check(t, s, &b);
 	}
+	t->nr_unwound = unwound;
+	if (have_maps)
+		lkp_maps_free(&maps);
 	if (!ret) {
 		/* Old bytes and syscall ips are still checked by the kernel, all or nothing. */
 		ret = lkp_session_ioctl(s, LKP_IOC_POKE, &pk);
@@ -268,6 +244,7 @@ out:
 	lkp_unwinder_free(u);
 	free(v);
 	free(f);
+	free(buf);
 	/* The fallback failing for its own reasons leaves the first answer standing. */
 	return ret && ret != -ESTALE && ret != -ESRCH ? -EBUSY : ret;
 }
@@ -310,7 +287,6 @@ void lkp_txn_free(struct lkp_txn *t)
 	free(t->entries);
 	free(t->bytes);
 	free(t->ranges);
-	free(t->data);
 	free(t->opaque);
 	memset(t, 0, sizeof(*t));
 }

@@ -21,13 +21,13 @@ struct lkp_txn {
 	struct lkp_poke_entry *entries;
 	uint8_t *bytes;			/* old and new bytes, LKP_MAX_POKE each per entry */
 	struct lkp_range *ranges;
-	bool *data;			/* per range: patch data, not code */
 	unsigned int nr_entries, nr_ranges, cap_entries, cap_ranges;
 	struct lkp_range *opaque;	/* code the object's CFI does not describe */
 	unsigned int nr_opaque, cap_opaque;
 	/* Out, after lkp_txn_run. */
 	uint64_t pause_ns;
 	unsigned int attempts_made, nr_threads;
+	unsigned int nr_unwound;	/* threads the precise check had to unwind */
 	struct lkp_blocker blocker;
 };
 
@@ -43,16 +43,12 @@ static inline unsigned int lkp_txn_pokes(uint32_t len)
 }
 /* No thread may be in [start, end) nor return into it: 0 or -ENOMEM. */
 int lkp_txn_range(struct lkp_txn *t, uint64_t start, uint64_t end);
-/* No thread may hold a pointer into [start, end) on its stack or in a register. */
-int lkp_txn_data_range(struct lkp_txn *t, uint64_t start, uint64_t end);
 /*
  * Code whose unwind information in its object is not its own (a function
  * replaced in place): the precise check cannot unwind through a frame
  * there, so such a thread is in the way. Not sent to the kernel.
  */
 int lkp_txn_opaque_range(struct lkp_txn *t, uint64_t start, uint64_t end);
-/* Is addr in one of the data ranges? (to word a blocker) */
-bool lkp_txn_in_data(const struct lkp_txn *t, uint64_t addr);
 /* The transaction: 0, or -errno as LKP_IOC_TRANSACTION (EBUSY, ESTALE...). */
 int lkp_txn_run(struct lkp_txn *t, const struct lkp_session *s, const struct lkp_txn_opts *o);
 void lkp_txn_free(struct lkp_txn *t);

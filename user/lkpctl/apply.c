@@ -149,12 +149,18 @@ static int parse(int argc, char **argv, const char *usage, struct op_args *a)
 
 static void print_result(const struct lkp_result *r, bool undo)
 {
-	unsigned int i, k, done = 0, cleaned = 0;
+	unsigned int i, k, done = 0, cleaned = 0, kept = 0, tid = 0;
 
 	for (i = 0; i < r->nr_objs; i++) {
 		done += r->objs[i].action != LKP_ACT_ALREADY && r->objs[i].action != LKP_ACT_CLEANED;
 		cleaned += r->objs[i].action == LKP_ACT_CLEANED;
+		if (r->objs[i].kept && !kept++)
+			tid = r->objs[i].kept_tid;
 	}
+	if (!lkp_json && kept)
+		printf("%d %s: the memory of %u %s patch%s stays mapped, not live: thread %u points "
+		       "into it (a later undo or apply frees it)\n", (int)r->pid, r->comm, kept,
+		       undo ? "undone" : "replaced", kept == 1 ? "" : "es", tid);
 	if (!lkp_json) {
 		if (cleaned)
 			printf("%d %s: %u stale patch%s cleaned up\n", (int)r->pid, r->comm, cleaned,
@@ -180,7 +186,10 @@ static void print_result(const struct lkp_result *r, bool undo)
 		printf(",\"build_id\":\"%s\",\"patch\":\"%016" PRIx64 "\",\"file\":", o->build_id,
 		       o->patch_id);
 		lkp_json_str(stdout, o->patch);
-		printf(",\"action\":\"%s\",\"functions\":[", lkp_action_name(o->action));
+		printf(",\"action\":\"%s\",", lkp_action_name(o->action));
+		if (o->kept)
+			printf("\"memory_kept_by\":%u,", o->kept_tid);
+		printf("\"functions\":[");
 		for (k = 0; k < o->nr_funcs; k++) {
 			if (k)
 				putchar(',');
@@ -189,8 +198,8 @@ static void print_result(const struct lkp_result *r, bool undo)
 		printf("]}");
 	}
 	printf("],\"functions\":%u,\"pause_ms\":%.3f,\"total_ms\":%.3f,\"attempts\":%u,"
-	       "\"threads\":%u}\n", r->nr_funcs, r->pause_ns / 1e6, r->total_ns / 1e6,
-	       r->attempts, r->nr_threads);
+	       "\"threads\":%u,\"unwound\":%u}\n", r->nr_funcs, r->pause_ns / 1e6,
+	       r->total_ns / 1e6, r->attempts, r->nr_threads, r->nr_unwound);
 }
 
 /* One process's failure: one line; a busy one also says which thread and where. */
