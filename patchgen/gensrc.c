@@ -1246,6 +1246,50 @@ static bool function_has_eh(struct asmfile *f, struct block *fn)
 	return false;
 }
 
+/*
+ * GCC picks the parameters of a clone (foo.isra.N drops or splits some,
+ * foo.constprop.N bakes constants in, foo.part.N takes what the split-off
+ * part needs) anew in every build, so a CHANGED clone may be called another
+ * way in the patched build. Its old entry jumps to the new body, so every
+ * old caller that still runs after the patch must call it the new way:
+ *
+ *  - a CHANGED caller is patched too: its new body calls the new clone
+ *    directly (.Llkp.f.NAME), and apply keeps threads out of its old code;
+ *  - a SAME caller is, normalised, the very code the patched build runs
+ *    against the new clone: a call normalises to the callee's match id,
+ *    which twins share, and the argument set-up is compared like any other
+ *    statement. Whatever the convention became, it is the one this code uses;
+ *  - a caller REMOVED from the patched build (inlined away, split another
+ *    way) stays in the process unpatched, and no stack check covers it: a
+ *    thread inside it, or a tail call into it, would reach the new clone with
+ *    the old arguments. Refused, naming the clone and the caller.
+ *
+ * Global functions are left out: callers in other objects use the ABI of
+ * the declaration, which GCC never changes.
+ */
+static void check_clone_callers(struct asmfile *o, struct asmfile *p)
+{
+	int i, j;
+
+	for (i = 0; i < p->nblocks; i++) {
+		struct block *b = &p->blocks[i], *a = b->twin;
+
+		if (b->kind != BLK_FUNC || b->status != CHANGED || b->parent >= 0 || a->global)
+			continue;
+		for (j = 0; j < o->nblocks; j++) {
+			struct block *fn = &o->blocks[j], *top;
+
+			if (fn->kind != BLK_FUNC || fn == a || (a->cold >= 0 && j == a->cold))
+				continue;
+			top = fn->parent >= 0 ? &o->blocks[fn->parent] : fn;
+			if (top->status != REMOVED || !function_references(o, fn, a->name))
+				continue;
+			refuse(a->name, "its caller '%s' is gone from the patched build and would still call it the old way",
+			       fn->name);
+		}
+	}
+}
+
 static void check_patchable(struct asmfile *o, struct asmfile *p)
 {
 	int i, j;
@@ -1595,6 +1639,7 @@ int main(int argc, char **argv)
 			return 1;
 	}
 	check_patchable(&orig, &patch);
+	check_clone_callers(&orig, &patch);
 
 	if (reppath) {
 		rep = fopen(reppath, "w");
