@@ -91,6 +91,7 @@
 
 #define LKP_GENSRC_VERSION	1
 #define LKP_FUNC_ENTSIZE	40
+#define LKP_VAR_ENTSIZE		24
 #define LKP_FUNC_NEW		0x1
 #define LKP_JMP_SIZE		5
 
@@ -1472,7 +1473,7 @@ static void emit_data(struct asmfile *p, FILE *out, struct block *b)
 		s = s ? strchr(s + 1, ',') : NULL;
 		if (s)
 			fprintf(out, "\t.balign %ld\n", strtol(s + 1, NULL, 0));
-		fprintf(out, ".Llkp.d.%s:\n\t.zero %ld\n", b->name, size);
+		fprintf(out, ".Llkp.d.%s:\n\t.zero %ld\n.Llkp.de.%s:\n", b->name, size, b->name);
 		return;
 	}
 	if (b->align)
@@ -1480,10 +1481,18 @@ static void emit_data(struct asmfile *p, FILE *out, struct block *b)
 	if (b->kind == BLK_ANON) {
 		emit_symbol_ref(p, out, b->name, strlen(b->name));
 		fputs(":\n", out);
-	} else {
-		fprintf(out, ".Llkp.d.%s:\n", b->name);
+		emit_body(p, out, b);
+		return;
 	}
+	fprintf(out, ".Llkp.d.%s:\n", b->name);
 	emit_body(p, out, b);
+	fprintf(out, ".Llkp.de.%s:\n", b->name);
+}
+
+/* A NEW global variable: other objects' new code may use it (see .lkp.vars). */
+static bool new_global_var(const struct block *b)
+{
+	return b->kind == BLK_DATA && b->status == NEW && b->global;
 }
 
 static int emit_output(struct asmfile *o, struct asmfile *p, FILE *out)
@@ -1493,7 +1502,8 @@ static int emit_output(struct asmfile *o, struct asmfile *p, FILE *out)
 	for (i = 0; i < o->nlines; i++)
 		fprintf(out, "%s\n", o->lines[i].text);
 	for (i = 0; i < p->nblocks; i++)
-		if (p->blocks[i].kind == BLK_FUNC && patched(&p->blocks[i]))
+		if ((p->blocks[i].kind == BLK_FUNC && patched(&p->blocks[i])) ||
+		    new_global_var(&p->blocks[i]))
 			n++;
 	if (!n)
 		return 0;
@@ -1540,12 +1550,23 @@ static int emit_output(struct asmfile *o, struct asmfile *p, FILE *out)
 		fprintf(out, "\t.long .Llkp.s.%s - .Llkp.strtab\n", name);
 		fprintf(out, "\t.long %d\n", b->twin ? 0 : LKP_FUNC_NEW);
 	}
+	fprintf(out, "\t.section\t.lkp.vars,\"\",@progbits\n\t.balign 8\n");
+	fprintf(out, "\t.long %d\n\t.long %d\n", LKP_GENSRC_VERSION, LKP_VAR_ENTSIZE);
+	for (i = 0; i < p->nblocks; i++) {
+		struct block *b = &p->blocks[i];
+
+		if (!new_global_var(b))
+			continue;
+		fprintf(out, "\t.quad .Llkp.d.%s\n", b->name);
+		fprintf(out, "\t.quad .Llkp.de.%s - .Llkp.d.%s\n", b->name, b->name);
+		fprintf(out, "\t.long .Llkp.s.%s - .Llkp.strtab\n\t.long 0\n", b->name);
+	}
 	fprintf(out, "\t.section\t.lkp.strtab,\"\",@progbits\n.Llkp.strtab:\n\t.byte 0\n");
 	for (i = 0; i < p->nblocks; i++) {
 		struct block *b = &p->blocks[i];
 		const char *name = b->twin ? b->twin->name : b->name;
 
-		if (b->kind == BLK_FUNC && patched(b) && b->parent < 0)
+		if ((b->kind == BLK_FUNC && patched(b) && b->parent < 0) || new_global_var(b))
 			fprintf(out, ".Llkp.s.%s:\n\t.string \"%s\"\n", name, name);
 	}
 	return 0;
