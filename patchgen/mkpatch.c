@@ -453,7 +453,7 @@ static int lkp_kind(const char *name)
 {
 	if (!strcmp(name, ".lkp.text"))
 		return LKPP_SEC_TEXT;
-	if (!strcmp(name, ".lkp.rodata"))
+	if (!strcmp(name, ".lkp.rodata") || !strcmp(name, ".lkp.eh_frame"))
 		return LKPP_SEC_RODATA;
 	if (!strcmp(name, ".lkp.data"))
 		return LKPP_SEC_DATA;
@@ -774,6 +774,12 @@ static int add_sections(struct build *b, struct object *o)
 		if (r < 0)
 			return fail(r, "%s: %s: %s", o->mapname, n, strerror(-r));
 		o->lkp[k].out = r;
+		/* the new code's unwind rules (lkp-gensrc's .lkp.eh_frame) */
+		if (!strcmp(n, ".lkp.eh_frame")) {
+			r = lkpp_writer_set_unwind(b->w, r);
+			if (r < 0)
+				return fail(r, "%s: %s: %s", o->mapname, n, strerror(-r));
+		}
 	}
 	return 0;
 }

@@ -48,7 +48,7 @@ struct lkpp_writer {
 	struct lkpp_vec strtab;		/* bytes */
 	uint32_t *str_hash;		/* open addressing: strtab offsets, 0 = empty */
 	size_t str_hash_cap, str_count;
-	struct lkpp_vec sections, funcs, symbols, relocs, callsites, movable;	/* disk structs */
+	struct lkpp_vec sections, funcs, symbols, relocs, callsites, movable, unwind;	/* disk structs */
 };
 
 struct lkpp_writer *lkpp_writer_new(void)
@@ -64,6 +64,7 @@ struct lkpp_writer *lkpp_writer_new(void)
 	w->relocs.elem = sizeof(struct lkpp_disk_reloc);
 	w->callsites.elem = sizeof(struct lkpp_disk_callsite);
 	w->movable.elem = sizeof(struct lkpp_disk_movable);
+	w->unwind.elem = sizeof(struct lkpp_disk_unwind);
 	/* Offset 0 is the empty string. */
 	if (!vec_push(&w->strtab)) {
 		free(w);
@@ -86,6 +87,7 @@ void lkpp_writer_free(struct lkpp_writer *w)
 	free(w->relocs.v);
 	free(w->callsites.v);
 	free(w->movable.v);
+	free(w->unwind.v);
 	free(w->strtab.v);
 	free(w->str_hash);
 	free(w);
@@ -323,11 +325,32 @@ int lkpp_writer_set_movable(struct lkpp_writer *w, uint32_t func)
 	return 0;
 }
 
+int lkpp_writer_set_unwind(struct lkpp_writer *w, uint32_t section)
+{
+	struct lkpp_disk_unwind *d;
+
+	if (section >= w->sections.n)
+		return set_error(w, -EINVAL);
+	d = vec_push(&w->unwind);
+	if (!d)
+		return set_error(w, -ENOMEM);
+	d->section = section;
+	d->reserved = 0;
+	return 0;
+}
+
 static int movable_cmp(const void *a, const void *b)
 {
 	const struct lkpp_disk_movable *x = a, *y = b;
 
 	return x->func < y->func ? -1 : x->func > y->func;
+}
+
+static int unwind_cmp(const void *a, const void *b)
+{
+	const struct lkpp_disk_unwind *x = a, *y = b;
+
+	return x->section < y->section ? -1 : x->section > y->section;
 }
 
 /* The reader wants call sites sorted by offset (to find overlaps in one pass). */
@@ -355,8 +378,8 @@ static unsigned int add_table(struct lkpp_wtable *t, unsigned int nt, uint32_t k
 {
 	t[nt].kind = kind;
 	/* What only makes apply faster is not required: an older reader skips it. */
-	t[nt].flags = kind == LKPP_TABLE_CALLSITES || kind == LKPP_TABLE_MOVABLE ? 0 :
-		      LKPP_TABLE_F_REQUIRED;
+	t[nt].flags = kind == LKPP_TABLE_CALLSITES || kind == LKPP_TABLE_MOVABLE ||
+		      kind == LKPP_TABLE_UNWIND ? 0 : LKPP_TABLE_F_REQUIRED;
 	t[nt].entry_size = entry_size;
 	t[nt].count = count;
 	t[nt].size = entry_size ? count * entry_size : size;
@@ -397,7 +420,7 @@ static void put_table(uint8_t *f, uint64_t dir, unsigned int i, const struct lkp
 int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *err)
 {
 	struct lkpp_wsection *secs = w->sections.v;
-	struct lkpp_wtable t[8];
+	struct lkpp_wtable t[LKPP_TABLE_UNWIND];
 	struct lkpp_disk_header h = { 0 };
 	struct lkpp_patch *check;
 	uint64_t off, data_size = 0, dir;
@@ -446,6 +469,11 @@ int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *e
 		qsort(w->movable.v, w->movable.n, w->movable.elem, movable_cmp);
 		nt = add_table(t, nt, LKPP_TABLE_MOVABLE, sizeof(struct lkpp_disk_movable),
 			       w->movable.n, 0);
+	}
+	if (w->unwind.n) {
+		qsort(w->unwind.v, w->unwind.n, w->unwind.elem, unwind_cmp);
+		nt = add_table(t, nt, LKPP_TABLE_UNWIND, sizeof(struct lkpp_disk_unwind),
+			       w->unwind.n, 0);
 	}
 	dir = sizeof(h);
 	off = dir + nt * sizeof(struct lkpp_disk_table);
@@ -527,6 +555,9 @@ int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *e
 			break;
 		case LKPP_TABLE_MOVABLE:
 			put_array(p, &w->movable, lkpp_layout_movable);
+			break;
+		case LKPP_TABLE_UNWIND:
+			put_array(p, &w->unwind, lkpp_layout_unwind);
 			break;
 		}
 	}
