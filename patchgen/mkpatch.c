@@ -909,6 +909,22 @@ static bool old_seen(struct build *b, uint64_t addr)
 	return false;
 }
 
+/* The 8-byte header of lkp-gensrc's table (.lkp.funcs, .lkp.vars): version 1, entry size. */
+static int table_header(struct object *o, const char *name, Elf_Data *d, Elf_Data *strtab,
+			uint32_t min_entsize, uint32_t *entsize)
+{
+	uint32_t ver;
+
+	if (!d || d->d_size < 8 || !strtab)
+		return fail(-EINVAL, "%s: bad %s", o->mapname, name);
+	memcpy(&ver, d->d_buf, 4);
+	memcpy(entsize, (uint8_t *)d->d_buf + 4, 4);
+	if (ver != LKP_GENSRC_VERSION || *entsize < min_entsize)
+		return fail(-EOPNOTSUPP, "%s: %s version %u, entry size %u: not supported",
+			    o->mapname, name, ver, *entsize);
+	return 0;
+}
+
 struct func_entry {
 	uint64_t old_size, new_size;
 	uint32_t name, flags;
@@ -919,16 +935,13 @@ static int read_funcs(struct build *b, struct object *o, bool add)
 	Elf_Data *fd = elf_getdata(o->funcs, NULL), *sd = o->strtab ? elf_getdata(o->strtab, NULL) : NULL;
 	const uint8_t *p;
 	size_t i, n;
-	uint32_t ver, entsize;
+	uint32_t entsize;
+	int ret;
 
-	if (!fd || fd->d_size < 8 || !sd)
-		return fail(-EINVAL, "%s: bad .lkp.funcs", o->mapname);
+	ret = table_header(o, ".lkp.funcs", fd, sd, LKP_FUNC_ENTSIZE, &entsize);
+	if (ret)
+		return ret;
 	p = fd->d_buf;
-	memcpy(&ver, p, 4);
-	memcpy(&entsize, p + 4, 4);
-	if (ver != LKP_GENSRC_VERSION || entsize < LKP_FUNC_ENTSIZE)
-		return fail(-EOPNOTSUPP, "%s: .lkp.funcs version %u, entry size %u: not supported",
-			    o->mapname, ver, entsize);
 	n = (fd->d_size - 8) / entsize;
 	for (i = 0; i < n; i++) {
 		size_t off = 8 + i * entsize;
@@ -937,7 +950,6 @@ static int read_funcs(struct build *b, struct object *o, bool add)
 		int64_t nadd, oadd = 0;
 		const char *name;
 		struct lkpp_func f = { 0 };
-		int ret;
 
 		memcpy(&e.old_size, p + off + 16, 8);
 		memcpy(&e.new_size, p + off + 24, 8);
@@ -1030,17 +1042,14 @@ static int read_vars(struct build *b, struct object *o)
 {
 	Elf_Data *vd = elf_getdata(o->vars, NULL), *sd = o->strtab ? elf_getdata(o->strtab, NULL) : NULL;
 	const uint8_t *p;
-	uint32_t ver, entsize;
+	uint32_t entsize;
 	size_t i, k;
 
-	if (!vd || vd->d_size < 8 || !sd)
-		return fail(-EINVAL, "%s: bad .lkp.vars", o->mapname);
+	int ret = table_header(o, ".lkp.vars", vd, sd, LKP_VAR_ENTSIZE, &entsize);
+
+	if (ret)
+		return ret;
 	p = vd->d_buf;
-	memcpy(&ver, p, 4);
-	memcpy(&entsize, p + 4, 4);
-	if (ver != LKP_GENSRC_VERSION || entsize < LKP_VAR_ENTSIZE)
-		return fail(-EOPNOTSUPP, "%s: .lkp.vars version %u, entry size %u: not supported",
-			    o->mapname, ver, entsize);
 	for (i = 0; i < (vd->d_size - 8) / entsize; i++) {
 		size_t off = 8 + i * entsize;
 		uint64_t size;

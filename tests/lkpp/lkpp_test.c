@@ -426,34 +426,41 @@ TEST(movable_writer)
 	lkpp_writer_free(w);
 }
 
+/* text_writer() plus a NEW function and, with eh, a RODATA section 1 for unwind rules. */
+static struct lkpp_writer *unwind_writer(bool eh)
+{
+	static const uint8_t bytes[16];
+	struct lkpp_writer *w = text_writer();
+
+	if (w && (lkpp_writer_add_func(w, &(struct lkpp_func){ .name = "n",
+			.flags = LKPP_FUNC_F_NEW, .new_offset = 8, .new_size = 8 }) ||
+		  (eh && lkpp_writer_add_section(w, LKPP_SEC_RODATA, ".eh_frame", bytes,
+						 sizeof(bytes), 8) != 1))) {
+		lkpp_writer_free(w);
+		return NULL;
+	}
+	return w;
+}
+
 /*
  * UNWIND (1.4): the writer checks the index; the reader marks the section,
- * refuses one that is not RODATA or a section listed twice;
- * the table is not REQUIRED, so an older reader skips it.
+ * refuses one that is not RODATA or a section listed twice; the table is
+ * not REQUIRED, so an older reader skips it.
  */
 TEST(unwind_table)
 {
-	static const uint8_t eh[16];
-	struct lkpp_writer *w = text_writer();
+	struct lkpp_writer *w = unwind_writer(true);
 	struct lkpp_patch *p;
 	char err[LKPP_ERR_SIZE];
 	size_t len, i;
 	uint8_t *buf;
-	int ro;
 
 	ASSERT_NE(NULL, w);
-	ASSERT_EQ(0, lkpp_writer_add_func(w, &(struct lkpp_func){ .name = "n",
-		.flags = LKPP_FUNC_F_NEW, .new_offset = 8, .new_size = 8 }));
-	ro = lkpp_writer_add_section(w, LKPP_SEC_RODATA, ".eh_frame", eh, sizeof(eh), 8);
-	ASSERT_EQ(1, ro);
 	EXPECT_EQ(-EINVAL, lkpp_writer_set_unwind(w, 2));
 	lkpp_writer_free(w);
 
-	w = text_writer();
+	w = unwind_writer(true);
 	ASSERT_NE(NULL, w);
-	ASSERT_EQ(0, lkpp_writer_add_func(w, &(struct lkpp_func){ .name = "n",
-		.flags = LKPP_FUNC_F_NEW, .new_offset = 8, .new_size = 8 }));
-	ASSERT_EQ(1, lkpp_writer_add_section(w, LKPP_SEC_RODATA, ".eh_frame", eh, sizeof(eh), 8));
 	ASSERT_EQ(0, lkpp_writer_set_unwind(w, 1));
 	ASSERT_EQ(0, lkpp_writer_finish(w, (void **)&buf, &len, err)) TH_LOG("%s", err);
 	lkpp_writer_free(w);
@@ -476,20 +483,15 @@ TEST(unwind_table)
 	}
 	free(buf);
 
-	w = text_writer();
+	w = unwind_writer(false);
 	ASSERT_NE(NULL, w);
-	ASSERT_EQ(0, lkpp_writer_add_func(w, &(struct lkpp_func){ .name = "n",
-		.flags = LKPP_FUNC_F_NEW, .new_offset = 8, .new_size = 8 }));
 	ASSERT_EQ(0, lkpp_writer_set_unwind(w, 0));
 	EXPECT_EQ(-EINVAL, lkpp_writer_finish(w, (void **)&buf, &len, err));
 	EXPECT_NE(NULL, strstr(err, "unwind 0: section 0 is not a read-only data section")) TH_LOG("%s", err);
 	lkpp_writer_free(w);
 
-	w = text_writer();
+	w = unwind_writer(true);
 	ASSERT_NE(NULL, w);
-	ASSERT_EQ(0, lkpp_writer_add_func(w, &(struct lkpp_func){ .name = "n",
-		.flags = LKPP_FUNC_F_NEW, .new_offset = 8, .new_size = 8 }));
-	ASSERT_EQ(1, lkpp_writer_add_section(w, LKPP_SEC_RODATA, ".eh_frame", eh, sizeof(eh), 8));
 	ASSERT_EQ(0, lkpp_writer_set_unwind(w, 1));
 	ASSERT_EQ(0, lkpp_writer_set_unwind(w, 1));
 	EXPECT_EQ(-EINVAL, lkpp_writer_finish(w, (void **)&buf, &len, err));
