@@ -89,8 +89,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cfi.h"
+
 #define LKP_GENSRC_VERSION	1
 #define LKP_FUNC_ENTSIZE	40
+#define LKP_VAR_ENTSIZE		24
 #define LKP_FUNC_NEW		0x1
 #define LKP_JMP_SIZE		5
 
@@ -142,6 +145,8 @@ struct block {
 	enum lkp_status status;
 	bool line_churn;	/* SAME only after the __LINE__ rule */
 	unsigned long size;	/* orig functions: st_size from assembling ORIG.s */
+	char *cfi;		/* emitted functions: their FDE's instructions (assembler) */
+	size_t cfi_len;
 	bool emit;		/* ANON blocks the patch needs a copy of */
 	bool emitted;
 };
@@ -1246,6 +1251,77 @@ static bool function_has_eh(struct asmfile *f, struct block *fn)
 	return false;
 }
 
+/*
+ * GCC picks the parameters of a clone (foo.isra.N drops or splits some,
+ * foo.constprop.N bakes constants in, foo.part.N takes what the split-off
+ * part needs) anew in every build, so a CHANGED clone may be called another
+ * way in the patched build. Its old entry jumps to the new body, so every
+ * old caller that still runs after the patch must call it the new way:
+ *
+ *  - a CHANGED caller is patched too: its new body calls the new clone
+ *    directly (.Llkp.f.NAME), and apply keeps threads out of its old code;
+ *  - a SAME caller is, normalised, the very code the patched build runs
+ *    against the new clone: a call normalises to the callee's match id,
+ *    which twins share, and the argument set-up is compared like any other
+ *    statement. Whatever the convention became, it is the one this code uses;
+ *  - a caller REMOVED from the patched build (inlined away, split another
+ *    way) stays in the process unpatched, and no stack check covers it: a
+ *    thread inside it, or a tail call into it, would reach the new clone with
+ *    the old arguments. Refused, naming the clone and the caller.
+ *
+ * Global functions are left out: callers in other objects use the ABI of
+ * the declaration, which GCC never changes.
+ */
+static void check_clone_callers(struct asmfile *o, struct asmfile *p)
+{
+	int i, j;
+
+	for (i = 0; i < p->nblocks; i++) {
+		struct block *b = &p->blocks[i], *a = b->twin;
+
+		if (b->kind != BLK_FUNC || b->status != CHANGED || b->parent >= 0 || a->global)
+			continue;
+		for (j = 0; j < o->nblocks; j++) {
+			struct block *fn = &o->blocks[j], *top;
+
+			if (fn->kind != BLK_FUNC || fn == a || (a->cold >= 0 && j == a->cold))
+				continue;
+			top = fn->parent >= 0 ? &o->blocks[fn->parent] : fn;
+			if (top->status != REMOVED || !function_references(o, fn, a->name))
+				continue;
+			refuse(a->name, "its caller '%s' is gone from the patched build and would still call it the old way",
+			       fn->name);
+		}
+	}
+}
+
+/*
+ * The new code's unwind rules go into .lkp.eh_frame, translated by cfi.c:
+ * a directive it cannot translate would leave the code without correct
+ * rules, so the function is refused.
+ */
+static void check_cfi(struct asmfile *p, struct block *fn, const char *name)
+{
+	struct lkp_cfi c;
+	FILE *null = fopen("/dev/null", "w");
+	int i;
+
+	if (!null) {
+		refuse(name, "cannot check its unwind rules: %s", strerror(errno));
+		return;
+	}
+	lkp_cfi_init(&c);
+	for (i = 0; i < fn->nlines; i++) {
+		const char *s = skip_ws(p->lines[fn->lines[i]].text);
+
+		if (lkp_cfi_is_rule(s) && lkp_cfi_translate(&c, s, null)) {
+			refuse(name, "unwind rule '%s' cannot be carried into the patch", s);
+			break;
+		}
+	}
+	fclose(null);
+}
+
 static void check_patchable(struct asmfile *o, struct asmfile *p)
 {
 	int i, j;
@@ -1261,6 +1337,8 @@ static void check_patchable(struct asmfile *o, struct asmfile *p)
 		    (function_has_eh(p, b) || (b->cold >= 0 && function_has_eh(p, &p->blocks[b->cold]))))
 			refuse(b->twin ? b->twin->name : b->name,
 			       "C++ exception tables (try/catch or cleanups): the patch cannot carry them");
+		if (b->kind == BLK_FUNC && patched(b))
+			check_cfi(p, b, b->twin ? b->twin->name : b->name);
 		if (b->kind == BLK_DATA && b->status == CHANGED)
 			refuse(b->twin->name, "existing data changed its layout or initial value");
 		if (b->kind == BLK_ORPHAN && b->status == CHANGED)
@@ -1371,7 +1449,35 @@ static void emit_statement(struct asmfile *p, FILE *out, const char *s)
 	fputc('\n', out);
 }
 
-static void emit_body(struct asmfile *p, FILE *out, struct block *b)
+/*
+ * The unwind rules of one function being emitted: each CFI directive after
+ * code becomes a label in .lkp.text (".Llkp.cN") and, in the FDE's
+ * instructions, an advance to it and the directive's rule (cfi.c).
+ */
+struct fde_sink {
+	FILE *f;
+	struct lkp_cfi cfi;
+	char from[64];		/* the label of the last advance (or the function's start) */
+	bool moved;		/* code emitted since then */
+};
+
+static int cfi_labels;
+
+static void emit_cfi(FILE *out, struct fde_sink *fs, const char *s)
+{
+	if (fs->moved) {
+		char to[32];
+
+		snprintf(to, sizeof(to), ".Llkp.c%d", cfi_labels++);
+		fprintf(out, "%s:\n", to);
+		lkp_cfi_advance(fs->f, to, fs->from);
+		snprintf(fs->from, sizeof(fs->from), "%s", to);
+		fs->moved = false;
+	}
+	lkp_cfi_translate(&fs->cfi, s, fs->f);	/* check_cfi() refused what it cannot */
+}
+
+static void emit_body(struct asmfile *p, FILE *out, struct block *b, struct fde_sink *fs)
 {
 	int i;
 
@@ -1379,6 +1485,10 @@ static void emit_body(struct asmfile *p, FILE *out, struct block *b)
 		const char *s = skip_ws(p->lines[b->lines[i]].text);
 		size_t ll;
 
+		if (fs && lkp_cfi_is_rule(s)) {
+			emit_cfi(out, fs, s);
+			continue;
+		}
 		if (!*s || is_dropped_directive(s) || word_is(s, ".size") || word_is(s, ".type"))
 			continue;
 		ll = label_len(s);
@@ -1390,6 +1500,8 @@ static void emit_body(struct asmfile *p, FILE *out, struct block *b)
 			continue;
 		}
 		emit_statement(p, out, s);
+		if (fs)
+			fs->moved = true;
 	}
 }
 
@@ -1406,15 +1518,69 @@ static const char *patch_section_for(struct asmfile *p, int sec)
 	return ".lkp.data,\"\",@progbits";
 }
 
-static void emit_function(struct asmfile *p, FILE *out, struct block *b)
+/* Whether GCC wrote unwind rules for the function (a .cold part: ends its own). */
+static bool has_cfi(struct asmfile *f, struct block *fn)
+{
+	int i;
+
+	for (i = 0; i < fn->nlines; i++) {
+		const char *s = skip_ws(f->lines[fn->lines[i]].text);
+
+		if (word_is(s, ".cfi_startproc") || word_is(s, ".cfi_endproc"))
+			return true;
+	}
+	return false;
+}
+
+static int emit_function(struct asmfile *p, FILE *out, struct block *b)
 {
 	const char *name = b->twin ? b->twin->name : b->name;
+	struct fde_sink fs = { 0 };
 
 	fprintf(out, "\t.section\t.lkp.text,\"x\",@progbits\n");
 	fprintf(out, "\t%s\n", b->align ? b->align : ".p2align 4");
 	fprintf(out, ".Llkp.f.%s:\n", name);
-	emit_body(p, out, b);
+	if (has_cfi(p, b)) {
+		fs.f = open_memstream(&b->cfi, &b->cfi_len);
+		if (!fs.f)
+			return -ENOMEM;
+		lkp_cfi_init(&fs.cfi);
+		snprintf(fs.from, sizeof(fs.from), ".Llkp.f.%s", name);
+	}
+	emit_body(p, out, b, fs.f ? &fs : NULL);
 	fprintf(out, ".Llkp.e.%s:\n", name);
+	if (fs.f && fclose(fs.f))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * .lkp.eh_frame: one CIE and an FDE per emitted function (and .cold part)
+ * that GCC wrote unwind rules for, in the layout of .eh_frame, ended by a
+ * zero length. pc_begin is absolute (R_X86_64_64 to the new code).
+ */
+static void emit_eh_frame(struct asmfile *p, FILE *out)
+{
+	int i, k = 0;
+
+	fprintf(out, "\t.section\t.lkp.eh_frame,\"\",@progbits\n\t.balign 8\n");
+	lkp_cfi_write_cie(out, ".Llkp.cie");
+	for (i = 0; i < p->nblocks; i++) {
+		struct block *b = &p->blocks[i];
+		const char *name = b->twin ? b->twin->name : b->name;
+
+		if (b->kind != BLK_FUNC || !patched(b) || !b->cfi)
+			continue;
+		fprintf(out, ".Llkp.fde%d:\n\t.long .Llkp.fde%d.e - .Llkp.fde%d.s\n.Llkp.fde%d.s:\n",
+			k, k, k, k);
+		fprintf(out, "\t.long .Llkp.fde%d.s - .Llkp.cie\n", k);
+		fprintf(out, "\t.quad .Llkp.f.%s\n\t.quad .Llkp.e.%s - .Llkp.f.%s\n\t.uleb128 0\n",
+			name, name, name);
+		fwrite(b->cfi, 1, b->cfi_len, out);
+		fprintf(out, "\t.balign 8, 0\n.Llkp.fde%d.e:\n", k);
+		k++;
+	}
+	fprintf(out, "\t.long 0\n");
 }
 
 static void emit_data(struct asmfile *p, FILE *out, struct block *b)
@@ -1428,7 +1594,7 @@ static void emit_data(struct asmfile *p, FILE *out, struct block *b)
 		s = s ? strchr(s + 1, ',') : NULL;
 		if (s)
 			fprintf(out, "\t.balign %ld\n", strtol(s + 1, NULL, 0));
-		fprintf(out, ".Llkp.d.%s:\n\t.zero %ld\n", b->name, size);
+		fprintf(out, ".Llkp.d.%s:\n\t.zero %ld\n.Llkp.de.%s:\n", b->name, size, b->name);
 		return;
 	}
 	if (b->align)
@@ -1436,10 +1602,18 @@ static void emit_data(struct asmfile *p, FILE *out, struct block *b)
 	if (b->kind == BLK_ANON) {
 		emit_symbol_ref(p, out, b->name, strlen(b->name));
 		fputs(":\n", out);
-	} else {
-		fprintf(out, ".Llkp.d.%s:\n", b->name);
+		emit_body(p, out, b, NULL);
+		return;
 	}
-	emit_body(p, out, b);
+	fprintf(out, ".Llkp.d.%s:\n", b->name);
+	emit_body(p, out, b, NULL);
+	fprintf(out, ".Llkp.de.%s:\n", b->name);
+}
+
+/* A NEW global variable: other objects' new code may use it (see .lkp.vars). */
+static bool new_global_var(const struct block *b)
+{
+	return b->kind == BLK_DATA && b->status == NEW && b->global;
 }
 
 static int emit_output(struct asmfile *o, struct asmfile *p, FILE *out)
@@ -1449,7 +1623,8 @@ static int emit_output(struct asmfile *o, struct asmfile *p, FILE *out)
 	for (i = 0; i < o->nlines; i++)
 		fprintf(out, "%s\n", o->lines[i].text);
 	for (i = 0; i < p->nblocks; i++)
-		if (p->blocks[i].kind == BLK_FUNC && patched(&p->blocks[i]))
+		if ((p->blocks[i].kind == BLK_FUNC && patched(&p->blocks[i])) ||
+		    new_global_var(&p->blocks[i]))
 			n++;
 	if (!n)
 		return 0;
@@ -1458,9 +1633,10 @@ static int emit_output(struct asmfile *o, struct asmfile *p, FILE *out)
 	for (i = 0; i < p->nblocks; i++) {
 		struct block *b = &p->blocks[i];
 
-		if (b->kind == BLK_FUNC && patched(b))
-			emit_function(p, out, b);
+		if (b->kind == BLK_FUNC && patched(b) && emit_function(p, out, b))
+			return -ENOMEM;
 	}
+	emit_eh_frame(p, out);
 	for (i = 0; i < p->nblocks; i++) {
 		struct block *b = &p->blocks[i];
 
@@ -1496,12 +1672,23 @@ static int emit_output(struct asmfile *o, struct asmfile *p, FILE *out)
 		fprintf(out, "\t.long .Llkp.s.%s - .Llkp.strtab\n", name);
 		fprintf(out, "\t.long %d\n", b->twin ? 0 : LKP_FUNC_NEW);
 	}
+	fprintf(out, "\t.section\t.lkp.vars,\"\",@progbits\n\t.balign 8\n");
+	fprintf(out, "\t.long %d\n\t.long %d\n", LKP_GENSRC_VERSION, LKP_VAR_ENTSIZE);
+	for (i = 0; i < p->nblocks; i++) {
+		struct block *b = &p->blocks[i];
+
+		if (!new_global_var(b))
+			continue;
+		fprintf(out, "\t.quad .Llkp.d.%s\n", b->name);
+		fprintf(out, "\t.quad .Llkp.de.%s - .Llkp.d.%s\n", b->name, b->name);
+		fprintf(out, "\t.long .Llkp.s.%s - .Llkp.strtab\n\t.long 0\n", b->name);
+	}
 	fprintf(out, "\t.section\t.lkp.strtab,\"\",@progbits\n.Llkp.strtab:\n\t.byte 0\n");
 	for (i = 0; i < p->nblocks; i++) {
 		struct block *b = &p->blocks[i];
 		const char *name = b->twin ? b->twin->name : b->name;
 
-		if (b->kind == BLK_FUNC && patched(b) && b->parent < 0)
+		if ((b->kind == BLK_FUNC && patched(b) && b->parent < 0) || new_global_var(b))
 			fprintf(out, ".Llkp.s.%s:\n\t.string \"%s\"\n", name, name);
 	}
 	return 0;
@@ -1595,6 +1782,7 @@ int main(int argc, char **argv)
 			return 1;
 	}
 	check_patchable(&orig, &patch);
+	check_clone_callers(&orig, &patch);
 
 	if (reppath) {
 		rep = fopen(reppath, "w");
@@ -1616,7 +1804,10 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	emit_output(&orig, &patch, out);
+	if (emit_output(&orig, &patch, out)) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return 1;
+	}
 	if (fflush(out) || ferror(out) || (outpath && fclose(out))) {
 		fprintf(stderr, "%s: %s: write error\n", prog, outpath ? outpath : "stdout");
 		return 1;

@@ -25,7 +25,8 @@
  *     a .lkp section is PATCH; a symbol in an original section of the object
  *     is TARGET at that section's address from the map (exact even for
  *     static symbols whose names repeat across files); an undefined symbol
- *     is a new function of another patch object, or TARGET when the target
+ *     is a new function or global variable of another patch object (its
+ *     .lkp.vars), or TARGET when the target
  *     defines it, or else EXTERNAL with the version the target imports it
  *     with. An IFUNC gets LKPP_SYM_F_IFUNC: its value is its resolver's.
  *  5. functions: old address from the map, first bytes from TARGET, checked
@@ -67,6 +68,7 @@
 #define LKP_GENSRC_VERSION	1
 #define LKP_FUNC_ENTSIZE	40
 #define LKP_FUNC_NEW		0x1
+#define LKP_VAR_ENTSIZE		24
 
 static const char *prog = "lkp-mkpatch";
 
@@ -386,7 +388,7 @@ struct object {
 	Elf_Scn *symtab;
 	struct lkpsec lkp[8];
 	int nlkp;
-	Elf_Scn *funcs, *strtab;
+	Elf_Scn *funcs, *strtab, *vars;
 };
 
 static const char *sec_name(struct object *o, size_t i)
@@ -451,7 +453,7 @@ static int lkp_kind(const char *name)
 {
 	if (!strcmp(name, ".lkp.text"))
 		return LKPP_SEC_TEXT;
-	if (!strcmp(name, ".lkp.rodata"))
+	if (!strcmp(name, ".lkp.rodata") || !strcmp(name, ".lkp.eh_frame"))
 		return LKPP_SEC_RODATA;
 	if (!strcmp(name, ".lkp.data"))
 		return LKPP_SEC_DATA;
@@ -502,6 +504,8 @@ static int object_scan(struct object *o, struct linkmap *m)
 			o->funcs = s;
 		if (!strcmp(n, ".lkp.strtab"))
 			o->strtab = s;
+		if (!strcmp(n, ".lkp.vars"))
+			o->vars = s;
 		if (lkp_kind(n) && o->nlkp < 8) {
 			o->lkp[o->nlkp].shndx = i;
 			o->lkp[o->nlkp].out = -1;
@@ -527,10 +531,12 @@ static int object_scan(struct object *o, struct linkmap *m)
 
 /* ---- phases 4-6 ----------------------------------------------------- */
 
+/* A new function, or a new global variable, that other patch objects may use. */
 struct newfunc {
 	const char *name;
+	int type;		/* LKPP_STT_FUNC or LKPP_STT_OBJECT */
 	int section;
-	uint64_t offset;
+	uint64_t offset, size;
 };
 
 struct symkey {
@@ -704,7 +710,7 @@ static int resolve_symbol(struct build *b, struct object *o, size_t symi, const 
 		*why = "absolute symbols are not supported";
 		return -EOPNOTSUPP;
 	}
-	/* undefined (or common): another patch object's new function, the target, a library */
+	/* undefined (or common): another patch object's new function or global, the target, a library */
 	{
 		GElf_Sym ts;
 		const char *version, *library;
@@ -712,9 +718,9 @@ static int resolve_symbol(struct build *b, struct object *o, size_t symi, const 
 
 		for (k = 0; k < b->nnewf; k++)
 			if (!strcmp(b->newf[k].name, name))
-				return add_symbol(b, name, LKPP_SYM_PATCH, LKPP_STT_FUNC,
-						  b->newf[k].section, b->newf[k].offset, 0,
-						  NULL, NULL, 0);
+				return add_symbol(b, name, LKPP_SYM_PATCH, b->newf[k].type,
+						  b->newf[k].section, b->newf[k].offset,
+						  b->newf[k].size, NULL, NULL, 0);
 		if (target_lookup(b->t, name, &ts))
 			return add_symbol(b, name, LKPP_SYM_TARGET,
 					  elf_type_to_lkpp(GELF_ST_TYPE(ts.st_info)), 0,
@@ -768,6 +774,12 @@ static int add_sections(struct build *b, struct object *o)
 		if (r < 0)
 			return fail(r, "%s: %s: %s", o->mapname, n, strerror(-r));
 		o->lkp[k].out = r;
+		/* the new code's unwind rules (lkp-gensrc's .lkp.eh_frame) */
+		if (!strcmp(n, ".lkp.eh_frame")) {
+			r = lkpp_writer_set_unwind(b->w, r);
+			if (r < 0)
+				return fail(r, "%s: %s: %s", o->mapname, n, strerror(-r));
+		}
 	}
 	return 0;
 }
@@ -818,10 +830,11 @@ static int add_relocs(struct build *b, struct object *o)
 	return 0;
 }
 
-/* The .lkp.funcs relocation at offset off: its symbol and addend. */
-static bool funcs_reloc(struct object *o, size_t off, GElf_Sym *sym, int64_t *addend)
+/* The R_X86_64_64 relocation at offset off of table section tab: its symbol and addend. */
+static bool funcs_reloc_in(struct object *o, Elf_Scn *tab, size_t off, GElf_Sym *sym,
+			   int64_t *addend)
 {
-	Elf_Scn *rs = rela_for(o, elf_ndxscn(o->funcs));
+	Elf_Scn *rs = rela_for(o, elf_ndxscn(tab));
 	GElf_Shdr rsh;
 	Elf_Data *d, *sd;
 	size_t i;
@@ -840,6 +853,12 @@ static bool funcs_reloc(struct object *o, size_t off, GElf_Sym *sym, int64_t *ad
 		}
 	}
 	return false;
+}
+
+/* The .lkp.funcs relocation at offset off. */
+static bool funcs_reloc(struct object *o, size_t off, GElf_Sym *sym, int64_t *addend)
+{
+	return funcs_reloc_in(o, o->funcs, off, sym, addend);
 }
 
 /*
@@ -890,6 +909,22 @@ static bool old_seen(struct build *b, uint64_t addr)
 	return false;
 }
 
+/* The 8-byte header of lkp-gensrc's table (.lkp.funcs, .lkp.vars): version 1, entry size. */
+static int table_header(struct object *o, const char *name, Elf_Data *d, Elf_Data *strtab,
+			uint32_t min_entsize, uint32_t *entsize)
+{
+	uint32_t ver;
+
+	if (!d || d->d_size < 8 || !strtab)
+		return fail(-EINVAL, "%s: bad %s", o->mapname, name);
+	memcpy(&ver, d->d_buf, 4);
+	memcpy(entsize, (uint8_t *)d->d_buf + 4, 4);
+	if (ver != LKP_GENSRC_VERSION || *entsize < min_entsize)
+		return fail(-EOPNOTSUPP, "%s: %s version %u, entry size %u: not supported",
+			    o->mapname, name, ver, *entsize);
+	return 0;
+}
+
 struct func_entry {
 	uint64_t old_size, new_size;
 	uint32_t name, flags;
@@ -900,16 +935,13 @@ static int read_funcs(struct build *b, struct object *o, bool add)
 	Elf_Data *fd = elf_getdata(o->funcs, NULL), *sd = o->strtab ? elf_getdata(o->strtab, NULL) : NULL;
 	const uint8_t *p;
 	size_t i, n;
-	uint32_t ver, entsize;
+	uint32_t entsize;
+	int ret;
 
-	if (!fd || fd->d_size < 8 || !sd)
-		return fail(-EINVAL, "%s: bad .lkp.funcs", o->mapname);
+	ret = table_header(o, ".lkp.funcs", fd, sd, LKP_FUNC_ENTSIZE, &entsize);
+	if (ret)
+		return ret;
 	p = fd->d_buf;
-	memcpy(&ver, p, 4);
-	memcpy(&entsize, p + 4, 4);
-	if (ver != LKP_GENSRC_VERSION || entsize < LKP_FUNC_ENTSIZE)
-		return fail(-EOPNOTSUPP, "%s: .lkp.funcs version %u, entry size %u: not supported",
-			    o->mapname, ver, entsize);
 	n = (fd->d_size - 8) / entsize;
 	for (i = 0; i < n; i++) {
 		size_t off = 8 + i * entsize;
@@ -918,7 +950,6 @@ static int read_funcs(struct build *b, struct object *o, bool add)
 		int64_t nadd, oadd = 0;
 		const char *name;
 		struct lkpp_func f = { 0 };
-		int ret;
 
 		memcpy(&e.old_size, p + off + 16, 8);
 		memcpy(&e.new_size, p + off + 24, 8);
@@ -939,7 +970,8 @@ static int read_funcs(struct build *b, struct object *o, bool add)
 				if (grow(&b->newf, b->nnewf + 1, sizeof(*b->newf)))
 					return fail(-ENOMEM, "%s: %s", o->mapname,
 						    strerror(ENOMEM));
-				b->newf[b->nnewf++] = (struct newfunc){ name, f.section, f.new_offset };
+				b->newf[b->nnewf++] = (struct newfunc){ name, LKPP_STT_FUNC, f.section,
+									f.new_offset, 0 };
 				continue;
 			}
 		} else {
@@ -993,6 +1025,57 @@ static int read_funcs(struct build *b, struct object *o, bool add)
 			b->olds[b->nolds++] = (struct oldfunc){ f.old_offset, f.old_size, ret, o,
 				nsym.st_shndx, f.new_offset, f.new_size, false };
 		}
+	}
+	return 0;
+}
+
+/*
+ * .lkp.vars: the new global variables of a patch object (lkp-gensrc writes
+ * them under a local label, so no symbol names them). Another object's new
+ * code refers to such a variable by name, an undefined symbol that
+ * resolve_symbol() finds here: both use the one copy in this object's
+ * .lkp.data or .lkp.bss. Entries of 24 bytes after an 8-byte header
+ * (version, entry size): R_X86_64_64 to the variable, its size, the name's
+ * offset in .lkp.strtab, flags (none).
+ */
+static int read_vars(struct build *b, struct object *o)
+{
+	Elf_Data *vd = elf_getdata(o->vars, NULL), *sd = o->strtab ? elf_getdata(o->strtab, NULL) : NULL;
+	const uint8_t *p;
+	uint32_t entsize;
+	size_t i, k;
+
+	int ret = table_header(o, ".lkp.vars", vd, sd, LKP_VAR_ENTSIZE, &entsize);
+
+	if (ret)
+		return ret;
+	p = vd->d_buf;
+	for (i = 0; i < (vd->d_size - 8) / entsize; i++) {
+		size_t off = 8 + i * entsize;
+		uint64_t size;
+		uint32_t noff;
+		int64_t add;
+		GElf_Sym sym;
+		const char *name;
+		int sec;
+
+		memcpy(&size, p + off + 8, 8);
+		memcpy(&noff, p + off + 16, 4);
+		if (noff >= sd->d_size || !memchr((char *)sd->d_buf + noff, 0, sd->d_size - noff))
+			return fail(-EINVAL, "%s: .lkp.vars entry %zu: bad name", o->mapname, i);
+		name = (char *)sd->d_buf + noff;
+		if (!funcs_reloc_in(o, o->vars, off, &sym, &add) ||
+		    (sec = out_section_of(o, sym.st_shndx)) < 0)
+			return fail(-EINVAL, "%s: new variable %s: not in a patch section",
+				    o->mapname, name);
+		for (k = 0; k < b->nnewf; k++)
+			if (!strcmp(b->newf[k].name, name))
+				return fail(-EEXIST, "%s: new variable %s: another patch object defines it too",
+					    o->mapname, name);
+		if (grow(&b->newf, b->nnewf + 1, sizeof(*b->newf)))
+			return fail(-ENOMEM, "%s: %s", o->mapname, strerror(ENOMEM));
+		b->newf[b->nnewf++] = (struct newfunc){ name, LKPP_STT_OBJECT, sec,
+							sym.st_value + add, size };
 	}
 	return 0;
 }
@@ -1513,9 +1596,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < nobjs; i++)
 		if (objs[i].elf && objs[i].funcs && add_sections(&b, &objs[i]))
 			return 1;
-	/* new functions first: other objects' patches may call them */
+	/* new functions and global variables first: other objects' patches may use them */
 	for (i = 0; i < nobjs; i++)
-		if (objs[i].elf && objs[i].funcs && read_funcs(&b, &objs[i], false))
+		if (objs[i].elf && objs[i].funcs && (read_funcs(&b, &objs[i], false) ||
+						     (objs[i].vars && read_vars(&b, &objs[i]))))
 			return 1;
 
 	/* phases 4 and 5: relocations and functions */

@@ -131,7 +131,7 @@ TEST_F(info, json)
 	EXPECT_EQ(0, r.status);
 	EXPECT_STREQ("", r.err);
 	snprintf(head, sizeof(head),
-		 "{\"file\":\"%s\",\"format_version\":\"1.4\",\"size\":%zu,"
+		 "{\"file\":\"%s\",\"format_version\":\"1.5\",\"size\":%zu,"
 		 "\"build_id\":\"deadbeef000102030405060708090a0b0c0d0eff\","
 		 "\"target\":\"libdemo.so.1\",\"target_type\":\"dyn\",\"sections\":[", self->path,
 		 self->len);

@@ -322,8 +322,8 @@ TEST(empty_section_without_bytes)
 	lkpp_writer_free(w);
 }
 
-/* The writer writes the version it implements: 1.4 (1.3 plus SUPERSEDES). */
-TEST(writes_version_1_4)
+/* The writer writes the version it implements: 1.5 (1.3 plus SUPERSEDES, then UNWIND). */
+TEST(writes_version_1_5)
 {
 	char err[LKPP_ERR_SIZE];
 	size_t len;
@@ -331,7 +331,7 @@ TEST(writes_version_1_4)
 
 	ASSERT_EQ(0, ref_patch((void **)&b, &len, err)) TH_LOG("%s", err);
 	EXPECT_EQ(1, get_le(b + HDR_FIELD(version_major), 2));
-	EXPECT_EQ(4, get_le(b + HDR_FIELD(version_minor), 2));
+	EXPECT_EQ(5, get_le(b + HDR_FIELD(version_minor), 2));
 	free(b);
 }
 
@@ -499,6 +499,79 @@ TEST(movable_writer)
 	ASSERT_EQ(0, lkpp_writer_set_movable(w, 0));
 	EXPECT_EQ(-EINVAL, lkpp_writer_finish(w, &buf, &len, err));
 	EXPECT_NE(NULL, strstr(err, "movable 0: func 0 is not a replaced function")) TH_LOG("%s", err);
+	lkpp_writer_free(w);
+}
+
+/* text_writer() plus a NEW function and, with eh, a RODATA section 1 for unwind rules. */
+static struct lkpp_writer *unwind_writer(bool eh)
+{
+	static const uint8_t bytes[16];
+	struct lkpp_writer *w = text_writer();
+
+	if (w && (lkpp_writer_add_func(w, &(struct lkpp_func){ .name = "n",
+			.flags = LKPP_FUNC_F_NEW, .new_offset = 8, .new_size = 8 }) ||
+		  (eh && lkpp_writer_add_section(w, LKPP_SEC_RODATA, ".eh_frame", bytes,
+						 sizeof(bytes), 8) != 1))) {
+		lkpp_writer_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+/*
+ * UNWIND (1.5): the writer checks the index; the reader marks the section,
+ * refuses one that is not RODATA or a section listed twice; the table is
+ * not REQUIRED, so an older reader skips it.
+ */
+TEST(unwind_table)
+{
+	struct lkpp_writer *w = unwind_writer(true);
+	struct lkpp_patch *p;
+	char err[LKPP_ERR_SIZE];
+	size_t len, i;
+	uint8_t *buf;
+
+	ASSERT_NE(NULL, w);
+	EXPECT_EQ(-EINVAL, lkpp_writer_set_unwind(w, 2));
+	lkpp_writer_free(w);
+
+	w = unwind_writer(true);
+	ASSERT_NE(NULL, w);
+	ASSERT_EQ(0, lkpp_writer_set_unwind(w, 1));
+	ASSERT_EQ(0, lkpp_writer_finish(w, (void **)&buf, &len, err)) TH_LOG("%s", err);
+	lkpp_writer_free(w);
+	ASSERT_EQ(0, lkpp_parse(buf, len, &p, err)) TH_LOG("%s", err);
+	EXPECT_FALSE(p->sections[0].unwind);
+	EXPECT_TRUE(p->sections[1].unwind);
+	lkpp_free(p);
+	for (i = 0; i < get_le(buf + HDR_FIELD(table_count), 4); i++) {
+		uint8_t *d = buf + DIR_OFF(buf, i);
+
+		if (get_le(d, 4) != LKPP_TABLE_UNWIND)
+			continue;
+		EXPECT_EQ(0, get_le(d + 4, 4) & LKPP_TABLE_F_REQUIRED);
+		/* an unknown kind: what a 1.4 reader sees */
+		put_le(d, 4, 99);
+		fix_checksum(buf, len);
+		ASSERT_EQ(0, lkpp_parse(buf, len, &p, err)) TH_LOG("%s", err);
+		EXPECT_FALSE(p->sections[1].unwind);
+		lkpp_free(p);
+	}
+	free(buf);
+
+	w = unwind_writer(false);
+	ASSERT_NE(NULL, w);
+	ASSERT_EQ(0, lkpp_writer_set_unwind(w, 0));
+	EXPECT_EQ(-EINVAL, lkpp_writer_finish(w, (void **)&buf, &len, err));
+	EXPECT_NE(NULL, strstr(err, "unwind 0: section 0 is not a read-only data section")) TH_LOG("%s", err);
+	lkpp_writer_free(w);
+
+	w = unwind_writer(true);
+	ASSERT_NE(NULL, w);
+	ASSERT_EQ(0, lkpp_writer_set_unwind(w, 1));
+	ASSERT_EQ(0, lkpp_writer_set_unwind(w, 1));
+	EXPECT_EQ(-EINVAL, lkpp_writer_finish(w, (void **)&buf, &len, err));
+	EXPECT_NE(NULL, strstr(err, "unwind 1: section 1 not sorted, or listed twice")) TH_LOG("%s", err);
 	lkpp_writer_free(w);
 }
 
@@ -934,7 +1007,7 @@ FIXTURE_TEARDOWN(bad)
 	FIXTURE_VARIANT_ADD(bad, name) { .m = { __VA_ARGS__ }, .err = e, .msg = text }
 
 /* Header. */
-BAD(major_version, -EOPNOTSUPP, "format version 2.4, this reader knows 1.x",
+BAD(major_version, -EOPNOTSUPP, "format version 2.5, this reader knows 1.x",
     { H(version_major), 2 });
 BAD(header_size_small, -EINVAL, "header_size 120", { H(header_size), 120 });
 BAD(header_size_unaligned, -EINVAL, "header_size 132", { H(header_size), 132 });

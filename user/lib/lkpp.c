@@ -84,6 +84,7 @@ const int8_t lkpp_layout_reloc[] = { 8, 4, 4, 4, 4, 8, 0 };
 const int8_t lkpp_layout_callsite[] = { 8, 4, 4, 0 };
 const int8_t lkpp_layout_movable[] = { 4, 4, 0 };
 const int8_t lkpp_layout_supersedes[] = { 8, 4, 4, 0 };
+const int8_t lkpp_layout_unwind[] = { 4, 4, 0 };
 
 uint64_t lkpp_file_id(const void *buf, size_t len)
 {
@@ -182,9 +183,9 @@ struct lkpp_ctx {
 	const uint8_t *file;
 	uint64_t len;
 	char *err;
-	const struct lkpp_disk_table *tab[LKPP_TABLE_SUPERSEDES + 1];
+	const struct lkpp_disk_table *tab[LKPP_TABLE_UNWIND + 1];
 	struct lkpp_disk_table tabs[LKPP_MAX_TABLES];
-	uint32_t tab_index[LKPP_TABLE_SUPERSEDES + 1];
+	uint32_t tab_index[LKPP_TABLE_UNWIND + 1];
 	const char *strtab;
 	uint64_t strtab_size;
 };
@@ -199,6 +200,7 @@ static const char *const table_names[] = {
 	[LKPP_TABLE_CALLSITES] = "CALLSITES",
 	[LKPP_TABLE_MOVABLE] = "MOVABLE",
 	[LKPP_TABLE_SUPERSEDES] = "SUPERSEDES",
+	[LKPP_TABLE_UNWIND] = "UNWIND",
 };
 
 /* v1 size of an entry of each array kind; 0 for byte tables. */
@@ -212,6 +214,7 @@ static const uint32_t table_entry_min[] = {
 	[LKPP_TABLE_CALLSITES] = sizeof(struct lkpp_disk_callsite),
 	[LKPP_TABLE_MOVABLE] = sizeof(struct lkpp_disk_movable),
 	[LKPP_TABLE_SUPERSEDES] = sizeof(struct lkpp_disk_supersedes),
+	[LKPP_TABLE_UNWIND] = sizeof(struct lkpp_disk_unwind),
 };
 
 /* String references are u32: the whole file must fit in their range. */
@@ -242,6 +245,7 @@ static void get_entry(struct lkpp_ctx *c, int kind, uint32_t i, void *dst, size_
 		[LKPP_TABLE_CALLSITES] = lkpp_layout_callsite,
 		[LKPP_TABLE_MOVABLE] = lkpp_layout_movable,
 		[LKPP_TABLE_SUPERSEDES] = lkpp_layout_supersedes,
+		[LKPP_TABLE_UNWIND] = lkpp_layout_unwind,
 	};
 	const struct lkpp_disk_table *t = c->tab[kind];
 
@@ -319,7 +323,7 @@ static int check_tables(struct lkpp_ctx *c, const struct lkpp_disk_header *h)
 
 		memcpy(t, c->file + h->table_offset + (uint64_t)i * h->table_entry_size, sizeof(*t));
 		lkpp_le_fields(t, lkpp_layout_table);
-		known = t->kind >= LKPP_TABLE_STRTAB && t->kind <= LKPP_TABLE_SUPERSEDES;
+		known = t->kind >= LKPP_TABLE_STRTAB && t->kind <= LKPP_TABLE_UNWIND;
 		name = known ? table_names[t->kind] : "unknown";
 
 		if (t->flags & ~LKPP_TABLE_F_ALL)
@@ -899,6 +903,39 @@ static int check_supersedes(struct lkpp_ctx *c, struct lkpp_patch *p)
 	return 0;
 }
 
+/*
+ * Unwind information (1.5): each entry names a RODATA section holding
+ * .eh_frame data for the new code; sorted, so a duplicate is the previous
+ * entry. Its contents are the apply side's to parse (ehframe.c).
+ */
+static int check_unwind(struct lkpp_ctx *c, struct lkpp_patch *p)
+{
+	const struct lkpp_disk_table *t = c->tab[LKPP_TABLE_UNWIND];
+	uint32_t i, n = t ? t->count : 0;
+
+	for (i = 0; i < n; i++) {
+		struct lkpp_disk_unwind d, prev;
+
+		get_entry(c, LKPP_TABLE_UNWIND, i, &d, sizeof(d));
+		if (d.reserved)
+			return fail(c->err, -EINVAL, "unwind %u: reserved field is 0x%x, not zero",
+				    i, d.reserved);
+		if (d.section >= p->nr_sections || p->sections[d.section].kind != LKPP_SEC_RODATA)
+			return fail(c->err, -EINVAL,
+				    "unwind %u: section %u is not a read-only data section of %u",
+				    i, d.section, p->nr_sections);
+		if (i) {
+			get_entry(c, LKPP_TABLE_UNWIND, i - 1, &prev, sizeof(prev));
+			if (d.section <= prev.section)
+				return fail(c->err, -EINVAL,
+					    "unwind %u: section %u not sorted, or listed twice", i,
+					    d.section);
+		}
+		p->sections[d.section].unwind = true;
+	}
+	return 0;
+}
+
 void lkpp_callsite_bytes(const struct lkpp_patch *p, const struct lkpp_callsite *cs, uint8_t *buf)
 {
 	int32_t rel = (int32_t)(p->funcs[cs->func].old_offset - (cs->offset + LKPP_JMP_SIZE));
@@ -973,6 +1010,8 @@ int lkpp_parse(const void *buf, size_t len, struct lkpp_patch **out, char *err)
 		ret = check_movable(c, p);
 	if (!ret)
 		ret = check_supersedes(c, p);
+	if (!ret)
+		ret = check_unwind(c, p);
 	if (ret)
 		goto fail;
 	p->version_major = h.version_major;

@@ -20,6 +20,7 @@ struct lkpp_section {
 	uint32_t align;
 	uint64_t size;
 	const void *data;		/* size bytes; NULL for BSS */
+	bool unwind;			/* 1.5: listed in UNWIND: .eh_frame of the new code (read only) */
 };
 
 struct lkpp_func {
@@ -127,7 +128,7 @@ uint64_t lkpp_file_id(const void *buf, size_t len);
  */
 extern const int8_t lkpp_layout_header[], lkpp_layout_table[], lkpp_layout_section[],
 	lkpp_layout_func[], lkpp_layout_symbol[], lkpp_layout_reloc[], lkpp_layout_callsite[],
-	lkpp_layout_movable[], lkpp_layout_supersedes[];
+	lkpp_layout_movable[], lkpp_layout_supersedes[], lkpp_layout_unwind[];
 
 /* Reverse the bytes of every integer field of s (exposed for the tests). */
 void lkpp_bswap_fields(void *s, const int8_t *layout);
@@ -186,6 +187,8 @@ int lkpp_writer_set_movable(struct lkpp_writer *w, uint32_t func);
  * its file), name its file name (may be NULL). Listing one twice is -EINVAL.
  */
 int lkpp_writer_add_supersedes(struct lkpp_writer *w, uint64_t patch_id, const char *name);
+/* 1.5: list section (an index add_section returned, RODATA) in UNWIND. 0 or -errno. */
+int lkpp_writer_set_unwind(struct lkpp_writer *w, uint32_t section);
 
 /* The file in a new malloc'ed buffer (*buf, *len); err as for lkpp_parse. */
 int lkpp_writer_finish(struct lkpp_writer *w, void **buf, size_t *len, char *err);

@@ -9,7 +9,7 @@
  * Every multi-byte field is little endian. The structs below give the layout
  * of version 1.0, which 1.1 keeps (it only defines a flag bit) and 1.2 too
  * (it adds a table kind, CALLSITES, that a 1.0 reader skips) and 1.3 (MOVABLE,
- * skipped the same way); readers
+ * skipped the same way), 1.4 (SUPERSEDES) and 1.5 (UNWIND), the same; readers
  * copy them out of the file with memcpy and convert each field, so neither
  * the file's alignment nor the host's byte order matters. A newer minor
  * version may append fields to the header and to any table entry
@@ -20,7 +20,7 @@
 #define LKPP_MAGIC		"\x89LKPP\r\n\x1a"
 #define LKPP_MAGIC_SIZE		8
 #define LKPP_VERSION_MAJOR	1	/* readers reject any other major */
-#define LKPP_VERSION_MINOR	4	/* readers accept any minor; 1.1: LKPP_SYM_F_IFUNC, 1.2: CALLSITES, 1.3: MOVABLE, 1.4: SUPERSEDES */
+#define LKPP_VERSION_MINOR	5	/* readers accept any minor; 1.1: LKPP_SYM_F_IFUNC, 1.2: CALLSITES, 1.3: MOVABLE, 1.4: SUPERSEDES, 1.5: UNWIND */
 
 #define LKPP_BUILD_ID_MAX	64
 #define LKPP_OLD_BYTES_MAX	16
@@ -62,6 +62,7 @@ enum lkpp_table_kind {
 	LKPP_TABLE_CALLSITES = 7,	/* struct lkpp_disk_callsite[] (1.2, optional) */
 	LKPP_TABLE_MOVABLE = 8,		/* struct lkpp_disk_movable[] (1.3, optional) */
 	LKPP_TABLE_SUPERSEDES = 9,	/* struct lkpp_disk_supersedes[] (1.4, optional) */
+	LKPP_TABLE_UNWIND = 10,		/* struct lkpp_disk_unwind[] (1.5, optional) */
 };
 
 #define LKPP_TABLE_F_REQUIRED	0x1u	/* unknown kind with this flag: reject the file */
@@ -197,6 +198,18 @@ struct lkpp_disk_supersedes {
 	uint32_t reserved;		/* must be 0 */
 };
 
+/*
+ * Unwind information (1.5): a RODATA section holding the new code's CIEs and
+ * FDEs in the layout of .eh_frame, ended by a zero length, each FDE's
+ * pc_begin absolute (DW_EH_PE_absptr, an R_X86_64_64 relocation). A reader
+ * that skips this table (not REQUIRED) maps the section as any read-only
+ * data: the patched code then runs as before, only unwinders do not see it.
+ */
+struct lkpp_disk_unwind {
+	uint32_t section;		/* index in SECTIONS of a RODATA section */
+	uint32_t reserved;		/* must be 0 */
+};
+
 _Static_assert(sizeof(struct lkpp_disk_header) == 128, "lkpp header layout");
 _Static_assert(sizeof(struct lkpp_disk_table) == 32, "lkpp table layout");
 _Static_assert(sizeof(struct lkpp_disk_section) == 32, "lkpp section layout");
@@ -206,5 +219,6 @@ _Static_assert(sizeof(struct lkpp_disk_reloc) == 32, "lkpp reloc layout");
 _Static_assert(sizeof(struct lkpp_disk_callsite) == 16, "lkpp callsite layout");
 _Static_assert(sizeof(struct lkpp_disk_movable) == 8, "lkpp movable layout");
 _Static_assert(sizeof(struct lkpp_disk_supersedes) == 16, "lkpp supersedes layout");
+_Static_assert(sizeof(struct lkpp_disk_unwind) == 8, "lkpp unwind layout");
 
 #endif /* LKPP_FORMAT_H */

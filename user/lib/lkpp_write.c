@@ -50,6 +50,7 @@ struct lkpp_writer {
 	size_t str_hash_cap, str_count;
 	struct lkpp_vec sections, funcs, symbols, relocs, callsites, movable;	/* disk structs */
 	struct lkpp_vec supersedes;	/* struct lkpp_disk_supersedes, 1.4 */
+	struct lkpp_vec unwind;		/* struct lkpp_disk_unwind, 1.5 */
 };
 
 struct lkpp_writer *lkpp_writer_new(void)
@@ -66,6 +67,7 @@ struct lkpp_writer *lkpp_writer_new(void)
 	w->callsites.elem = sizeof(struct lkpp_disk_callsite);
 	w->movable.elem = sizeof(struct lkpp_disk_movable);
 	w->supersedes.elem = sizeof(struct lkpp_disk_supersedes);
+	w->unwind.elem = sizeof(struct lkpp_disk_unwind);
 	/* Offset 0 is the empty string. */
 	if (!vec_push(&w->strtab)) {
 		free(w);
@@ -89,6 +91,7 @@ void lkpp_writer_free(struct lkpp_writer *w)
 	free(w->callsites.v);
 	free(w->movable.v);
 	free(w->supersedes.v);
+	free(w->unwind.v);
 	free(w->strtab.v);
 	free(w->str_hash);
 	free(w);
@@ -348,6 +351,20 @@ int lkpp_writer_add_supersedes(struct lkpp_writer *w, uint64_t patch_id, const c
 	return 0;
 }
 
+int lkpp_writer_set_unwind(struct lkpp_writer *w, uint32_t section)
+{
+	struct lkpp_disk_unwind *d;
+
+	if (section >= w->sections.n)
+		return set_error(w, -EINVAL);
+	d = vec_push(&w->unwind);
+	if (!d)
+		return set_error(w, -ENOMEM);
+	d->section = section;
+	d->reserved = 0;
+	return 0;
+}
+
 static int supersedes_cmp(const void *a, const void *b)
 {
 	const struct lkpp_disk_supersedes *x = a, *y = b;
@@ -360,6 +377,13 @@ static int movable_cmp(const void *a, const void *b)
 	const struct lkpp_disk_movable *x = a, *y = b;
 
 	return x->func < y->func ? -1 : x->func > y->func;
+}
+
+static int unwind_cmp(const void *a, const void *b)
+{
+	const struct lkpp_disk_unwind *x = a, *y = b;
+
+	return x->section < y->section ? -1 : x->section > y->section;
 }
 
 /* The reader wants call sites sorted by offset (to find overlaps in one pass). */
@@ -388,7 +412,8 @@ static unsigned int add_table(struct lkpp_wtable *t, unsigned int nt, uint32_t k
 	t[nt].kind = kind;
 	/* What only makes apply faster is not required: an older reader skips it. */
 	t[nt].flags = kind == LKPP_TABLE_CALLSITES || kind == LKPP_TABLE_MOVABLE ||
-		      kind == LKPP_TABLE_SUPERSEDES ? 0 : LKPP_TABLE_F_REQUIRED;
+		      kind == LKPP_TABLE_SUPERSEDES || kind == LKPP_TABLE_UNWIND ? 0 :
+		      LKPP_TABLE_F_REQUIRED;
 	t[nt].entry_size = entry_size;
 	t[nt].count = count;
 	t[nt].size = entry_size ? count * entry_size : size;
@@ -429,7 +454,7 @@ static void put_table(uint8_t *f, uint64_t dir, unsigned int i, const struct lkp
 int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *err)
 {
 	struct lkpp_wsection *secs = w->sections.v;
-	struct lkpp_wtable t[9];
+	struct lkpp_wtable t[LKPP_TABLE_UNWIND];
 	struct lkpp_disk_header h = { 0 };
 	struct lkpp_patch *check;
 	uint64_t off, data_size = 0, dir;
@@ -483,6 +508,11 @@ int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *e
 		qsort(w->supersedes.v, w->supersedes.n, w->supersedes.elem, supersedes_cmp);
 		nt = add_table(t, nt, LKPP_TABLE_SUPERSEDES, sizeof(struct lkpp_disk_supersedes),
 			       w->supersedes.n, 0);
+	}
+	if (w->unwind.n) {
+		qsort(w->unwind.v, w->unwind.n, w->unwind.elem, unwind_cmp);
+		nt = add_table(t, nt, LKPP_TABLE_UNWIND, sizeof(struct lkpp_disk_unwind),
+			       w->unwind.n, 0);
 	}
 	dir = sizeof(h);
 	off = dir + nt * sizeof(struct lkpp_disk_table);
@@ -567,6 +597,9 @@ int lkpp_writer_finish(struct lkpp_writer *w, void **bufp, size_t *lenp, char *e
 			break;
 		case LKPP_TABLE_SUPERSEDES:
 			put_array(p, &w->supersedes, lkpp_layout_supersedes);
+			break;
+		case LKPP_TABLE_UNWIND:
+			put_array(p, &w->unwind, lkpp_layout_unwind);
 			break;
 		}
 	}

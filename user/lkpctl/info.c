@@ -18,7 +18,8 @@ static const char info_usage[] =
 	"functions the patch replaces or adds. A malformed file is an error naming\n"
 	"what is wrong; the exit status is then 1 (2 for a usage error).\n"
 	"\n"
-	"  -j, --json     one JSON object: build_id, target, sections, functions\n"
+	"  -j, --json     one JSON object: build_id, target, sections (\"unwind\":true:\n"
+	"                 the new code's .eh_frame), functions\n"
 	"                 (name, old_offset, old_size, new_offset, new_size, new, movable),\n"
 	"                 symbols (\"ifunc\":true: the value is an IFUNC resolver),\n"
 	"                 relocations and callsites (offset, func, kind), id (the\n"
@@ -65,8 +66,8 @@ static void print_json(const char *path, const struct lkpp_patch *p, const char 
 
 		printf("%s{\"name\":", i ? "," : "");
 		lkp_json_str(stdout, s->name);
-		printf(",\"kind\":\"%s\",\"size\":%" PRIu64 ",\"align\":%u}",
-		       sec_kinds[s->kind], s->size, s->align);
+		printf(",\"kind\":\"%s\",\"size\":%" PRIu64 ",\"align\":%u%s}",
+		       sec_kinds[s->kind], s->size, s->align, s->unwind ? ",\"unwind\":true" : "");
 	}
 	printf("],\"functions\":[");
 	for (i = 0; i < p->nr_funcs; i++) {
@@ -167,8 +168,8 @@ static void print_plain(const char *path, const struct lkpp_patch *p, const char
 	for (i = 0; i < p->nr_sections; i++) {
 		const struct lkpp_section *s = &p->sections[i];
 
-		printf("  %-4u %-7s %-10" PRIu64 " %-6u %s\n", i, sec_kinds[s->kind], s->size,
-		       s->align, s->name);
+		printf("  %-4u %-7s %-10" PRIu64 " %-6u %s%s\n", i, sec_kinds[s->kind], s->size,
+		       s->align, s->name, s->unwind ? " (unwind rules)" : "");
 	}
 	printf("\nsymbols:\n  %-4s %-9s %-7s %-18s %s\n", "IDX", "BINDING", "TYPE", "VALUE", "NAME");
 	for (i = 0; i < p->nr_symbols; i++) {

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* cfi.h: GCC's .cfi_* directives as DWARF call frame instructions, for the patch's .lkp.eh_frame. */
+#ifndef LKP_PATCHGEN_CFI_H
+#define LKP_PATCHGEN_CFI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#define LKP_CFI_STACK	16
+
+/* The CFA offset as the directives of one function leave it (for .cfi_adjust_cfa_offset). */
+struct lkp_cfi {
+	long cfa_offset;
+	long saved[LKP_CFI_STACK];	/* .cfi_remember_state */
+	int depth;
+};
+
+/* The CIE's initial state: CFA = %rsp + 8, return address at CFA - 8. */
+void lkp_cfi_init(struct lkp_cfi *c);
+
+/* Whether the statement is a CFI directive the new code's FDE needs (false: dropped). */
+bool lkp_cfi_is_rule(const char *s);
+
+/*
+ * Writes the call frame instructions of one CFI directive (as ".byte",
+ * ".uleb128", ".sleb128" lines) to out: 0, or -EOPNOTSUPP for a directive
+ * or operand this translator does not know (nothing written).
+ */
+int lkp_cfi_translate(struct lkp_cfi *c, const char *s, FILE *out);
+
+/* DW_CFA_advance_loc4 from label from to label to (both in the code's section). */
+void lkp_cfi_advance(FILE *out, const char *to, const char *from);
+
+/* The CIE every FDE of a .lkp.eh_frame refers to, at label cie. */
+void lkp_cfi_write_cie(FILE *out, const char *cie);
+
+#endif
