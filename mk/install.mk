@@ -92,15 +92,20 @@ uninstall:
 		$(DESTDIR)$(UNITDIR)/lkpd.service $(DESTDIR)$(UDEVRULESDIR)/60-lkp.rules \
 		$(DESTDIR)$(MODULESLOADDIR)/lkp.conf $(DESTDIR)$(BASHCOMPDIR)/lkpctl
 	$(Q)rm -rf $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DKMSSRCDIR)
-	$(Q)if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null && dkms status -m lkp -v $(VERSION) | grep -q .; then \
-		dkms remove -m lkp -v $(VERSION) --all; fi
-	$(Q)rm -f $(DESTDIR)/lib/modules/*/extra/lkp.ko
-	$(Q)test -n "$(DESTDIR)" || depmod -a $(KVER)
+	$(Q)if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null && $(DKMS) status -m lkp -v $(VERSION) | grep -q .; then \
+		$(DKMS) remove -m lkp -v $(VERSION) --all; fi
+	$(Q)for ko in $(wildcard $(DESTDIR)/lib/modules/*/extra/lkp.ko); do \
+		rm -f $$ko && { test -n "$(DESTDIR)" || depmod -a $$(basename $${ko%/extra/lkp.ko}); } || exit; done
 
-# DKMS: the installed source tree added, built and installed for every kernel
-# whose headers are installed (DKMS_KERNELS to choose).
+# DKMS: the installed source tree added, then built and installed for every
+# kernel whose headers are installed (DKMS_KERNELS to choose). DKMS_ACTIONS=build
+# stops before the install; DKMS_FLAGS reach every dkms call (--dkmstree,
+# --sourcetree: the tests build in trees of their own).
 DKMS_KERNELS ?= $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build)))
+DKMS_ACTIONS ?= build install
+DKMS_FLAGS ?=
+DKMS := dkms $(DKMS_FLAGS)
 dkms: install-dkms-src
-	$(Q)dkms status -m lkp -v $(VERSION) | grep -q . || dkms add -m lkp -v $(VERSION)
-	$(Q)for k in $(DKMS_KERNELS); do \
-		dkms build -m lkp -v $(VERSION) -k $$k && dkms install -m lkp -v $(VERSION) -k $$k || exit; done
+	$(Q)$(DKMS) status -m lkp -v $(VERSION) | grep -q . || $(DKMS) add -m lkp -v $(VERSION)
+	$(Q)for k in $(DKMS_KERNELS); do for a in $(DKMS_ACTIONS); do \
+		$(DKMS) $$a -m lkp -v $(VERSION) -k $$k || exit; done; done
