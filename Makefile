@@ -10,7 +10,9 @@
 #                   make fuzz-coverage reports the reader's lines the corpus reaches
 #   make bench-freeze  deps + build + the freeze benchmark in the VM (docs/bench-freeze.md)
 #   make bench-apply   deps + build + the apply/undo benchmark in the VM (docs/bench-apply.md)
-#   make install    module into /lib/modules/$(KVER)/extra, tools into $(PREFIX)/bin
+#   make install    tools, man pages, lkpd.service, udev rule, modules-load.d, bash
+#                   completion, lkp.ko and its DKMS source (mk/install.mk; DESTDIR, PREFIX)
+#   make dkms       lkp.ko through DKMS for every kernel with headers; make uninstall
 #   make clean
 #
 # KDIR: kernel build dir (default: the running kernel's, else the installed
@@ -38,7 +40,7 @@ SUBDIRS := user patchgen bpf tests bench
 .PHONY: all deps module check demo bench-freeze bench-apply bench-exec install clean $(SUBDIRS) kselftest-headers \
 	checkpatch fuzz fuzz-merge fuzz-coverage
 
-all: module $(SUBDIRS)
+all: module $(SUBDIRS) man
 
 deps:
 	$(Q)$(TOP)/scripts/deps
@@ -157,14 +159,7 @@ checkpatch: kselftest-headers
 	$(Q)perl $(KSRC)/scripts/checkpatch.pl --no-tree --terse -q --ignore SPDX_LICENSE_TAG \
 		-f $(wildcard kmod/*.c kmod/*.h include/uapi/linux/*.h)
 
-# The release the module was built for, from its vermagic: Debian's headers
-# carry a kernel.release that differs from the directory name modprobe uses.
-KVER = $(firstword $(shell modinfo -F vermagic kmod/lkp.ko 2>/dev/null))
-install: all
-	$(Q)install -D -m 0644 kmod/lkp.ko $(DESTDIR)/lib/modules/$(KVER)/extra/lkp.ko
-	$(Q)test -n "$(DESTDIR)" || depmod -a $(KVER)
-	$(Q)$(MAKE) -C user install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
-	$(Q)$(MAKE) -C patchgen install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+include $(TOP)/mk/install.mk
 
 clean:
 	$(Q)test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(TOP) clean
