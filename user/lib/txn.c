@@ -124,11 +124,31 @@ static bool in_ranges(const struct lkp_txn *t, uint64_t a, bool retaddr)
  * others are unwound: on a server with one worker holding a stale word,
  * one thread instead of all of them, inside the pause.
  */
+/* [lo, hi): the hull of the ranges and the code in place, to spare most words the search. */
+struct hull {
+	uint64_t lo, hi;
+};
+
+static struct hull ranges_hull(const struct lkp_txn *t)
+{
+	struct hull h = { UINT64_MAX, 0 };
+	unsigned int i;
+
+	for (i = 0; i < t->nr_ranges + t->nr_opaque; i++) {
+		const struct lkp_range *r = i < t->nr_ranges ? &t->ranges[i] :
+					    &t->opaque[i - t->nr_ranges];
+
+		h.lo = r->start < h.lo ? r->start : h.lo;
+		h.hi = r->end > h.hi ? r->end : h.hi;
+	}
+	return h;
+}
+
 static bool thread_suspect(const struct lkp_txn *t, const struct lkp_session *s,
-			   const struct lkp_maps *m, const struct lkp_thread *th, uint64_t *buf)
+			   const struct lkp_maps *m, const struct hull *h,
+			   const struct lkp_thread *th, uint64_t *buf)
 {
 	const struct lkp_vma *v = m ? lkp_maps_find(m, th->regs.sp) : NULL;
-
 	uint64_t addr = th->regs.sp & ~7ULL, end, n, i;
 
 	if (in_ranges(t, th->regs.ip, false) || in_opaque(t, th->regs.ip))
@@ -141,7 +161,8 @@ static bool thread_suspect(const struct lkp_txn *t, const struct lkp_session *s,
 		if (lkp_mem_read(s, addr, buf, n * 8))
 			return true;
 		for (i = 0; i < n; i++)
-			if (in_ranges(t, buf[i], true) || in_opaque(t, buf[i]))
+			if (buf[i] >= h->lo && buf[i] < h->hi &&
+			    (in_ranges(t, buf[i], true) || in_opaque(t, buf[i])))
 				return true;
 	}
 	return false;
@@ -198,6 +219,7 @@ static int run_unwound(struct lkp_txn *t, const struct lkp_session *s,
 	struct lkp_frame *f;
 	struct lkp_maps maps;
 	unsigned int i, n = 0, unwound = 0;
+	struct hull hull = ranges_hull(t);
 	bool have_maps = false;
 	uint64_t *buf;
 	int ret;
@@ -219,7 +241,7 @@ static int run_unwound(struct lkp_txn *t, const struct lkp_session *s,
 	/* Read in the freeze: the stacks' mappings as they are while it lasts. */
 	have_maps = !ret && !lkp_maps_read(s->pid, &maps);
 	for (i = 0; !ret && i < n; i++) {
-		if (!thread_suspect(t, s, have_maps ? &maps : NULL, &v[i], buf))
+		if (!thread_suspect(t, s, have_maps ? &maps : NULL, &hull, &v[i], buf))
 			continue;
 		unwound++;
 		if (thread_blocks(t, u, &v[i], f, &b))
