@@ -370,8 +370,11 @@ static void release_run(const struct lkp_session *s, struct release_list *l,
 {
 	struct lkp_blocker b = { 0 };
 	unsigned int i;
-	bool *kept = calloc(l->n ? l->n : 1, sizeof(*kept));
+	bool *kept;
 
+	if (!l->n)
+		return;		/* a first apply: nothing to free, no freeze */
+	kept = calloc(l->n, sizeof(*kept));
 	if (!kept)
 		return;
 	lkp_release(s, l->recs, l->n, kept, &b);

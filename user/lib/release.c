@@ -66,8 +66,9 @@ static unsigned int record_ranges(const struct lkp_applied *a, struct lkp_range 
 	return n;
 }
 
-/* A general register of a frozen thread pointing into one of the ranges. */
-static bool regs_point_in(const struct lkp_thread *th, const struct lkp_range *r, unsigned int n)
+/* A general register of a frozen thread pointing into one of the ranges: its value, or 0. */
+static uint64_t regs_point_in(const struct lkp_thread *th, const struct lkp_range *r,
+			      unsigned int n)
 {
 	const struct lkp_regs *g = &th->regs;
 	const uint64_t v[] = { g->r15, g->r14, g->r13, g->r12, g->bp, g->bx, g->r11, g->r10,
@@ -77,8 +78,8 @@ static bool regs_point_in(const struct lkp_thread *th, const struct lkp_range *r
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		for (k = 0; k < n; k++)
 			if (v[i] >= r[k].start && v[i] < r[k].end)
-				return true;
-	return false;
+				return v[i];
+	return 0;
 }
 
 /* Is record a free to go, in the freeze? -EBUSY (and *b) if not. */
@@ -93,12 +94,15 @@ static int check_record(const struct lkp_session *s, const struct lkp_applied *a
 	sc.nr_ranges = record_ranges(a, r);
 	if (!sc.nr_ranges)
 		return 0;
-	for (i = 0; i < nr; i++)
-		if (regs_point_in(&v[i], r, sc.nr_ranges)) {
+	for (i = 0; i < nr; i++) {
+		uint64_t at = regs_point_in(&v[i], r, sc.nr_ranges);
+
+		if (at) {
 			*b = (struct lkp_blocker){ .tid = v[i].tid, .kind = LKP_BLOCKER_RETADDR,
-						   .addr = r[0].start };
+						   .addr = at };
 			return -EBUSY;
 		}
+	}
 	/* Every stack word, from sp up (no ip is in data). */
 	ret = lkp_session_ioctl(s, LKP_IOC_STACK_CHECK, &sc);
 	if (ret == -EBUSY)
