@@ -74,24 +74,25 @@ int lkp_txn_poke_bytes(struct lkp_txn *t, uint64_t addr, const uint8_t *old, con
 	return 0;
 }
 
-int lkp_txn_range(struct lkp_txn *t, uint64_t start, uint64_t end)
+static int push_range(struct lkp_range **v, unsigned int *cap, unsigned int *n, uint64_t start,
+		      uint64_t end)
 {
 	if (start >= end)
 		return 0;
-	if (grow(&t->ranges, &t->cap_ranges, t->nr_ranges + 1, sizeof(*t->ranges)))
+	if (grow(v, cap, *n + 1, sizeof(**v)))
 		return -ENOMEM;
-	t->ranges[t->nr_ranges++] = (struct lkp_range){ .start = start, .end = end };
+	(*v)[(*n)++] = (struct lkp_range){ .start = start, .end = end };
 	return 0;
+}
+
+int lkp_txn_range(struct lkp_txn *t, uint64_t start, uint64_t end)
+{
+	return push_range(&t->ranges, &t->cap_ranges, &t->nr_ranges, start, end);
 }
 
 int lkp_txn_opaque_range(struct lkp_txn *t, uint64_t start, uint64_t end)
 {
-	if (start >= end)
-		return 0;
-	if (grow(&t->opaque, &t->cap_opaque, t->nr_opaque + 1, sizeof(*t->opaque)))
-		return -ENOMEM;
-	t->opaque[t->nr_opaque++] = (struct lkp_range){ .start = start, .end = end };
-	return 0;
+	return push_range(&t->opaque, &t->cap_opaque, &t->nr_opaque, start, end);
 }
 
 static bool in_opaque(const struct lkp_txn *t, uint64_t a)
