@@ -213,11 +213,17 @@ int lkp_pokes_write(const struct lkp_pokes *p,
 					lkp_poke_old(p, j), p->ents[j].len, gup);
 	}
 	/*
-	 * A CPU may hold instructions it decoded before the write; the frozen
-	 * threads return to user mode through sysret, which does not
-	 * serialise. Serialise every CPU now, before any of them is released.
+	 * A CPU may hold instructions of the target it decoded before the
+	 * write, and the frozen threads return to user mode through sysret,
+	 * which does not serialise. Only a CPU with the target's mm loaded
+	 * (running it, or idle in lazy TLB mode after it) can switch back to
+	 * it without a CR3 write, which does serialise: x86 keeps exactly
+	 * those CPUs in mm_cpumask() (switch_mm clears the bit of the mm it
+	 * leaves), and a CPU that loads the mm after this point serialises by
+	 * that load. Serialise those, before any thread is released; an IPI
+	 * to every CPU cost most of a small target's apply.
 	 */
-	on_each_cpu(lkp_sync_core, NULL, 1);
+	on_each_cpu_mask(mm_cpumask(snap->mm), lkp_sync_core, NULL, 1);
 	return ret;
 }
 
