@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 
 #include "dynsym.h"
 #include "lkpp.h"
+#include "procmaps.h"
 #include "target.h"
 
 #define MAX_OBJS 16
@@ -291,6 +293,63 @@ TEST_F(target, second_look_from_the_file_cache_agrees)
 	ASSERT_EQ(0, lkp_target_resolve(t2, "memcpy", "GLIBC_2.2.5", "", false, &b, self->err));
 	EXPECT_EQ(self->rep.memcpy_old, b.addr);
 	lkp_target_free(t2);
+}
+
+/*
+ * The hand-written maps parser reads every line of a real maps file as
+ * sscanf() reads it (this process's own: files, anonymous memory, [stack],
+ * a path with spaces), and refuses lines that are not in the format.
+ */
+TEST(maps_lines_parse_as_sscanf_reads_them)
+{
+	static const char *const bad[] = {
+		"", "7f00-", "7f00-7e00 r--p 00000000 00:00 0",
+		"7f00-7f10 r--p", "7f00-7f10 r-p 00000000 00:00 0",
+		"7f00-7f10 r--p 0000000g 00:00 0", "7f00-7f10 r--p 00000000 00-00 0",
+		"7f00-7f10 r--p 00000000 00:00 x", "x7f00-7f10 r--p 00000000 00:00 0",
+	};
+	char name[] = "/tmp/lkp maps test XXXXXX", line[4352], path[4096], perms[8];
+	unsigned long long start, end, off, ino;
+	unsigned int maj, min, i, n = 0, spaced = 0;
+	struct lkp_vma v;
+	void *map;
+	FILE *f;
+	int fd;
+
+	fd = mkstemp(name);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 4096));
+	map = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	f = fopen("/proc/self/maps", "re");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		path[0] = '\0';
+		ASSERT_LE(7, sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %4095[^\n]", &start, &end,
+				    perms, &off, &maj, &min, &ino, path));
+		ASSERT_EQ(0, lkp_maps_parse_line(line, &v)) TH_LOG("%s", line);
+		EXPECT_EQ(start, v.start);
+		EXPECT_EQ(end, v.end);
+		EXPECT_STREQ(perms, v.perms);
+		EXPECT_EQ(off, v.offset);
+		EXPECT_EQ(maj, v.dev_major);
+		EXPECT_EQ(min, v.dev_minor);
+		EXPECT_EQ(ino, v.inode);
+		EXPECT_STREQ(path, v.path);
+		EXPECT_EQ(perms[3] == 's', v.shared);
+		EXPECT_EQ(!!(v.prot & PROT_EXEC), perms[2] == 'x');
+		spaced += !strcmp(v.path, name);
+		n++;
+	}
+	fclose(f);
+	munmap(map, 4096);
+	close(fd);
+	unlink(name);
+	EXPECT_LT(5, n);
+	EXPECT_EQ(1, spaced);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		EXPECT_EQ(-EINVAL, lkp_maps_parse_line(bad[i], &v)) TH_LOG("bad line %u", i);
 }
 
 TEST(gone_process_is_esrch)

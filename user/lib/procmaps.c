@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,20 +61,62 @@ out:
 	return ret;
 }
 
-static int parse_line(char *line, struct lkp_vma *m)
+/* A hex or decimal field ending at stop; false if empty, too long or ended otherwise. */
+static bool field(const char **p, unsigned int base, char stop, uint64_t *v)
 {
-	char perms[5];
-	int end = 0;
+	const char *s = *p;
+	unsigned int n = 0, d;
+	uint64_t x = 0;
 
-	if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %x:%x %" SCNu64 " %n",
-		   &m->start, &m->end, perms, &m->offset, &m->dev_major, &m->dev_minor,
-		   &m->inode, &end) < 7 || !end || m->end <= m->start)
+	for (;; s++, n++) {
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else
+			break;
+		x = x * base + d;
+	}
+	if (!n || n > 20 || *s != stop)
+		return false;
+	*v = x;
+	*p = s + 1;
+	return true;
+}
+
+/*
+ * By hand, not sscanf(): apply --all parses every line of every process,
+ * and sscanf() was the largest user-space cost of it.
+ */
+int lkp_maps_parse_line(const char *line, struct lkp_vma *v)
+{
+	const char *p = line;
+	uint64_t maj, min;
+
+	if (!field(&p, 16, '-', &v->start) || !field(&p, 16, ' ', &v->end) ||
+	    v->end <= v->start)
 		return -EINVAL;
-	m->prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
-		  (perms[2] == 'x' ? PROT_EXEC : 0);
-	m->shared = perms[3] == 's';
-	/* The path is the rest of the line, spaces included. */
-	m->path = line + end;
+	if (strnlen(p, 5) < 5 || p[4] != ' ')
+		return -EINVAL;
+	memcpy(v->perms, p, 4);
+	v->perms[4] = '\0';
+	p += 5;
+	if (!field(&p, 16, ' ', &v->offset) || !field(&p, 16, ':', &maj) ||
+	    !field(&p, 16, ' ', &min) || maj > UINT32_MAX || min > UINT32_MAX)
+		return -EINVAL;
+	/* The inode ends the line of an anonymous mapping. */
+	if (!field(&p, 10, ' ', &v->inode) && !field(&p, 10, '\0', &v->inode))
+		return -EINVAL;
+	v->dev_major = maj;
+	v->dev_minor = min;
+	v->prot = (v->perms[0] == 'r' ? PROT_READ : 0) | (v->perms[1] == 'w' ? PROT_WRITE : 0) |
+		  (v->perms[2] == 'x' ? PROT_EXEC : 0);
+	v->shared = v->perms[3] == 's';
+	if (p[-1] == '\0')
+		p--;
+	while (*p == ' ')
+		p++;
+	v->path = p;
 	return 0;
 }
 
@@ -102,7 +145,7 @@ int lkp_maps_read(pid_t pid, struct lkp_maps *m)
 			}
 			m->v = v;
 		}
-		ret = parse_line(line, &m->v[n]);
+		ret = lkp_maps_parse_line(line, &m->v[n]);
 		if (ret)
 			goto fail;
 		n++;

@@ -15,6 +15,7 @@ struct lkp_vma {
 	unsigned int dev_major, dev_minor;
 	int prot;		/* PROT_READ | PROT_WRITE | PROT_EXEC */
 	bool shared;		/* 's' rather than 'p' */
+	char perms[5];		/* as the kernel prints them: "r-xp" */
 	const char *path;	/* "" (anonymous), "[vdso]", "/usr/lib/..." (maybe " (deleted)") */
 };
 
@@ -24,6 +25,13 @@ struct lkp_maps {
 	unsigned int n;
 	char *text;		/* the file as read: the paths point into it */
 };
+
+/*
+ * One line of /proc/PID/maps, its newline removed: 0, or -EINVAL for a
+ * line not in the kernel's format. v->path points into line (the rest of
+ * it, spaces included).
+ */
+int lkp_maps_parse_line(const char *line, struct lkp_vma *v);
 
 /* Read /proc/PID/maps: 0 or -errno (ESRCH for a process that is gone). */
 int lkp_maps_read(pid_t pid, struct lkp_maps *m);

@@ -7,6 +7,7 @@
 
 #include <linux/lkp.h>
 
+#include "procmaps.h"
 #include "record.h"
 
 #define POKES(len)	(((len) + LKP_MAX_POKE - 1) / LKP_MAX_POKE)
@@ -209,15 +210,12 @@ bool lkp_record_mapping(const char *perms, uint64_t ino, const char *path)
 
 bool lkp_record_candidate(const char *line, uint64_t *start, uint64_t *len)
 {
-	unsigned long long b, e, off, ino;
-	unsigned int maj, min;
-	char perms[8];
+	struct lkp_vma v;
 
-	if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu", &b, &e, perms, &off, &maj, &min,
-		   &ino) < 7 || !lkp_record_mapping(perms, ino, line))
+	if (lkp_maps_parse_line(line, &v) || !lkp_record_mapping(v.perms, v.inode, v.path))
 		return false;
-	*start = b;
-	*len = e - b;
+	*start = v.start;
+	*len = v.end - v.start;
 	return true;
 }
 
@@ -253,6 +251,7 @@ int lkp_records_read(const struct lkp_session *s, struct lkp_applied **out, unsi
 	if (!f)
 		return errno == ENOENT ? -ESRCH : -errno;
 	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
 		if (!lkp_record_candidate(line, &start, &len))
 			continue;
 		nm = reallocarray(maps, cnt + 1, sizeof(*maps));

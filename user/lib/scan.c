@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <stdbool.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "buildid.h"
+#include "procmaps.h"
 #include "scan.h"
 
 struct seen {
@@ -61,9 +63,8 @@ out:
 
 static int pid_matches(pid_t pid, const struct lkp_patchset *ps, struct cache *c)
 {
-	unsigned long long start, end, off, ino;
-	unsigned int maj, min, i;
-	char line[4352], path[4096], mf[96], fbuf[16384];
+	unsigned int i;
+	char line[4352], mf[96], fbuf[16384];
 	bool match = false;
 	FILE *f;
 
@@ -74,23 +75,24 @@ static int pid_matches(pid_t pid, const struct lkp_patchset *ps, struct cache *c
 	/* stdio's buffer for /proc is 1 KiB: a read per 8 lines, each taking the mmap lock. */
 	setvbuf(f, fbuf, _IOFBF, sizeof(fbuf));
 	while (!match && fgets(line, sizeof(line), f)) {
-		char perms[8];
+		struct lkp_vma m;
 		struct seen *v;
 
-		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %4095[^\n]", &start, &end, perms,
-			   &off, &maj, &min, &ino, path) < 8 || off || !ino || path[0] != '/')
+		line[strcspn(line, "\n")] = '\0';
+		if (lkp_maps_parse_line(line, &m) || m.offset || !m.inode || m.path[0] != '/')
 			continue;
 		for (i = 0; i < c->n; i++)
-			if (c->v[i].ino == ino && c->v[i].dev == makedev(maj, min))
+			if (c->v[i].ino == m.inode && c->v[i].dev == makedev(m.dev_major, m.dev_minor))
 				break;
 		if (i == c->n) {
 			v = reallocarray(c->v, c->n + 1, sizeof(*v));
 			if (!v)
 				break;
 			c->v = v;
-			snprintf(mf, sizeof(mf), "/proc/%d/map_files/%llx-%llx", (int)pid, start, end);
-			v[c->n] = (struct seen){ makedev(maj, min), ino,
-						 file_matches(mf, ps) || file_matches(path, ps) };
+			snprintf(mf, sizeof(mf), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid,
+				 m.start, m.end);
+			v[c->n] = (struct seen){ makedev(m.dev_major, m.dev_minor), m.inode,
+						 file_matches(mf, ps) || file_matches(m.path, ps) };
 			c->n++;
 		}
 		match = c->v[i].match;

@@ -14,6 +14,7 @@
 
 #include "buildid.h"
 #include "dynsym.h"
+#include "procmaps.h"
 #include "record.h"
 #include "target.h"
 
@@ -302,10 +303,10 @@ static void read_comm(struct lkp_target *t)
 
 int lkp_target_open(const struct lkp_session *s, struct lkp_target **out, char *err)
 {
-	unsigned int maj, min, i, kept;
-	unsigned long long start, end, off, ino;
+	unsigned int i, kept;
 	struct lkp_target *t;
-	char line[4352], path[4096], fbuf[16384];
+	char line[4352], fbuf[16384];
+	dev_t dev;
 	FILE *f;
 	int ret = 0;
 
@@ -329,14 +330,13 @@ int lkp_target_open(const struct lkp_session *s, struct lkp_target **out, char *
 	setvbuf(f, fbuf, _IOFBF, sizeof(fbuf));
 	while (fgets(line, sizeof(line), f)) {
 		struct lkp_object *last = t->nr_objs ? &t->objs[t->nr_objs - 1] : NULL;
-		char perms[8];
+		struct lkp_vma v;
 
-		path[0] = 0;
-		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %4095[^\n]", &start, &end, perms,
-			   &off, &maj, &min, &ino, path) < 7)
+		line[strcspn(line, "\n")] = '\0';
+		if (lkp_maps_parse_line(line, &v))
 			continue;
 		/* The same read of maps serves lkp's records. */
-		if (lkp_record_mapping(perms, ino, path)) {
+		if (lkp_record_mapping(v.perms, v.inode, v.path)) {
 			uint64_t (*na)[2] = reallocarray(t->anon, t->nr_anon + 1, sizeof(*na));
 
 			if (!na) {
@@ -344,23 +344,24 @@ int lkp_target_open(const struct lkp_session *s, struct lkp_target **out, char *
 				break;
 			}
 			t->anon = na;
-			t->anon[t->nr_anon][0] = start;
-			t->anon[t->nr_anon][1] = end - start;
+			t->anon[t->nr_anon][0] = v.start;
+			t->anon[t->nr_anon][1] = v.end - v.start;
 			t->nr_anon++;
 			continue;
 		}
-		if (!ino || path[0] != '/')
+		if (!v.inode || v.path[0] != '/')
 			continue;
-		if (last && last->ino == ino && last->dev == makedev(maj, min) &&
-		    !strcmp(last->path, path)) {
-			if (end > last->hi)
-				last->hi = end;
+		dev = makedev(v.dev_major, v.dev_minor);
+		if (last && last->ino == v.inode && last->dev == dev &&
+		    !strcmp(last->path, v.path)) {
+			if (v.end > last->hi)
+				last->hi = v.end;
 			continue;
 		}
 		/* An ELF object starts with the mapping of its file offset 0. */
-		if (off)
+		if (v.offset)
 			continue;
-		ret = add_object(t, path, start, end, makedev(maj, min), ino);
+		ret = add_object(t, v.path, v.start, v.end, dev, v.inode);
 		if (ret)
 			break;
 	}
