@@ -69,7 +69,7 @@ static const struct lkp_ioctl_desc lkp_ioctls[] = {
 	LKP_IOCTL_ERR_OUT(LKP_IOC_NR_POKE, LKP_RW, struct lkp_poke,
 			  lkp_ioc_poke),
 	LKP_IOCTL(LKP_IOC_NR_MAP, LKP_RW, LKP_ON_SESSION,
-		  struct lkp_map, sizeof(struct lkp_map), lkp_ioc_map),
+		  struct lkp_map, offsetofend(struct lkp_map, addr), lkp_ioc_map),
 	LKP_IOCTL(LKP_IOC_NR_UNMAP, _IOC_WRITE, LKP_ON_SESSION,
 		  struct lkp_unmap, sizeof(struct lkp_unmap), lkp_ioc_unmap),
 	LKP_IOCTL_ERR_OUT(LKP_IOC_NR_TRANSACTION, LKP_RW,

@@ -71,13 +71,19 @@ void lkp_map_exit(void)
 /*
  * vm_mmap() and vm_munmap() work on current->mm: run them from a kernel
  * worker that borrows the target's mm, so that no target thread has to run.
+ * One trip makes all the parts of an LKP_IOC_MAP (or undoes one mapping):
+ * each trip is two context switches, which under emulation were a good
+ * part of patching a small process.
  */
+#define LKP_MAP_PARTS	(LKP_MAP_MAX_BELOW + 1)
+
 struct lkp_mm_work {
 	struct work_struct work;
 	struct mm_struct *mm;
-	unsigned long addr;
-	unsigned long len;
-	unsigned long prot;
+	unsigned long addr[LKP_MAP_PARTS];
+	unsigned long len[LKP_MAP_PARTS];
+	unsigned long prot[LKP_MAP_PARTS];
+	unsigned int nr;
 	bool unmap;
 	long ret;
 };
@@ -85,14 +91,26 @@ struct lkp_mm_work {
 static void lkp_mm_work_fn(struct work_struct *work)
 {
 	struct lkp_mm_work *w = container_of(work, struct lkp_mm_work, work);
+	unsigned int i;
+	long addr;
 
 	kthread_use_mm(w->mm);
-	if (w->unmap)
-		w->ret = vm_munmap(w->addr, w->len);
-	else
-		w->ret = vm_mmap(NULL, w->addr, w->len, w->prot,
-				 MAP_PRIVATE | MAP_ANONYMOUS |
-				 MAP_FIXED_NOREPLACE, 0);
+	w->ret = 0;
+	for (i = 0; i < w->nr; i++) {
+		if (w->unmap) {
+			w->ret = vm_munmap(w->addr[i], w->len[i]);
+			continue;
+		}
+		addr = vm_mmap(NULL, w->addr[i], w->len[i], w->prot[i],
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, 0);
+		if (IS_ERR_VALUE(addr)) {
+			/* All or none: take back the parts made. */
+			while (i--)
+				vm_munmap(w->addr[i], w->len[i]);
+			w->ret = addr;
+			break;
+		}
+	}
 	kthread_unuse_mm(w->mm);
 }
 
@@ -134,7 +152,7 @@ static int lkp_map_get_mm(struct lkp_session *s, struct mm_struct **mmp)
  * take it past them by one mapping: the check is not under its mmap lock.
  */
 static int lkp_map_within_rlimits(struct lkp_session *s, struct mm_struct *mm,
-				  u64 len, u32 prot)
+				  u64 len, u64 writable)
 {
 	unsigned long npages = len >> PAGE_SHIFT, as, data;
 	struct task_struct *t;
@@ -151,7 +169,7 @@ static int lkp_map_within_rlimits(struct lkp_session *s, struct mm_struct *mm,
 
 	if (READ_ONCE(mm->total_vm) + npages > as)
 		return -ENOMEM;
-	if ((prot & PROT_WRITE) && READ_ONCE(mm->data_vm) + npages > data)
+	if (writable && READ_ONCE(mm->data_vm) + (writable >> PAGE_SHIFT) > data)
 		return -ENOMEM;
 	return 0;
 }
@@ -217,33 +235,81 @@ static int lkp_map_find(struct mm_struct *mm, struct lkp_map_window *w)
 	return w->best_dist == U64_MAX ? -ENOMEM : 0;
 }
 
+static bool lkp_map_len_ok(u64 len)
+{
+	return len && PAGE_ALIGNED(len) && len <= TASK_SIZE_MAX;
+}
+
+/* The request's parts, top (the main mapping) first; -EINVAL for a bad one. */
+static int lkp_map_parts(const struct lkp_map *mp, struct lkp_mm_work *work,
+			 u64 *total, u64 *writable)
+{
+	const u32 prots = PROT_READ | PROT_WRITE | PROT_EXEC;
+	unsigned int i;
+
+	if (mp->flags || mp->reserved || mp->prot & ~prots || !lkp_map_len_ok(mp->len) ||
+	    !PAGE_ALIGNED(mp->hint) || mp->nr_below > LKP_MAP_MAX_BELOW)
+		return -EINVAL;
+	work->nr = mp->nr_below + 1;
+	work->len[0] = mp->len;
+	work->prot[0] = mp->prot;
+	for (i = 0; i < LKP_MAP_MAX_BELOW; i++) {
+		const struct lkp_map_part *b = &mp->below[i];
+
+		if (i >= mp->nr_below) {
+			if (b->len || b->prot || b->reserved || b->addr)
+				return -EINVAL;
+			continue;
+		}
+		if (b->reserved || b->prot & ~prots || !lkp_map_len_ok(b->len))
+			return -EINVAL;
+		work->len[i + 1] = b->len;
+		work->prot[i + 1] = b->prot;
+	}
+	*total = 0;
+	*writable = 0;
+	for (i = 0; i < work->nr; i++) {
+		*total += work->len[i];
+		if (work->prot[i] & PROT_WRITE)
+			*writable += work->len[i];
+	}
+	return *total <= TASK_SIZE_MAX ? 0 : -EINVAL;
+}
+
 int lkp_ioc_map(struct file *file, void *karg)
 {
 	struct lkp_session *s = file->private_data;
+	struct lkp_mapping *m[LKP_MAP_PARTS] = { NULL };
 	struct lkp_map_window w = { 0 };
 	struct lkp_map *mp = karg;
-	struct lkp_mm_work work;
-	struct lkp_mapping *m;
+	struct lkp_mm_work work = { 0 };
 	struct mm_struct *mm;
+	u64 total, writable, below, hint;
+	unsigned int i;
 	int tries, ret;
-	long addr;
 
+	ret = lkp_map_parts(mp, &work, &total, &writable);
 	mp->addr = 0;
-	if (mp->flags || mp->prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC) ||
-	    !mp->len || !PAGE_ALIGNED(mp->len) || !PAGE_ALIGNED(mp->hint) ||
-	    mp->len > TASK_SIZE_MAX)
-		return -EINVAL;
+	for (i = 0; i < LKP_MAP_MAX_BELOW; i++)
+		mp->below[i].addr = 0;
+	if (ret)
+		return ret;
 	ret = lkp_map_get_mm(s, &mm);
 	if (ret)
 		return ret;
 
-	/* Starts within max_distance of hint, page aligned, saturating. */
-	w.hint = mp->hint;
-	w.len = mp->len;
-	w.lo = mp->hint > mp->max_distance ? mp->hint - mp->max_distance : 0;
+	/*
+	 * The search places the block of all parts: its start at or near the
+	 * hint less the parts below, within max_distance, page aligned,
+	 * saturating.
+	 */
+	below = total - mp->len;
+	hint = mp->hint > below ? mp->hint - below : 0;
+	w.hint = hint;
+	w.len = total;
+	w.lo = hint > mp->max_distance ? hint - mp->max_distance : 0;
 	w.lo = max_t(u64, PAGE_ALIGN(w.lo), LKP_MAP_FLOOR);
-	w.hi = mp->hint + mp->max_distance < mp->hint ?
-	       U64_MAX : mp->hint + mp->max_distance;
+	w.hi = hint + mp->max_distance < hint ? U64_MAX : hint + mp->max_distance;
 	w.hi &= PAGE_MASK;
 	/*
 	 * As mmap() does: memory above the 47-bit window (5-level paging)
@@ -252,44 +318,51 @@ int lkp_ioc_map(struct file *file, void *karg)
 	w.ceil = mp->hint > DEFAULT_MAP_WINDOW ? mm->task_size :
 						 DEFAULT_MAP_WINDOW;
 
-	ret = lkp_map_within_rlimits(s, mm, mp->len, mp->prot);
+	ret = lkp_map_within_rlimits(s, mm, total, writable);
 	if (ret)
 		goto put_mm;
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
-	if (!m) {
-		ret = -ENOMEM;
-		goto put_mm;
+	for (i = 0; i < work.nr; i++) {
+		m[i] = kzalloc(sizeof(*m[i]), GFP_KERNEL);
+		if (!m[i]) {
+			ret = -ENOMEM;
+			goto free;
+		}
 	}
+	work.mm = mm;
 	for (tries = 0; tries < LKP_MAP_TRIES; tries++) {
 		ret = lkp_map_find(mm, &w);
 		if (ret)
 			break;
-		work = (struct lkp_mm_work){
-			.mm = mm, .addr = w.best, .len = w.len,
-			.prot = mp->prot,
-		};
-		addr = lkp_mm_run(&work);
+		work.addr[0] = w.best + below;
+		for (i = 1; i < work.nr; i++)
+			work.addr[i] = work.addr[i - 1] - work.len[i];
 		/* EEXIST: something got mapped there since the search. */
-		ret = IS_ERR_VALUE(addr) ? addr : 0;
+		ret = lkp_mm_run(&work);
 		if (ret != -EEXIST)
 			break;
 	}
 	if (ret == -EEXIST)
 		ret = -ENOMEM;
-	if (ret) {
-		kfree(m);
-		goto put_mm;
-	}
+	if (ret)
+		goto free;
 
-	mmgrab(mm);
-	m->mm = mm;
-	m->addr = addr;
-	m->len = mp->len;
 	mutex_lock(&lkp_mappings_lock);
 	lkp_mappings_prune();
-	list_add(&m->node, &lkp_mappings);
+	for (i = 0; i < work.nr; i++) {
+		mmgrab(mm);
+		m[i]->mm = mm;
+		m[i]->addr = work.addr[i];
+		m[i]->len = work.len[i];
+		list_add(&m[i]->node, &lkp_mappings);
+		m[i] = NULL;
+	}
 	mutex_unlock(&lkp_mappings_lock);
-	mp->addr = addr;
+	mp->addr = work.addr[0];
+	for (i = 1; i < work.nr; i++)
+		mp->below[i - 1].addr = work.addr[i];
+free:
+	for (i = 0; i < LKP_MAP_PARTS; i++)
+		kfree(m[i]);
 put_mm:
 	mmput(mm);
 	return ret;
@@ -341,8 +414,8 @@ int lkp_ioc_unmap(struct file *file, void *karg)
 		lkp_mapping_free(found);
 	else if (found) {
 		work = (struct lkp_mm_work){
-			.mm = mm, .addr = found->addr, .len = found->len,
-			.unmap = true,
+			.mm = mm, .addr[0] = found->addr, .len[0] = found->len,
+			.nr = 1, .unmap = true,
 		};
 		ret = lkp_mm_run(&work);
 		if (!ret)

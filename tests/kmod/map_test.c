@@ -37,9 +37,39 @@ static int map(int fd, __u64 hint, __u64 len, __u64 dist, __u32 prot, __u64 *add
 	m.max_distance = dist;
 	m.prot = prot;
 	m.flags = 0;
+	m.nr_below = 0;
+	m.reserved = 0;
+	memset(m.below, 0, sizeof(m.below));
 	ret = lkp_ioc(fd, LKP_IOC_MAP, &m);
 	if (!ret)
 		*addr = m.addr;
+	return ret;
+}
+
+/* A mapping of len (prot) with parts right below it: lens[i], prots[i]. */
+static int map_block(int fd, __u64 hint, __u64 len, __u64 dist, __u32 prot, unsigned int nr,
+		     const __u64 *lens, const __u32 *prots, __u64 *addrs)
+{
+	struct lkp_map m;
+	unsigned int i;
+	int ret;
+
+	memset(&m, 0, sizeof(m));
+	m.hint = hint;
+	m.len = len;
+	m.max_distance = dist;
+	m.prot = prot;
+	m.nr_below = nr;
+	for (i = 0; i < nr && i < LKP_MAP_MAX_BELOW; i++) {
+		m.below[i].len = lens[i];
+		m.below[i].prot = prots[i];
+	}
+	ret = lkp_ioc(fd, LKP_IOC_MAP, &m);
+	if (!ret) {
+		addrs[0] = m.addr;
+		for (i = 0; i < nr; i++)
+			addrs[i + 1] = m.below[i].addr;
+	}
 	return ret;
 }
 
@@ -106,6 +136,9 @@ TEST_F(mp, validation)
 	m.max_distance = 0;
 	m.prot = PROT_READ;
 	m.flags = 1;
+	m.nr_below = 0;
+	m.reserved = 0;
+	memset(m.below, 0, sizeof(m.below));
 	ASSERT_EQ(-EINVAL, lkp_ioc(self->fd, LKP_IOC_MAP, &m));
 
 	u = (struct lkp_unmap){ .addr = 0x10000000, .len = 4096, .flags = 1 };
@@ -169,6 +202,172 @@ TEST_F(mp, lands_within_distance_and_replaces_nothing)
 	EXPECT_EQ(1, lkp_target_call(&self->t, LKP_CMD_CALL));
 	ASSERT_EQ(0, unmap(self->fd, addr, 1 << 20));
 	ASSERT_EQ(0, unmap(self->fd, addr2, 1 << 20));
+}
+
+/* API version 3's parts below: each field checked, unused parts all zero. */
+TEST_F(mp, parts_validation)
+{
+	static const __u64 lens[3] = { 4096, 4096, 4096 };
+	static const __u32 prots[3] = { PROT_READ, PROT_READ, PROT_READ };
+	static const __u64 bad_len[2] = { 4096, 100 }, zero_len[1] = { 0 };
+	static const __u32 bad_prot[1] = { PROT_READ | 0x100 };
+	__u64 addrs[4];
+	struct lkp_map m;
+
+	EXPECT_EQ(-EINVAL, map_block(self->fd, 0x10000000, 4096, 0, PROT_READ,
+				     LKP_MAP_MAX_BELOW + 1, lens, prots, addrs));
+	EXPECT_EQ(-EINVAL, map_block(self->fd, 0x10000000, 4096, 0, PROT_READ, 2, bad_len,
+				     prots, addrs));
+	EXPECT_EQ(-EINVAL, map_block(self->fd, 0x10000000, 4096, 0, PROT_READ, 1, zero_len,
+				     prots, addrs));
+	EXPECT_EQ(-EINVAL, map_block(self->fd, 0x10000000, 4096, 0, PROT_READ, 1, lens,
+				     bad_prot, addrs));
+	memset(&m, 0, sizeof(m));
+	m.hint = 0x10000000;
+	m.len = 4096;
+	m.prot = PROT_READ;
+	m.reserved = 1;
+	EXPECT_EQ(-EINVAL, lkp_ioc(self->fd, LKP_IOC_MAP, &m));
+	m.reserved = 0;
+	m.nr_below = 1;
+	m.below[0].len = 4096;
+	m.below[0].prot = PROT_READ;
+	m.below[0].reserved = 1;
+	EXPECT_EQ(-EINVAL, lkp_ioc(self->fd, LKP_IOC_MAP, &m));
+	m.below[0].reserved = 0;
+	/* A part past nr_below that is not all zero. */
+	m.below[1].len = 4096;
+	EXPECT_EQ(-EINVAL, lkp_ioc(self->fd, LKP_IOC_MAP, &m));
+	m.below[1].len = 0;
+	m.below[1].addr = 1;
+	EXPECT_EQ(-EINVAL, lkp_ioc(self->fd, LKP_IOC_MAP, &m));
+	EXPECT_EQ(0, m.addr);
+}
+
+/*
+ * The parts lie right below the mapping, each with its own protection, as
+ * mappings of their own: each is unmapped alone, the block as a whole is
+ * not one of lkp's mappings.
+ */
+TEST_F(mp, parts_lie_right_below_and_unmap_alone)
+{
+	static const __u64 lens[2] = { 4096, 3 * 4096 };
+	static const __u32 prots[2] = { PROT_READ | PROT_EXEC, PROT_READ | PROT_WRITE };
+	__u64 hint, addrs[3] = { 0 };
+	char line[512];
+
+	hint = (uintptr_t)mmap(NULL, 1 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE((uintptr_t)MAP_FAILED, hint);
+	munmap((void *)(uintptr_t)hint, 1 << 20);
+	hint += 1 << 19;
+	ASSERT_EQ(0, map_block(self->fd, hint, 8192, 0, PROT_READ, 2, lens, prots, addrs));
+	EXPECT_EQ(hint, addrs[0]);
+	EXPECT_EQ(hint - 4096, addrs[1]);
+	EXPECT_EQ(hint - 4 * 4096, addrs[2]);
+	maps_line(self->t.pid, addrs[0], line, sizeof(line));
+	EXPECT_NE(NULL, strstr(line, " r--p ")) TH_LOG("maps: %s", line);
+	maps_line(self->t.pid, addrs[1], line, sizeof(line));
+	EXPECT_NE(NULL, strstr(line, " r-xp ")) TH_LOG("maps: %s", line);
+	maps_line(self->t.pid, addrs[2], line, sizeof(line));
+	EXPECT_NE(NULL, strstr(line, " rw-p ")) TH_LOG("maps: %s", line);
+
+	EXPECT_EQ(-ENOENT, unmap(self->fd, addrs[2], 4 * 4096 + 8192));
+	ASSERT_EQ(0, unmap(self->fd, addrs[1], 4096));
+	maps_line(self->t.pid, addrs[1], line, sizeof(line));
+	EXPECT_STREQ("", line);
+	maps_line(self->t.pid, addrs[0], line, sizeof(line));
+	EXPECT_NE(NULL, strstr(line, " r--p ")) TH_LOG("maps: %s", line);
+	ASSERT_EQ(0, unmap(self->fd, addrs[0], 8192));
+	ASSERT_EQ(0, unmap(self->fd, addrs[2], 3 * 4096));
+
+	/* Placed by the search, the block is still contiguous. */
+	hint = (uintptr_t)lkp_t_fn & ~4095ULL;
+	ASSERT_EQ(0, map_block(self->fd, hint, 8192, 2 * GiB - (1 << 20), PROT_READ, 2, lens,
+			       prots, addrs));
+	EXPECT_EQ(addrs[0] - 4096, addrs[1]);
+	EXPECT_EQ(addrs[1] - 3 * 4096, addrs[2]);
+	EXPECT_GE(2 * GiB - (1 << 20), addrs[2] > hint ? addrs[2] - hint : hint - addrs[2]);
+	ASSERT_EQ(0, unmap(self->fd, addrs[0], 8192));
+	ASSERT_EQ(0, unmap(self->fd, addrs[1], 4096));
+	ASSERT_EQ(0, unmap(self->fd, addrs[2], 3 * 4096));
+}
+
+/* No room right below an exact hint: nothing is mapped, not even the top. */
+TEST_F(mp, parts_without_room_map_nothing)
+{
+	static const __u64 lens[1] = { 8192 };
+	static const __u32 prots[1] = { PROT_READ };
+	__u64 hint, addr, addrs[2];
+	char line[512];
+
+	hint = (uintptr_t)mmap(NULL, 1 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE((uintptr_t)MAP_FAILED, hint);
+	munmap((void *)(uintptr_t)hint, 1 << 20);
+	hint += 1 << 19;
+	ASSERT_EQ(0, map(self->fd, hint - 8192, 4096, 0, PROT_READ | PROT_WRITE, &addr));
+	ASSERT_EQ(hint - 8192, addr);
+	EXPECT_EQ(-ENOMEM, map_block(self->fd, hint, 4096, 0, PROT_READ, 1, lens, prots,
+				     addrs));
+	maps_line(self->t.pid, hint, line, sizeof(line));
+	EXPECT_STREQ("", line);
+	ASSERT_EQ(0, unmap(self->fd, addr, 4096));
+}
+
+/*
+ * All or none inside the worker too: with vm.max_map_count leaving room
+ * for one mapping more, the first part is made and the second refused; the
+ * first is taken back, the call is ENOMEM and the target's mappings are as
+ * they were. One mapping alone still goes through at that limit.
+ */
+TEST_F(mp, parts_refused_half_way_are_taken_back)
+{
+	static char before[1 << 16], after[1 << 16];
+	static const __u64 lens[1] = { 4096 };
+	static const __u32 prots[1] = { PROT_READ };
+	__u64 hint = (uintptr_t)lkp_t_fn & ~4095ULL, addr = 0, addrs[2];
+	char saved[32], low[32];
+	unsigned int lines = 0;
+	int fd, ret, ret1;
+	ssize_t n;
+	char *p;
+
+	ASSERT_LT(0, maps_all(self->t.pid, before, sizeof(before)));
+	for (p = before; (p = strchr(p, '\n')); p++)
+		lines++;
+	ASSERT_LT(4, lines);
+	/* One line per mapping, and [vsyscall] if shown: the limit is the count now. */
+	snprintf(low, sizeof(low), "%u", lines - !!strstr(before, "[vsyscall]"));
+	fd = open("/proc/sys/vm/max_map_count", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	n = pread(fd, saved, sizeof(saved) - 1, 0);
+	ASSERT_LT(0, n);
+	saved[n] = 0;
+	ASSERT_EQ((ssize_t)strlen(low), pwrite(fd, low, strlen(low), 0));
+	ret = map_block(self->fd, hint, 4096, 2 * GiB - (1 << 20), PROT_READ | PROT_EXEC, 1,
+			lens, prots, addrs);
+	maps_all(self->t.pid, after, sizeof(after));
+	ret1 = map(self->fd, hint, 4096, 2 * GiB - (1 << 20), PROT_READ | PROT_EXEC, &addr);
+	ASSERT_EQ((ssize_t)strlen(saved), pwrite(fd, saved, strlen(saved), 0));
+	close(fd);
+	EXPECT_EQ(-ENOMEM, ret) TH_LOG("vm.max_map_count %s", low);
+	EXPECT_STREQ(before, after);
+	ASSERT_EQ(0, ret1) TH_LOG("vm.max_map_count %s", low);
+	ASSERT_EQ(0, unmap(self->fd, addr, 4096));
+}
+
+/* A caller built with API version 2's struct (no parts) is served as before. */
+TEST_F(mp, api2_struct_still_maps)
+{
+	struct {
+		__u64 hint, len, max_distance;
+		__u32 prot, flags;
+		__u64 addr;
+	} m = { .len = 4096, .max_distance = 2 * GiB - (1 << 20), .prot = PROT_READ };
+
+	m.hint = (uintptr_t)lkp_t_fn & ~4095ULL;
+	ASSERT_EQ(0, lkp_ioc(self->fd, _IOWR(LKP_IOC_TYPE, LKP_IOC_NR_MAP, m), &m));
+	EXPECT_NE(0, m.addr);
+	ASSERT_EQ(0, unmap(self->fd, m.addr, 4096));
 }
 
 TEST_F(mp, no_room_within_distance_is_enomem)

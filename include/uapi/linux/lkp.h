@@ -18,7 +18,7 @@
  *   caller's size.
  */
 
-#define LKP_API_VERSION		2
+#define LKP_API_VERSION		3
 
 /* The device's ioctl type byte. */
 #define LKP_IOC_TYPE		0xB9
@@ -258,16 +258,40 @@ struct lkp_poke {
 	struct lkp_blocker blocker;
 };
 
+#define LKP_MAP_MAX_BELOW	2
+
+/**
+ * struct lkp_map_part - a mapping LKP_IOC_MAP makes right below another.
+ * @len:	in: length, page aligned, nonzero.
+ * @prot:	in: PROT_READ, PROT_WRITE, PROT_EXEC bits only.
+ * @reserved:	must be 0.
+ * @addr:	out: where it was mapped.
+ */
+struct lkp_map_part {
+	__u64 len;
+	__u32 prot;
+	__u32 reserved;
+	__u64 addr;
+};
+
 /**
  * struct lkp_map - LKP_IOC_MAP: a private anonymous mapping in the target,
- * at or near @hint, never replacing an existing mapping.
+ * at or near @hint, never replacing an existing mapping; with @nr_below
+ * (API version 3), up to LKP_MAP_MAX_BELOW more mappings right below it,
+ * @below[0] adjacent to it, @below[1] adjacent to @below[0], all made at
+ * once (one trip to the worker that maps) or none.
  * @hint:	in: wanted address (page aligned).
  * @len:	in: length, page aligned, nonzero.
  * @max_distance: in: any address whose whole mapping lies within this many
- *		bytes of @hint is acceptable; 0 means exactly @hint.
+ *		bytes of @hint is acceptable; 0 means exactly @hint. With
+ *		parts below, "the whole mapping" is the block of all of them.
  * @prot:	in: PROT_READ, PROT_WRITE, PROT_EXEC bits only.
  * @flags:	in: must be 0.
  * @addr:	out: where it was mapped.
+ * @nr_below:	in: parts in @below, at most LKP_MAP_MAX_BELOW; those
+ *		after them must be all zero.
+ * @reserved:	must be 0.
+ * @below:	the parts; each is its own mapping for LKP_IOC_UNMAP.
  */
 struct lkp_map {
 	__u64 hint;
@@ -276,6 +300,9 @@ struct lkp_map {
 	__u32 prot;
 	__u32 flags;
 	__u64 addr;
+	__u32 nr_below;
+	__u32 reserved;
+	struct lkp_map_part below[LKP_MAP_MAX_BELOW];
 };
 
 /**
