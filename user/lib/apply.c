@@ -184,48 +184,74 @@ static int write_stub_record(const struct lkp_session *s, const struct job *j)
 	return lkp_mem_write(s, j->img.addr[LKP_MAP_R], &h, sizeof(h));
 }
 
+static const uint32_t map_prot[LKP_NR_MAPS] = {
+	[LKP_MAP_X] = PROT_READ | PROT_EXEC, [LKP_MAP_R] = PROT_READ,
+	[LKP_MAP_W] = PROT_READ | PROT_WRITE,
+};
+/* R on top (it holds the record, next to the object), then X, then W. */
+static const unsigned int map_order[LKP_NR_MAPS] = { LKP_MAP_R, LKP_MAP_X, LKP_MAP_W };
+
 /*
- * R first (it holds the record), then X and W right below it, or as near
- * as the address space allows; each within rel32 reach of the whole object,
- * so that the jumps at the old entries and the patch's references into the
- * object reach (the linker checks every relocation's reach). Below, not
- * above: the kernel puts R at the free address closest to the object's
- * start, which is the top of the gap below the object, so the address
- * right after R is the object's and the one right before R is free.
+ * All three in one LKP_IOC_MAP (API version 3): one trip to the module's
+ * mapping worker, not one per part. -ENOMEM when the block does not fit
+ * near the object, where the parts one by one still may.
  */
-static int map_job(const struct lkp_session *s, struct job *j, struct lkp_result *r)
+static int map_block(const struct lkp_session *s, struct job *j, uint64_t dist)
 {
-	static const uint32_t prot[LKP_NR_MAPS] = {
-		[LKP_MAP_X] = PROT_READ | PROT_EXEC, [LKP_MAP_R] = PROT_READ,
-		[LKP_MAP_W] = PROT_READ | PROT_WRITE,
-	};
-	static const unsigned int order[LKP_NR_MAPS] = { LKP_MAP_R, LKP_MAP_X, LKP_MAP_W };
-	struct lkp_object *o = j->obj;
-	uint64_t total = 0, span = o->hi - o->lo, low = 0, dist;
-	unsigned int i, m;
+	struct lkp_map m = { .hint = j->obj->lo & ~4095ULL, .max_distance = dist };
+	unsigned int i, k, parts[LKP_NR_MAPS], n = 0;
 	int ret;
 
 	for (i = 0; i < LKP_NR_MAPS; i++)
-		total += j->img.len[i];
-	if (span + total + MiB >= GiB2) {
-		set_err(r, "%s: too large for a patch within 2 GiB of it", o->path);
-		return -E2BIG;
+		if (j->img.len[map_order[i]])
+			parts[n++] = map_order[i];
+	if (!n)
+		return 0;
+	m.len = j->img.len[parts[0]];
+	m.prot = map_prot[parts[0]];
+	m.nr_below = n - 1;
+	for (k = 1; k < n; k++) {
+		m.below[k - 1].len = j->img.len[parts[k]];
+		m.below[k - 1].prot = map_prot[parts[k]];
 	}
-	dist = GiB2 - span - total - MiB;
+	ret = lkp_session_ioctl(s, LKP_IOC_MAP, &m);
+	if (ret)
+		return ret;
+	j->img.addr[parts[0]] = m.addr;
+	j->mapped[parts[0]] = true;
+	for (k = 1; k < n; k++) {
+		j->img.addr[parts[k]] = m.below[k - 1].addr;
+		j->mapped[parts[k]] = true;
+	}
+	return 0;
+}
+
+/*
+ * One part at a time, each recorded as soon as it exists: R first, then X
+ * and W right below it or as near as the address space allows.
+ */
+static int map_parts(const struct lkp_session *s, struct job *j, uint64_t dist,
+		     struct lkp_result *r)
+{
+	struct lkp_object *o = j->obj;
+	uint64_t low = 0;
+	unsigned int i, m;
+	int ret;
+
 	for (i = 0; i < LKP_NR_MAPS; i++) {
-		m = order[i];
+		m = map_order[i];
 		if (!j->img.len[m])
 			continue;
 		ret = -ENOMEM;
 		if (low > j->img.len[m])
-			ret = do_map(s, low - j->img.len[m], j->img.len[m], 0, prot[m],
+			ret = do_map(s, low - j->img.len[m], j->img.len[m], 0, map_prot[m],
 				     &j->img.addr[m]);
 		if (ret == -ENOMEM)
-			ret = do_map(s, o->lo & ~4095ULL, j->img.len[m], dist, prot[m],
+			ret = do_map(s, o->lo & ~4095ULL, j->img.len[m], dist, map_prot[m],
 				     &j->img.addr[m]);
 		if (ret) {
-			set_err(r, "%s: cannot map %" PRIu64 " bytes near it in the target", o->path,
-				j->img.len[m]);
+			set_err(r, "%s: cannot map %" PRIu64 " bytes near it in the target",
+				o->path, j->img.len[m]);
 			return ret;
 		}
 		j->mapped[m] = true;
@@ -238,6 +264,42 @@ static int map_job(const struct lkp_session *s, struct job *j, struct lkp_result
 		}
 	}
 	return 0;
+}
+
+/*
+ * Each part within rel32 reach of the whole object, so that the jumps at
+ * the old entries and the patch's references into the object reach (the
+ * linker checks every relocation's reach). Below, not above: the kernel
+ * puts the block at the free address closest to the object's start, which
+ * is the top of the gap below the object, so R ends where the object
+ * starts.
+ */
+static int map_job(const struct lkp_session *s, struct job *j, struct lkp_result *r)
+{
+	struct lkp_object *o = j->obj;
+	uint64_t total = 0, span = o->hi - o->lo, dist;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < LKP_NR_MAPS; i++)
+		total += j->img.len[i];
+	if (span + total + MiB >= GiB2) {
+		set_err(r, "%s: too large for a patch within 2 GiB of it", o->path);
+		return -E2BIG;
+	}
+	dist = GiB2 - span - total - MiB;
+	ret = s->api_version >= 3 ? map_block(s, j, dist) : -ENOMEM;
+	if (ret == -ENOMEM)
+		return map_parts(s, j, dist, r);
+	if (ret) {
+		set_err(r, "%s: cannot map %" PRIu64 " bytes near it in the target", o->path,
+			total);
+		return ret;
+	}
+	ret = write_stub_record(s, j);
+	if (ret)
+		set_err(r, "%s: cannot write into the process", o->path);
+	return ret;
 }
 
 static void unmap_job(const struct lkp_session *s, struct job *j)
