@@ -6,16 +6,27 @@
  * Only stderr is the terminal: stdin and stdout stay the caller's, so that
  * a test sees the command's results and its terminal output apart. The
  * terminal is raw (no "\n" to "\r\n"), so FILE holds exactly the bytes the
- * command wrote. Exits with the command's status, 128+N for signal N.
+ * command wrote. TERM, INT and HUP are passed on to the command, so that a
+ * test stops a daemon run through ptyrun as it would stop the daemon. Exits
+ * with the command's status, 128+N for signal N.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+
+static volatile pid_t child;
+
+static void pass_on(int sig)
+{
+	if (child > 0)
+		kill(child, sig);
+}
 
 static int open_pty(int *master, int *slave)
 {
@@ -63,6 +74,8 @@ static int copy(int master, int out)
 
 int main(int argc, char **argv)
 {
+	struct sigaction sa = { .sa_handler = pass_on };
+	sigset_t set;
 	int master = -1, slave = -1, out, ret, st;
 	pid_t pid;
 
@@ -80,12 +93,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ptyrun: cannot open a pseudo-terminal: %s\n", strerror(-ret));
 		return 1;
 	}
+	/* Blocked until the child's pid is known: none is lost or kills only us. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	pid = fork();
 	if (pid < 0) {
 		fprintf(stderr, "ptyrun: fork: %s\n", strerror(errno));
 		return 1;
 	}
 	if (!pid) {
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
 		if (dup2(slave, STDERR_FILENO) < 0)
 			_exit(127);
 		close(slave);
@@ -93,6 +119,8 @@ int main(int argc, char **argv)
 		dprintf(STDERR_FILENO, "ptyrun: %s: %s\n", argv[2], strerror(errno));
 		_exit(127);
 	}
+	child = pid;
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	/* Ours closed, the master reads EIO once the command's side is closed. */
 	close(slave);
 	ret = copy(master, out);
