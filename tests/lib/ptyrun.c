@@ -20,7 +20,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-static volatile pid_t child;
+/* Set while TERM, INT and HUP are blocked: the handler never sees it change. */
+static pid_t child;
 
 static void pass_on(int sig)
 {
@@ -36,7 +37,10 @@ static int open_pty(int *master, int *slave)
 	*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (*master < 0)
 		return -errno;
-	if (grantpt(*master) || unlockpt(*master) || !(name = ptsname(*master)))
+	if (grantpt(*master) || unlockpt(*master))
+		return -errno;
+	name = ptsname(*master);
+	if (!name)
 		return -errno;
 	*slave = open(name, O_RDWR | O_NOCTTY);
 	if (*slave < 0)
