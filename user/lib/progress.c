@@ -134,10 +134,15 @@ void lkp_progress_hold(void)
 
 void lkp_progress_release(void)
 {
+	uint64_t now;
+
 	if (pg.on) {
 		fflush(stdout);
 		fflush(stderr);
-		__draw(now_ns(), "");
+		/* Within the rate, the next count or the end draws it again. */
+		now = now_ns();
+		if (now - pg.drawn_ns >= LKP_PROGRESS_GAP_NS)
+			__draw(now, "");
 	}
 	pthread_mutex_unlock(&pg.lock);
 }

@@ -14,7 +14,8 @@
  * are called by one thread; lkp_progress_add from any (apply --all's
  * workers). Other output to the terminal while the line is up goes between
  * lkp_progress_hold() and lkp_progress_release(), which erase the line and
- * draw it again below that output.
+ * draw it again below that output (at once, or at the next count within
+ * the rate).
  */
 void lkp_progress_begin(const char *what, const char *unit, unsigned int total);
 void lkp_progress_add(unsigned int n);
