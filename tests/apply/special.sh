@@ -380,6 +380,47 @@ test_stop() {
 # all_masked: lkpctl's text output with the pause times (which vary) masked.
 all_masked() { sed -E 's/paused [0-9.]+ ms/paused X ms/' "$1"; }
 
+# The progress line of apply --all (called by test_all, its targets set up,
+# $tmp/all1.* the lines of a run with stderr to a file). On a terminal
+# (stderr a pseudo-terminal of tests/lib/ptyrun, stdout a file): the same
+# lines, and on stderr a line drawn in place from "0/4 processes" that the
+# terminal is left showing as "4/4 processes" below them. Off a terminal
+# (the runs of test_all) and with --json on one: no byte of it, and stdout
+# still one JSON object a line.
+test_all_progress() {
+	local pty=$top/build/tests/ptyrun st out
+	[ -x "$pty" ] || { fail "$pty: not built"; check "all: apply --all's progress line"; return; }
+	for out in "$tmp/all1.err" "$tmp/lk.err"; do
+		! grep -q $'\r\\|processes, ' "$out" ||
+			fail "stderr a file: progress bytes in it: $(tr '\r' '|' <"$out")"
+	done
+	timeout -s KILL 120 "$pty" "$tmp/pty.err" "$lkpctl" apply --all --workers 4 --attempts 2 \
+		--retry-delay 5 "$roots" >"$tmp/pty.out"
+	st=$?
+	[ $st = 3 ] || fail "on a terminal: status $st, want 3"
+	[ "$(all_masked "$tmp/pty.out")" = "$(cat "$tmp/all1.out")" ] ||
+		fail "on a terminal: stdout differs:" "$(cat "$tmp/pty.out")" "instead of" "$(cat "$tmp/all1.out")"
+	# what the terminal is left showing: each line's text after its last "\r"
+	awk -F '\r' '{ print $NF }' "$tmp/pty.err" >"$tmp/pty.view"
+	head -n -1 "$tmp/pty.view" | cmp -s - "$tmp/all1.err" &&
+		tail -n 1 "$tmp/pty.view" | grep -Eqx 'lkpctl apply: 4/4 processes, [0-9]+\.[0-9] s' &&
+		[ "$(head -c 30 "$tmp/pty.err")" = $'\rlkpctl apply: 0/4 processes, ' ] &&
+		[ "$(tail -c 1 "$tmp/pty.err" | od -An -c | tr -d ' ')" = '\n' ] ||
+		fail "on a terminal: stderr is not the lines of a file's, drawn over by the progress from 0/4 to 4/4:" \
+			"$(tr '\r' '|' <"$tmp/pty.err")" "instead of" "$(cat "$tmp/all1.err")"
+	undo_bcd
+	timeout -s KILL 120 "$pty" "$tmp/pty.err" "$lkpctl" --json apply --all --workers 4 \
+		--attempts 2 --retry-delay 5 "$roots" >"$tmp/pty.out"
+	st=$?
+	[ $st = 3 ] || fail "--json on a terminal: status $st, want 3"
+	[ ! -s "$tmp/pty.err" ] || fail "--json on a terminal: stderr: $(tr '\r' '|' <"$tmp/pty.err")"
+	out=$(jq -r 'if .error then (.error.object | split(" ")[0]) elif .pid then .pid else empty end' \
+		"$tmp/pty.out" | tr '\n' ' ') && [ "$out" = "$sorted" ] ||
+		fail "--json on a terminal: stdout is not one JSON result per process in pid order: $(cat "$tmp/pty.out")"
+	undo_bcd
+	check "all: apply --all on a terminal: the same lines, with a progress line on stderr from 0/4 to 4/4; none with --json (stdout JSON) or off a terminal"
+}
+
 test_all() {
 	local orc=$work/oracle/busy roots=$work/pm/busy/patchroot name pid pids=() tid sorted out k
 	local busy_pid dead_pid
@@ -418,6 +459,8 @@ test_all() {
 		fail "--workers 4: stderr differs from --workers 1:" "$(cat "$tmp/lk.err")" "instead of" "$(cat "$tmp/all1.err")"
 	undo_bcd
 	check "all: apply --all to 4 processes, one busy: exit 3, the same lines with 1 and with 4 workers, in pid order"
+	test_all_progress
+
 
 	# d is SIGKILLed between the scan and the applies: found, then gone.
 	out=$("$lkpt" when-stopped cont --run "kill -KILL $dead_pid" -- sh -c \

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "applyall.h"
+#include "progress.h"
 
 #define LKP_WORKERS_MAX	16
 
@@ -58,6 +59,8 @@ static void *worker(void *arg)
 			return NULL;
 		sl = &m->slots[i];
 		sl->ret = lkp_apply(m->pids[i], m->ps, m->o, &sl->r);
+		/* Counted when done, not when reported: pid order may wait on a slow one. */
+		lkp_progress_add(1);
 		pthread_mutex_lock(&m->lock);
 		sl->ready = true;
 		pthread_cond_broadcast(&m->ready);
@@ -74,6 +77,7 @@ static void apply_inline(const pid_t *pids, unsigned int n, const struct lkp_pat
 
 	for (i = 0; i < n; i++) {
 		ret = lkp_apply(pids[i], ps, o, &r);
+		lkp_progress_add(1);
 		done(i, ret, &r, arg);
 		lkp_result_free(&r);
 	}

@@ -23,6 +23,8 @@ unsigned int lkp_apply_workers(void);
  * process's failure does not stop the others. done sees the results in the
  * order of pids, each as soon as it and every earlier one are in. 0, or
  * -errno when the workers could not be set up (then done was called for none).
+ * Each process done counts one on the progress line (progress.h), if the
+ * caller put one up.
  */
 int lkp_apply_many(const pid_t *pids, unsigned int n, const struct lkp_patchset *ps,
 		   const struct lkp_txn_opts *o, unsigned int workers, lkp_apply_cb done,

@@ -11,6 +11,7 @@
 #include "applyall.h"
 #include "lkpctl.h"
 #include "out.h"
+#include "progress.h"
 #include "scan.h"
 
 static const char apply_usage[] =
@@ -23,7 +24,9 @@ static const char apply_usage[] =
 	"A patch named as a file must match an object; one found in a directory is\n"
 	"skipped otherwise. Applying a patch that is live already does nothing; a\n"
 	"different patch for the same object replaces the one that is live.\n"
-	"Prints per process: PID COMM: N objects, M functions, paused X ms.\n"
+	"Prints per process: PID COMM: N objects, M functions, paused X ms. With --all,\n"
+	"a progress line on stderr when it is a terminal (processes done, elapsed),\n"
+	"none with --json.\n"
 	"\n"
 	"  -p, --pid PID          the process to patch\n"
 	"  -a, --all              every process that maps an object a patch is for,\n"
@@ -219,6 +222,7 @@ static void apply_done(unsigned int i, int ret, const struct lkp_result *r, void
 {
 	int *worst = arg;
 
+	lkp_progress_hold();
 	if (ret) {
 		ret = report_error(ret, r);
 		if (!*worst || ret == LKPCTL_BUSY)
@@ -226,6 +230,7 @@ static void apply_done(unsigned int i, int ret, const struct lkp_result *r, void
 	} else {
 		print_result(r, false);
 	}
+	lkp_progress_release();
 }
 
 int cmd_apply(int argc, char **argv)
@@ -269,7 +274,11 @@ int cmd_apply(int argc, char **argv)
 		}
 		pids[n++] = a.pid;
 	}
+	/* Many processes take a while: say how far, on a terminal. */
+	if (a.all)
+		lkp_progress_begin("lkpctl apply", "processes", n);
 	ret = lkp_apply_many(pids, n, &ps, &a.txn, a.workers, apply_done, &worst);
+	lkp_progress_end();
 	if (ret) {
 		lkp_error(NULL, ret, "cannot start the workers");
 		goto out;

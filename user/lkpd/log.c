@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "lkpd.h"
+#include "progress.h"
 
 bool lkpd_verbose;
 
@@ -22,10 +23,13 @@ void lkpd_log(int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* A progress line on the terminal moves below the log line. */
+	lkp_progress_hold();
 	if (journal)
 		fprintf(stderr, "<%d>%s\n", prio, line);
 	else
 		fprintf(stderr, "lkpd: %s\n", line);
+	lkp_progress_release();
 }
 
 uint64_t lkpd_now_us(void)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lkpd.h"
+#include "progress.h"
 #include "scan.h"
 
 #define RETRY_FIRST_MS	200
@@ -234,15 +235,19 @@ int lkpd_apply_running(struct lkpd *d, const struct lkp_patchset *only, unsigned
 	ret = lkp_scan_pids(only ? only : &d->ps, &pids, &n);
 	if (ret)
 		return ret;
+	/* Run in the foreground on a terminal, a start over many processes says how far it is. */
+	lkp_progress_begin("lkpd: patching", "processes", n);
 	for (i = 0; i < n; i++) {
 		ret = lkpd_apply_pid(d, pids[i], NULL, false);
 		if (ret && ret != -ESRCH)
 			(*failed)++;
 		else if (!ret)
 			(*patched)++;
+		lkp_progress_add(1);
 		/* New processes wait at their hold points meanwhile: answer them between two. */
 		lkpd_hold_service(d);
 	}
+	lkp_progress_end();
 	free(pids);
 	return 0;
 }
@@ -262,6 +267,7 @@ int lkpd_undo_running(struct lkpd *d, const struct lkp_patchfile *pf, unsigned i
 	if (ret)
 		return ret;
 	snprintf(id, sizeof(id), "%016" PRIx64, pf->id);
+	lkp_progress_begin("lkpd: undoing", "processes", n);
 	for (i = 0; i < n; i++) {
 		ret = lkp_undo(pids[i], id, &running_opts, &r);
 		if (!ret)
@@ -272,8 +278,10 @@ int lkpd_undo_running(struct lkpd *d, const struct lkp_patchfile *pf, unsigned i
 				 strerror(-ret), r.err);
 		}
 		lkp_result_free(&r);
+		lkp_progress_add(1);
 		lkpd_hold_service(d);
 	}
+	lkp_progress_end();
 	free(pids);
 	lkpd_procs_forget(d, pf->id);
 	return 0;

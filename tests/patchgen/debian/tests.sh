@@ -7,11 +7,13 @@
 #     object reproduced, writes exactly one patch, named by the build-id of
 #     the .deb's /usr/bin/answer, holding exactly answer(); the tree's
 #     sources are restored and the target .deb beside the tree is unchanged;
+#     its stderr on a pseudo-terminal (build/tests/ptyrun), lkp-patch-make's
+#     progress line of each stage reaches it (LKP_PROGRESS_FD), not stdout;
 #   - the same with DEB_BUILD_OPTIONS=embeddate (the program embeds its build
 #     time, ignoring SOURCE_DATE_EPOCH): exit 1 before the patched build, no
 #     patch, and stderr is one line naming usr/bin/answer, a build-id of this
 #     build and the target's, .rodata as the first section that differs and
-#     "an embedded date" with both dates;
+#     "an embedded date" with both dates, and no "\r" of a progress line;
 #   - a .deb of another version: exit 1, one line naming both versions.
 # Each dpkg-buildpackage of the package takes a few seconds.
 
@@ -50,8 +52,9 @@ debian_tests() {
 	fi
 	id=$(deb_build_id "$deb")
 	sha256sum "$deb" >"$w/deb.sum"
-	PATH=$bin:$PATH "$bin/lkp-patch-deb" -C "$tree" -d "$deb" -o "$w/good/patchroot" \
-		"$here_deb/answer-fix.diff" >"$w/good.out" 2>"$w/good.err"
+	# its stderr on a terminal (tests/lib/ptyrun): lkp-patch-make's progress reaches it
+	PATH=$bin:$PATH "$top/build/tests/ptyrun" "$w/good.err" "$bin/lkp-patch-deb" -C "$tree" \
+		-d "$deb" -o "$w/good/patchroot" "$here_deb/answer-fix.diff" >"$w/good.out"
 	st=$?
 	got=$(ls "$w/good/patchroot" 2>/dev/null)
 	if [ $st -eq 0 ] && grep -qx 'reproduced 1/1 objects exactly' "$w/good.out" &&
@@ -61,6 +64,14 @@ debian_tests() {
 	else
 		not_ok "debian: lkp-patch-deb reproduces the .deb's answer (1/1) and patches answer() under its build-id (status $st, patches: ${got:-none}, want $id.lkpp)"
 		cat "$w/good.out" "$w/good.err" | tail -5 | diag
+	fi
+	# the package build's stages, each drawn in place and left with its count
+	if [ "$(drawn_stages "$w/good.err")" = 3 ] && ! grep -q $'\r' "$w/good.out" &&
+	   final_lines "$w/good.err" | tr '\n' '|' | grep -qxE "lkp-patch-make: original build: [1-9][0-9]* objects compiled, T s\|lkp-patch-make: patched build: [1-9][0-9]* objects compiled, [1-9][0-9]* diffed, T s\|lkp-patch-make: patch files: 1/1 binaries, T s\|"; then
+		ok "debian: on a terminal, lkp-patch-deb shows the progress of each stage of the package's builds"
+	else
+		not_ok "debian: on a terminal, lkp-patch-deb shows the progress of each stage of the package's builds"
+		tr '\r' '|' <"$w/good.err" | diag
 	fi
 	st=0
 	for f in $(cd "$here_deb/answer" && find . -type f); do
@@ -83,7 +94,9 @@ debian_tests() {
 	st=$?
 	err=$(cat "$w/dated.err")
 	line="^lkp-patch-deb: usr/bin/answer: the original build does not make the target /usr/bin/answer \\($deb\\): build-id [0-9a-f]{40}, the target's $id; first section that differs: \\.rodata; why: an embedded date: '[A-Z][a-z]{2} [ 0-9]{2} [0-9]{4} [0-9:.]+' here, '[A-Z][a-z]{2} [ 0-9]{2} [0-9]{4} [0-9:.]+' in the target\$"
+	# (stderr a file: not a byte of progress either)
 	if [ $st -eq 1 ] && [ "$(wc -l <"$w/dated.err")" = 1 ] && grep -qE -- "$line" <<<"$err" &&
+	   ! grep -q $'\r' "$w/dated.err" "$w/dated.out" &&
 	   ! grep -q "build-id $id," <<<"$err" && [ ! -e "$w/dated/patchroot" ] &&
 	   grep -qx 'reproduced 0/1 objects exactly; nothing patched' "$w/dated.out"; then
 		ok "debian: lkp-patch-deb refuses a package that embeds its build date, in one line (object, build-ids, .rodata, the dates)"
