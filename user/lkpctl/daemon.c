@@ -68,6 +68,7 @@ static const char status_usage[] =
 
 enum { OPT_STORE = 256, OPT_SOCKET };
 
+/* store NULL: the command has no store to name (status), and --store is a usage error. */
 static int parse(int argc, char **argv, const char *usage, const char **store, const char **sock)
 {
 	static const struct option opts[] = {
@@ -79,11 +80,17 @@ static int parse(int argc, char **argv, const char *usage, const char **store, c
 	};
 	int c;
 
-	*store = *sock = NULL;
+	if (store)
+		*store = NULL;
+	*sock = NULL;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_STORE:
+			if (!store) {
+				fputs(usage, stderr);
+				return LKPCTL_USAGE;
+			}
 			*store = optarg;
 			break;
 		case OPT_SOCKET:
@@ -100,7 +107,8 @@ static int parse(int argc, char **argv, const char *usage, const char **store, c
 			return LKPCTL_USAGE;
 		}
 	}
-	*store = lkp_store_dir(*store);
+	if (store)
+		*store = lkp_store_dir(*store);
 	*sock = lkp_socket_path(*sock);
 	return 0;
 }
@@ -291,10 +299,10 @@ int cmd_uninstall(int argc, char **argv)
 
 int cmd_status(int argc, char **argv)
 {
-	const char *store, *sock;
+	const char *sock;
 	int ret;
 
-	ret = parse(argc, argv, status_usage, &store, &sock);
+	ret = parse(argc, argv, status_usage, NULL, &sock);
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	if (optind < argc) {
