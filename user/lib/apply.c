@@ -428,7 +428,7 @@ static void release_add(struct release_list *l, const struct lkp_applied *a, int
 }
 
 static void release_run(const struct lkp_session *s, struct release_list *l,
-			struct lkp_result *r)
+			const struct lkp_txn_opts *o, struct lkp_result *r)
 {
 	struct lkp_blocker b = { 0 };
 	unsigned int i;
@@ -439,7 +439,7 @@ static void release_run(const struct lkp_session *s, struct release_list *l,
 	kept = calloc(l->n, sizeof(*kept));
 	if (!kept)
 		return;
-	lkp_release(s, l->recs, l->n, kept, &b);
+	lkp_release(s, l->recs, l->n, o->timeout_ms, kept, &b);
 	for (i = 0; i < l->n; i++)
 		if (kept[i] && l->res[i] >= 0) {
 			r->objs[l->res[i]].kept = true;
@@ -740,7 +740,7 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 				break;
 			}
 	}
-	release_run(&s, &rel, r);
+	release_run(&s, &rel, o, r);
 	ret = 0;
 	goto out;
 unmap:
@@ -861,7 +861,7 @@ int lkp_undo(pid_t pid, const char *which, const struct lkp_txn_opts *o, struct 
 		}
 		release_add(&rel, a, res ? (int)(res - r->objs) : -1);
 	}
-	release_run(&s, &rel, r);
+	release_run(&s, &rel, o, r);
 out:
 	release_free(&rel);
 	lkp_txn_free(&tx);

@@ -111,9 +111,9 @@ static int check_record(const struct lkp_session *s, const struct lkp_applied *a
 }
 
 int lkp_release(const struct lkp_session *s, const struct lkp_applied *const *recs,
-		unsigned int n, bool *kept, struct lkp_blocker *b)
+		unsigned int n, unsigned int timeout_ms, bool *kept, struct lkp_blocker *b)
 {
-	struct lkp_freeze fz = { .timeout_ms = 1000 };
+	struct lkp_freeze fz = { .timeout_ms = timeout_ms };
 	struct lkp_thaw th = { 0 };
 	struct lkp_thread *v = NULL;
 	struct lkp_blocker first = { 0 };
