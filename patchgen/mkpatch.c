@@ -1434,20 +1434,28 @@ static int add_movable(struct build *b)
 	return n;
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* -K HEX: the build-id the patch is keyed to, instead of the target's */
 static int parse_build_id(struct target *t, const char *hex)
 {
 	size_t n = strlen(hex), i;
-	unsigned int byte;
 
 	if (!n || n % 2 || n / 2 > LKPP_BUILD_ID_MAX ||
 	    strspn(hex, "0123456789abcdefABCDEF") != n)
 		return fail(-EINVAL, "%s: not a build-id (-K: 2 to %d hex digits)", hex,
 			    2 * LKPP_BUILD_ID_MAX);
-	for (i = 0; i < n / 2; i++) {
-		sscanf(hex + 2 * i, "%2x", &byte);
-		t->build_id[i] = byte;
-	}
+	for (i = 0; i < n / 2; i++)
+		t->build_id[i] = hex_digit(hex[2 * i]) << 4 | hex_digit(hex[2 * i + 1]);
 	memset(t->build_id + n / 2, 0, LKPP_BUILD_ID_MAX - n / 2);
 	t->build_id_size = n / 2;
 	return 0;
