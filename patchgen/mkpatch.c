@@ -2,7 +2,8 @@
 /* lkp-mkpatch: turns the patch sections of a patched build's objects into a patch file for the original binary. */
 
 /*
- * lkp-mkpatch [-C DIR] -m MAP [-a PATCHED-MAP] (-d OUTDIR | -o FILE) [-n NAME] TARGET
+ * lkp-mkpatch [-C DIR] -m MAP [-a PATCHED-MAP] (-d OUTDIR | -o FILE) [-n NAME]
+ *             [-K BUILD-ID] TARGET
  *
  * TARGET is the original executable or shared library, as linked in the
  * original build (unstripped); MAP is the linker map of that link (lkp-cc
@@ -13,6 +14,12 @@
  * patched build has replaced the objects at those paths with lkp-gensrc
  * output: the original sections, unchanged, plus .lkp.* sections
  * (docs/patchgen.md).
+ *
+ * -K keys the patch to another build-id than TARGET's: that of a binary
+ * whose loaded sections and program headers are TARGET's, which only its
+ * stripped debug information (hashed into the build-id) tells apart.
+ * lkp-patch-make and lkp-patch-deb check that before they pass it; every
+ * byte this tool reads from TARGET is then also that binary's.
  *
  * Phases:
  *  1. target: build-id, type, symbol tables, versions of imported symbols.
@@ -1427,6 +1434,33 @@ static int add_movable(struct build *b)
 	return n;
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* -K HEX: the build-id the patch is keyed to, instead of the target's */
+static int parse_build_id(struct target *t, const char *hex)
+{
+	size_t n = strlen(hex), i;
+
+	if (!n || n % 2 || n / 2 > LKPP_BUILD_ID_MAX ||
+	    strspn(hex, "0123456789abcdefABCDEF") != n)
+		return fail(-EINVAL, "%s: not a build-id (-K: 2 to %d hex digits)", hex,
+			    2 * LKPP_BUILD_ID_MAX);
+	for (i = 0; i < n / 2; i++)
+		t->build_id[i] = hex_digit(hex[2 * i]) << 4 | hex_digit(hex[2 * i + 1]);
+	memset(t->build_id + n / 2, 0, LKPP_BUILD_ID_MAX - n / 2);
+	t->build_id_size = n / 2;
+	return 0;
+}
+
 /*
  * -S PATCH: the new patch supersedes PATCH, an earlier patch level for the
  * same build-id (its fix is in this one), and every patch PATCH superseded.
@@ -1475,18 +1509,20 @@ static int add_superseded(struct lkpp_writer *w, const struct target *t, const c
 static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: %s [-C DIR] -m MAP [-a PATCHED-MAP] (-d OUTDIR | -o FILE) [-n NAME]\n"
-		"       [-S SUPERSEDED.lkpp]... TARGET\n"
+		"       [-S SUPERSEDED.lkpp]... [-K BUILD-ID] TARGET\n"
 		"  Writes the patch for TARGET (the original binary) from the .lkp sections of\n"
 		"  the objects MAP (its link map, paths relative to DIR) names, and of the\n"
 		"  objects only PATCHED-MAP (the patched link's map) names. Exit status 3:\n"
 		"  none of them carries patch sections. -S names an earlier patch for the\n"
-		"  same build-id that this one supersedes (repeatable).\n", prog);
+		"  same build-id that this one supersedes (repeatable). -K keys the patch to\n"
+		"  BUILD-ID (hex) instead of TARGET's: a binary that differs from TARGET only\n"
+		"  in its stripped debug information (the caller checked it).\n", prog);
 }
 
 int main(int argc, char **argv)
 {
 	const char *dir = ".", *mappath = NULL, *outdir = NULL, *outfile = NULL, *name = NULL;
-	const char *addedpath = NULL, **superseded = NULL;
+	const char *addedpath = NULL, **superseded = NULL, *key = NULL;
 	uint64_t *superseded_ids = NULL;
 	size_t nsuperseded = 0, nids = 0;
 	struct target t = { 0 };
@@ -1497,7 +1533,7 @@ int main(int argc, char **argv)
 	char path[8192], hex[2 * LKPP_BUILD_ID_MAX + 1], err[LKPP_ERR_SIZE];
 	int opt, ret, nsites, nmovable;
 
-	while ((opt = getopt(argc, argv, "hC:m:a:d:o:n:S:")) != -1) {
+	while ((opt = getopt(argc, argv, "hC:m:a:d:o:n:S:K:")) != -1) {
 		switch (opt) {
 		case 'C': dir = optarg; break;
 		case 'm': mappath = optarg; break;
@@ -1505,6 +1541,7 @@ int main(int argc, char **argv)
 		case 'd': outdir = optarg; break;
 		case 'o': outfile = optarg; break;
 		case 'n': name = optarg; break;
+		case 'K': key = optarg; break;
 		case 'S':
 			if (grow(&superseded, nsuperseded + 1, sizeof(*superseded)))
 				return fail(1, "%s", strerror(ENOMEM));
@@ -1523,6 +1560,8 @@ int main(int argc, char **argv)
 
 	/* phase 1: the target */
 	if (target_open(&t))
+		return 1;
+	if (key && parse_build_id(&t, key))
 		return 1;
 
 	/* phase 2: the map */

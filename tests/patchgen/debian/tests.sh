@@ -14,12 +14,45 @@
 #     patch, and stderr is one line naming usr/bin/answer, a build-id of this
 #     build and the target's, .rodata as the first section that differs and
 #     "an embedded date" with both dates, and no "\r" of a progress line;
-#   - a .deb of another version: exit 1, one line naming both versions.
+#   - a .deb of another version: exit 1, one line naming both versions;
+#   - a target .deb built with DEB_BUILD_OPTIONS=otherdebug (-g3: only what
+#     dh_strip removes differs, so another build-id): exit 0, reported
+#     "0/1 objects exactly, 1 re-keyed" with one line naming the object,
+#     this build's build-id and the target's; one patch, named by the
+#     target's build-id, which lkpctl info shows, holding answer();
+#   - that .deb with one byte of answer's .rodata changed, and with its
+#     PT_GNU_STACK made executable (a program header, no section): each
+#     refused in one line before the patched build, no patch.
 # Each dpkg-buildpackage of the package takes a few seconds.
 
 # deb_build DIR [OPTIONS]: a plain dpkg-buildpackage -B in DIR
 deb_build() {
 	(cd "$1" && DEB_BUILD_OPTIONS="nocheck ${2:-}" dpkg-buildpackage -B -us -uc) >"$1.plain.log" 2>&1
+}
+
+# deb_mutate DEB OUT HOW: DEB with its /usr/bin/answer changed, as OUT:
+# HOW "rodata" changes one byte of its format string, "stack" its
+# PT_GNU_STACK's flags to RWX
+deb_mutate() {
+	local x=$work/debian/mut f off phoff phnum i
+	rm -rf "$x" && mkdir -p "$x" && dpkg-deb -R "$1" "$x" || return
+	f=$x/usr/bin/answer
+	case $3 in
+	rodata)
+		off=$(grep -obUa 'answer: %d' "$f" | head -n 1 | cut -d: -f1)
+		[ -n "$off" ] || return
+		printf 'A' | dd of="$f" bs=1 seek="$off" conv=notrunc status=none
+		;;
+	stack)
+		phoff=$(od -An -tu8 -j32 -N8 "$f" | tr -d ' ')
+		phnum=$(od -An -tu2 -j56 -N2 "$f" | tr -d ' ')
+		for ((i = 0; i < phnum; i++)); do
+			[ "$(od -An -tu4 -j$((phoff + 56 * i)) -N4 "$f" | tr -d ' ')" = $((0x6474e551)) ] || continue
+			printf '\x07' | dd of="$f" bs=1 seek=$((phoff + 56 * i + 4)) conv=notrunc status=none
+		done
+		;;
+	esac
+	mkdir -p "$(dirname "$2")" && dpkg-deb -b "$x" "$2" >/dev/null 2>&1
 }
 
 # deb_build_id DEB: the GNU build-id of DEB's /usr/bin/answer
@@ -29,7 +62,7 @@ deb_build_id() {
 }
 
 debian_tests() {
-	local here_deb=$here/debian w=$work/debian tree deb id got err line f st
+	local here_deb=$here/debian w=$work/debian tree deb id got err line f st ours
 	if ! command -v dpkg-buildpackage >/dev/null || ! command -v dh >/dev/null; then
 		skip "debian: lkp-patch-deb reproduces and patches a Debian package" "dpkg-dev or debhelper not installed (scripts/deps)"
 		skip "debian: lkp-patch-deb refuses a package that embeds its build date" "dpkg-dev or debhelper not installed"
@@ -105,7 +138,52 @@ debian_tests() {
 		diag <"$w/dated.err"
 	fi
 
-	# 3. a .deb of another version
+	# 3. only the debug information differs: the patch is keyed to the target
+	tree=$w/debug/answer-1.0
+	deb=$w/debug/answer_1.0_amd64.deb
+	mkdir -p "$w/debug" && cp -r "$here_deb/answer" "$tree" && deb_build "$tree" otherdebug ||
+		{ not_ok "debian: a plain build with otherdebug"; return; }
+	id=$(deb_build_id "$deb")
+	PATH=$bin:$PATH "$bin/lkp-patch-deb" -C "$tree" -d "$deb" -o "$w/debug/patchroot" \
+		"$here_deb/answer-fix.diff" >"$w/debug.out" 2>"$w/debug.err"
+	st=$?
+	got=$(ls "$w/debug/patchroot" 2>/dev/null)
+	line="^lkp-patch-deb: usr/bin/answer: only the debug information differs \\(every loaded section and the program headers are this build's, build-id ([0-9a-f]{40})\\); patch keyed to the target's build-id $id\$"
+	ours=$(grep -E -- "$line" "$w/debug.out" | grep -oE "this build's, build-id [0-9a-f]{40}" | sed 's/.* //')
+	if [ $st -eq 0 ] && [ -n "$id" ] && [ -n "$ours" ] && [ "$ours" != "$id" ] &&
+	   [ "$(grep -c 'only the debug information differs' "$w/debug.out")" = 1 ] &&
+	   grep -qx 'reproduced 0/1 objects exactly, 1 re-keyed' "$w/debug.out" && [ "$got" = "$id.lkpp" ] &&
+	   [ "$("$bin/lkpctl" info --json "$w/debug/patchroot/$got" | jq -r '.build_id + " " + ([.functions[].name] | join(","))')" = "$id answer" ]; then
+		ok "debian: a .deb that differs only in its debug information (-g3) is re-keyed: the patch carries its build-id"
+	else
+		not_ok "debian: a .deb that differs only in its debug information (-g3) is re-keyed: the patch carries its build-id (status $st, patches: ${got:-none}, want $id.lkpp)"
+		cat "$w/debug.out" "$w/debug.err" | tail -5 | diag
+	fi
+
+	# 4. one loaded byte or one program header more: refused as before
+	for f in rodata stack; do
+		deb_mutate "$deb" "$w/debug/$f/answer_1.0_amd64.deb" "$f" ||
+			{ not_ok "debian: a .deb with $f changed"; continue; }
+		id=$(deb_build_id "$w/debug/$f/answer_1.0_amd64.deb")
+		PATH=$bin:$PATH "$bin/lkp-patch-deb" -C "$tree" -d "$w/debug/$f/answer_1.0_amd64.deb" \
+			-o "$w/debug/$f/patchroot" "$here_deb/answer-fix.diff" >"$w/$f.out" 2>"$w/$f.err"
+		st=$?
+		case $f in
+		rodata) line="first section that differs: \\.rodata; why: its strings differ: 'answer: %d' here, 'Answer: %d' in the target" ;;
+		stack) line="first section that differs: none of those both have; why: the program headers differ \\(" ;;
+		esac
+		line="^lkp-patch-deb: usr/bin/answer: the original build does not make the target /usr/bin/answer \\($w/debug/$f/answer_1.0_amd64.deb\\): build-id [0-9a-f]{40}, the target's $id; $line"
+		if [ $st -eq 1 ] && [ "$(wc -l <"$w/$f.err")" = 1 ] && grep -qE -- "$line" "$w/$f.err" &&
+		   [ ! -e "$w/debug/$f/patchroot" ] &&
+		   grep -qx 'reproduced 0/1 objects exactly; nothing patched' "$w/$f.out"; then
+			ok "debian: that .deb with $([ $f = rodata ] && echo 'one byte of .rodata' || echo 'an executable stack (a program header)') changed is refused in one line"
+		else
+			not_ok "debian: that .deb with $f changed is refused in one line (status $st)"
+			cat "$w/$f.out" "$w/$f.err" | tail -5 | diag
+		fi
+	done
+
+	# 5. a .deb of another version
 	mkdir -p "$w/other/x" && dpkg-deb -R "$deb" "$w/other/x" &&
 		sed -i 's/^Version: .*/Version: 1.1/' "$w/other/x/DEBIAN/control" &&
 		dpkg-deb -b "$w/other/x" "$w/other/answer_1.1_amd64.deb" >/dev/null 2>&1
