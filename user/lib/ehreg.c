@@ -140,12 +140,18 @@ static uint64_t entry_addr(uint64_t eh_area, uint32_t i)
 	return eh_area + sizeof(struct lkp_eh_block) + (uint64_t)i * sizeof(struct lkp_eh_entry);
 }
 
+static int set_state(const struct lkp_session *s, uint64_t at, uint64_t state)
+{
+	return lkp_mem_write(s, at + offsetof(struct lkp_eh_entry, registered), &state,
+			     sizeof(state));
+}
+
 int lkp_eh_register(const struct lkp_session *s, struct lkp_target *t, uint64_t eh_area,
 		    uint64_t eh_stub_addr, uint32_t nr_eh, char *err)
 {
 	struct lkp_eh_entry e;
 	struct eh_fns f;
-	uint64_t at, res, one = 1;
+	uint64_t at, res;
 	uint32_t i;
 	int ret;
 
@@ -161,14 +167,20 @@ int lkp_eh_register(const struct lkp_session *s, struct lkp_target *t, uint64_t 
 		ret = lkp_mem_read(s, at, &e, sizeof(e));
 		if (!ret && e.registered)
 			continue;
+		/* From here until the stub says done, libgcc may or may not hold it. */
+		if (!ret)
+			ret = set_state(s, at, LKP_EH_UNKNOWN);
 		if (!ret)
 			ret = eh_call(s, &f, eh_area, eh_stub_addr, e.eh_frame,
 				      at + offsetof(struct lkp_eh_entry, object), &res);
-		if (!ret)
-			ret = lkp_mem_write(s, at + offsetof(struct lkp_eh_entry, registered),
-					    &one, sizeof(one));
+		/* No thread ran the stub: nothing happened. */
+		if (ret == -ETIMEDOUT || ret == -EINTR)
+			set_state(s, at, LKP_EH_NO);
+		else if (!ret)
+			ret = set_state(s, at, LKP_EH_YES);
 		if (ret) {
 			snprintf(err, LKP_ERR_SIZE, "cannot register the patch's unwind rules: %s",
+				 ret == -ETIMEDOUT ? "no thread could run the call" :
 				 strerror(-ret));
 			return ret;
 		}
@@ -181,7 +193,7 @@ int lkp_eh_deregister(const struct lkp_session *s, struct lkp_target *t, uint64_
 {
 	struct lkp_eh_entry e;
 	struct eh_fns f;
-	uint64_t at, res, zero = 0;
+	uint64_t at, res;
 	bool resolved = false;
 	uint32_t i;
 	int ret;
@@ -189,20 +201,29 @@ int lkp_eh_deregister(const struct lkp_session *s, struct lkp_target *t, uint64_
 	for (i = 0; i < nr_eh; i++) {
 		at = entry_addr(eh_area, i);
 		ret = lkp_mem_read(s, at, &e, sizeof(e));
-		if (!ret && !e.registered)
+		if (!ret && e.registered == LKP_EH_NO)
 			continue;
+		/*
+		 * Maybe registered: deregistering what libgcc does not hold
+		 * aborts the process (GCC asserts), keeping it costs memory.
+		 */
+		if (!ret && e.registered != LKP_EH_YES)
+			ret = -EBUSY;
 		if (!ret && !resolved) {
 			ret = eh_resolve(t, "__deregister_frame_info", &f, err);
 			resolved = !ret;
 		}
 		if (!ret)
 			ret = eh_call(s, &f, eh_area, eh_stub_addr, e.eh_frame, 0, &res);
+		if (ret == -ETIMEDOUT || ret == -EINTR)
+			;	/* not called: still registered */
+		else if (ret)
+			set_state(s, at, LKP_EH_UNKNOWN);
 		/* libgcc gives back the object it held: anything else is not ours. */
-		if (!ret && res != at + offsetof(struct lkp_eh_entry, object))
+		else if (res != at + offsetof(struct lkp_eh_entry, object))
 			ret = -ENOENT;
-		if (!ret)
-			ret = lkp_mem_write(s, at + offsetof(struct lkp_eh_entry, registered),
-					    &zero, sizeof(zero));
+		else
+			ret = set_state(s, at, LKP_EH_NO);
 		if (ret) {
 			snprintf(err, LKP_ERR_SIZE, "cannot take back the patch's unwind rules: %s",
 				 strerror(-ret));
@@ -210,4 +231,20 @@ int lkp_eh_deregister(const struct lkp_session *s, struct lkp_target *t, uint64_
 		}
 	}
 	return 0;
+}
+
+const char *lkp_eh_state(const struct lkp_session *s, const struct lkp_applied *a)
+{
+	struct lkp_eh_entry e;
+	uint32_t i, yes = 0;
+
+	if (!a->nr_eh)
+		return "none";
+	for (i = 0; i < a->nr_eh; i++) {
+		if (lkp_mem_read(s, entry_addr(a->eh_area, i), &e, sizeof(e)) ||
+		    (e.registered != LKP_EH_NO && e.registered != LKP_EH_YES))
+			return "unknown";
+		yes += e.registered == LKP_EH_YES;
+	}
+	return yes == a->nr_eh ? "registered" : yes ? "partly registered" : "not registered";
 }

@@ -21,9 +21,10 @@ struct lkp_eh_block {
 	uint64_t stack;			/* bytes the stub takes below the frame for xsave */
 	uint64_t reserved[2];
 };
+enum { LKP_EH_NO, LKP_EH_YES, LKP_EH_UNKNOWN };
 struct lkp_eh_entry {
 	uint64_t eh_frame;		/* the section's run-time address (in R) */
-	uint64_t registered;		/* 1 while libgcc holds object */
+	uint64_t registered;		/* LKP_EH_*: whether libgcc holds object */
 	uint64_t object[10];		/* libgcc's struct object (48 bytes in GCC 12) */
 };
 
@@ -37,13 +38,18 @@ void lkp_eh_fill_stub(uint8_t *buf, uint64_t block);
  * process has no libgcc_s: nothing unwinds there that could use them, see
  * docs/apply.md), or -errno with err saying why; on error, what was
  * registered stays so (the entries say which) and must be taken back.
+ * -ETIMEDOUT: no thread of the process could run the call (all asleep in
+ * calls that must not be interrupted), nothing registered by that call.
  */
 int lkp_eh_register(const struct lkp_session *s, struct lkp_target *t, uint64_t eh_area,
 		    uint64_t eh_stub, uint32_t nr_eh, char *err);
 /*
  * Take back what is registered (__deregister_frame_info). 0 when nothing of
- * it is registered any more: only then may its memory go.
+ * it is registered any more: only then may its memory go. An entry whose
+ * registration never said it was done stays (-EBUSY), memory and all.
  */
 int lkp_eh_deregister(const struct lkp_session *s, struct lkp_target *t, uint64_t eh_area,
 		      uint64_t eh_stub, uint32_t nr_eh, char *err);
+/* "registered", "not registered", "partly registered", "unknown" or "none" (no unwind section). */
+const char *lkp_eh_state(const struct lkp_session *s, const struct lkp_applied *a);
 #endif /* LKP_EHREG_H */

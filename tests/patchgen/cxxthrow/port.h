@@ -5,6 +5,8 @@
 
 namespace net {
 
+extern int last_depth;
+
 int check_port(int p);
 int scaled_port(int p);
 
