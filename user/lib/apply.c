@@ -685,9 +685,15 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 		ret = lkp_eh_register(&s, t, j->img.addr[LKP_MAP_W] + j->img.eh_off,
 				      j->img.addr[LKP_MAP_X] + j->img.eh_stub_off, j->img.nr_eh, err);
 		/*
-		 * Refused when no thread can run the call (ETIMEDOUT) too: the
-		 * first throw through the new code would end the process.
+		 * No thread could run the call: every one asleep where it must
+		 * not be woken, or held by lkpd at a hold point. Refusing would
+		 * leave the old code running for good; applied, it runs as
+		 * before registration existed, and the caller is told.
 		 */
+		if (ret == -ETIMEDOUT) {
+			r->nr_eh_unregistered++;
+			ret = 0;
+		}
 		if (ret) {
 			set_err(r, "%s: %s", j->obj->path, err);
 			goto unmap;

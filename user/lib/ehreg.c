@@ -48,6 +48,12 @@ static const uint8_t eh_stub[] = {
 
 _Static_assert(sizeof(eh_stub) <= LKP_EH_STUB_SIZE, "the stub fits its room");
 
+/*
+ * How long to look for a thread to borrow: one is found in the first
+ * freeze when any runs or sleeps where it may be woken; the tries after
+ * catch threads between two states. A process held by lkpd has none.
+ */
+#define EH_CALL_FIND_MS		250
 /* How long a call may take once a thread runs it (libgcc's lock may be busy). */
 #define EH_CALL_DONE_MS		5000
 #define EH_CALL_POLL_US		100
@@ -112,6 +118,7 @@ static int eh_call(const struct lkp_session *s, const struct eh_fns *f, uint64_t
 	};
 	struct lkp_call c = {
 		.stub = eh_stub_addr, .avoid = (uintptr_t)&f->avoid, .nr_avoid = 1,
+		.timeout_ms = EH_CALL_FIND_MS,
 	};
 	long waited;
 	int ret;
