@@ -12,7 +12,10 @@
  * frozen as LKP_IOC_FREEZE freezes it (a thread asleep in a system call is
  * left asleep and never sees EINTR); a thread that was parked on its way to
  * user mode gets its registers saved below its red zone and resumes at the
- * stub, and the target is thawed. The stub restores every register itself
+ * stub, and the target is thawed. When every thread sleeps, one asleep in a
+ * system call that restarts unseen (lkp_call_wakeable()) is woken with a
+ * signal-less notification, parks, and is borrowed; its frame restarts the
+ * call, as the kernel would have. The stub restores every register itself
  * and jumps back. The other threads run on meanwhile: if one holds a lock
  * the stub needs, the stub waits for it like any thread would. Only a
  * thread that is itself inside the code taking that lock (its ip or a

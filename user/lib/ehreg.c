@@ -84,8 +84,14 @@ struct eh_fns {
 static int eh_resolve(struct lkp_target *t, const char *name, struct eh_fns *f, char *err)
 {
 	struct lkp_addr a;
+	unsigned int i;
 	int ret;
 
+	/* Most C processes never load it: no symbol lookup for them. */
+	for (i = 0; i < t->nr_objs && strcmp(t->objs[i].name, "libgcc_s.so.1"); i++)
+		;
+	if (i == t->nr_objs)
+		return -ENOENT;
 	ret = lkp_target_resolve(t, name, "GCC_3.0", "libgcc_s.so.1", false, &a, err);
 	if (ret)
 		return ret;
