@@ -48,6 +48,8 @@
 
 /* Thawed wait between two freezes that found no thread to borrow. */
 #define LKP_CALL_RETRY_MS	2
+/* Stack a borrowed thread must have below its red zone, for the stub. */
+#define LKP_CALL_STACK_ROOM	(16U << 10)
 /* How long a woken sleeper may take to park, frozen, before the next try. */
 #define LKP_CALL_WAKE_MS	100
 
@@ -55,6 +57,22 @@
 static bool lkp_call_restart_code(long ax)
 {
 	return ax >= -ERESTART_RESTARTBLOCK && ax <= -ERESTARTSYS;
+}
+
+/*
+ * Whether the stack holding @sp has LKP_CALL_STACK_ROOM below the red zone
+ * (or grows down): the stub's extended state and its callee go there. A
+ * thread on a small stack of its own (a coroutine, sigaltstack) near its
+ * end is not chosen. Under the mmap lock.
+ */
+static bool lkp_call_stack_room(struct mm_struct *mm, u64 sp)
+{
+	u64 low = sp - LKP_CALL_RED_ZONE - LKP_CALL_STACK_ROOM;
+	struct vm_area_struct *vma = find_vma(mm, sp);
+
+	if (low > sp || !vma || vma->vm_start > sp)
+		return false;
+	return vma->vm_start <= low || (vma->vm_flags & VM_GROWSDOWN);
 }
 
 /* Whether @th may run the stub: see the comment at the top. */
@@ -76,13 +94,13 @@ static int lkp_call_eligible(struct lkp_session *s,
 	if (th->in_syscall && lkp_call_restart_code(regs->ax) &&
 	    signal_pending(th->task))
 		return -EAGAIN;
-	if (!avoid->nr)
-		return 0;
-	if (lkp_ranges_has(avoid, th->ip))
+	if (avoid->nr && lkp_ranges_has(avoid, th->ip))
 		return -EAGAIN;
 	if (mmap_read_lock_killable(snap->mm))
 		return -EINTR;
-	ret = lkp_stack_scan(snap->mm, th, avoid, limit, &b);
+	ret = lkp_call_stack_room(snap->mm, regs->sp) ? 0 : -EAGAIN;
+	if (!ret && avoid->nr)
+		ret = lkp_stack_scan(snap->mm, th, avoid, limit, &b);
 	mmap_read_unlock(snap->mm);
 	return ret == -EBUSY ? -EAGAIN : ret;
 }
