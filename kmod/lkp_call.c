@@ -243,6 +243,9 @@ static int lkp_call_take(struct lkp_session *s, struct lkp_call *c,
 			ret = lkp_call_redirect(th, c->stub, &c->frame);
 		if (!ret)
 			c->tid = th->tid;
+		/* The woken thread parked, but cannot be borrowed: wait no more. */
+		else if (ret == -EAGAIN && task)
+			ret = -ENOENT;
 	}
 	lkp_snapshot_free(&snap);
 	return ret;
@@ -302,7 +305,7 @@ static int lkp_call_once(struct lkp_session *s, struct lkp_call *c,
 		}
 	}
 	put_task_struct(task);
-	return ret;
+	return ret == -ENOENT ? -EAGAIN : ret;
 }
 
 int lkp_ioc_call(struct file *file, void *karg)
