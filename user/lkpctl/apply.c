@@ -157,10 +157,15 @@ static void print_result(const struct lkp_result *r, bool undo)
 		if (r->objs[i].kept && !kept++)
 			tid = r->objs[i].kept_tid;
 	}
-	if (!lkp_json && kept)
+	if (!lkp_json && kept && tid)
 		printf("%d %s: the memory of %u %s patch%s stays mapped, not live: thread %u points "
 		       "into it (a later undo or apply frees it)\n", (int)r->pid, r->comm, kept,
 		       undo ? "undone" : "replaced", kept == 1 ? "" : "es", tid);
+	else if (!lkp_json && kept)
+		printf("%d %s: the memory of %u %s patch%s stays mapped, not live: its unwind rules "
+		       "could not be taken back from libgcc (list shows their state)\n",
+		       (int)r->pid, r->comm, kept, undo ? "undone" : "replaced",
+		       kept == 1 ? "" : "es");
 	if (!lkp_json && r->nr_eh_unregistered)
 		printf("%d %s: the unwind rules of %u patch%s are not registered: no thread could "
 		       "run the call (a C++ throw through the new code ends the process)\n",
