@@ -195,6 +195,11 @@ int lkp_ioc_hold_del(struct file *file, void *karg);
 int lkp_ioc_hold_release(struct file *file, void *karg);
 long lkp_hold_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
+/* lkp_call.c: a thread of the target runs a stub (LKP_IOC_CALL). */
+int lkp_ioc_call(struct file *file, void *karg);
+bool lkp_ranges_has(const struct lkp_ranges *r, u64 v);
+int lkp_map_check_exec(struct lkp_session *s, u64 addr);
+
 /* lkp_txn.c: the whole patch transaction in one call. */
 int lkp_ioc_transaction(struct file *file, void *karg);
 

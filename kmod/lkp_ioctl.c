@@ -86,6 +86,8 @@ static const struct lkp_ioctl_desc lkp_ioctls[] = {
 	LKP_IOCTL(LKP_IOC_NR_HOLD_RELEASE, _IOC_WRITE, LKP_ON_HOLD,
 		  struct lkp_hold_release, sizeof(struct lkp_hold_release),
 		  lkp_ioc_hold_release),
+	LKP_IOCTL(LKP_IOC_NR_CALL, LKP_RW, LKP_ON_SESSION,
+		  struct lkp_call, sizeof(struct lkp_call), lkp_ioc_call),
 };
 
 /* The largest argument any handler takes; checked at build time below. */

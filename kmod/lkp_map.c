@@ -425,3 +425,37 @@ int lkp_ioc_unmap(struct file *file, void *karg)
 	mmput(mm);
 	return ret;
 }
+
+/*
+ * 0 when @addr is in an executable mapping lkp made in the session's
+ * target and still holds; -ENOENT otherwise (LKP_IOC_CALL's stub).
+ */
+int lkp_map_check_exec(struct lkp_session *s, u64 addr)
+{
+	struct vm_area_struct *vma;
+	struct lkp_mapping *m;
+	struct mm_struct *mm;
+	bool found = false;
+	int ret;
+
+	ret = lkp_map_get_mm(s, &mm);
+	if (ret)
+		return ret;
+	mutex_lock(&lkp_mappings_lock);
+	list_for_each_entry(m, &lkp_mappings, node)
+		if (m->mm == mm && addr >= m->addr && addr < m->addr + m->len) {
+			found = true;
+			break;
+		}
+	mutex_unlock(&lkp_mappings_lock);
+	ret = -ENOENT;
+	if (found && !mmap_read_lock_killable(mm)) {
+		vma = find_vma(mm, addr);
+		if (vma && vma->vm_start <= addr && (vma->vm_flags & VM_EXEC) &&
+		    !vma->vm_file && !(vma->vm_flags & VM_MAYSHARE))
+			ret = 0;
+		mmap_read_unlock(mm);
+	}
+	mmput(mm);
+	return ret;
+}

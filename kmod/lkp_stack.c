@@ -232,6 +232,12 @@ lkp_ranges_find(const struct lkp_ranges *r, u64 v, bool retaddr)
 	return NULL;
 }
 
+/* Whether @v, an instruction pointer, is in one of the ranges. */
+bool lkp_ranges_has(const struct lkp_ranges *r, u64 v)
+{
+	return lkp_ranges_find(r, v, false);
+}
+
 /* ------------------------------------------------------------------ */
 /* The stack check                                                    */
 

@@ -839,3 +839,29 @@ test_tailcall() {
 	[ "$ST" = 0 ] || fail "the target exited with status $ST"
 	check "tailcall: undo while a thread waits in printf(), tail-called by the patched report() with its format string in the patch's rodata: undo exits 0 and keeps the memory, the thread then prints the new report instead of faulting, and the next undo frees it"
 }
+
+# ---- unwind: the patch's unwind rules registered in the process -------------
+# unwind_state: .unwind of the one patch list --json shows.
+unwind_state() { jq -r '.patches[0].unwind' "$tmp/lk.out" 2>/dev/null; }
+
+test_unwind() {
+	local pid orc=$work/oracle/cxxthrow roots=$work/pm/cxxthrow/patchroot maps k
+	have cxxthrow || return
+	p_start t "$work/pm/cxxthrow" --serve || { check "unwind: the target starts"; return; }
+	pid=${P_PID[t]}
+	maps=$(anon_maps "$pid")
+	# Twice: undo takes the rules back, and the next apply registers them again.
+	for k in 1 2; do
+		lk_expect 0 "apply $k" apply -p "$pid" "$roots"
+		lk --json list -p "$pid"
+		[ "$(unwind_state)" = registered ] || fail "apply $k: list --json: $(cat "$tmp/lk.out")"
+		round t run "$orc/p.1" "after apply $k: a throw through the new scaled_port(), backtrace() from it"
+		lk_expect 0 "undo $k" undo -p "$pid" --all
+		# libgcc held no pointer into the memory, or it would have stayed.
+		[ -z "$(new_maps "$maps" "$pid")" ] || fail "undo $k left: $(new_maps "$maps" "$pid")"
+		round t run "$orc/o.1" "after undo $k: a throw through the old code"
+	done
+	p_end t
+	[ "$ST" = 0 ] || fail "the target exited with status $ST"
+	check "unwind: apply registers the patch's unwind rules (list --json: unwind registered), a C++ throw and backtrace() go through the new code; undo takes them back and unmaps, a throw after undo works; the same after a second apply and undo"
+}

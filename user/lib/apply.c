@@ -15,6 +15,7 @@
 
 #include "apply.h"
 #include "callsite.h"
+#include "ehreg.h"
 #include "inplace.h"
 #include "link.h"
 #include "release.h"
@@ -427,15 +428,54 @@ static void release_add(struct release_list *l, const struct lkp_applied *a, int
 	x[l->n++] = res;
 }
 
-static void release_run(const struct lkp_session *s, struct release_list *l,
-			const struct lkp_txn_opts *o, struct lkp_result *r)
+/*
+ * Take back the unwind rules a patch registered (ehreg.c), opening the
+ * target on first need (undo has not): 0 when none is registered any more.
+ */
+static int eh_take_back(const struct lkp_session *s, struct lkp_target **tp, uint64_t area,
+			uint64_t stub, uint32_t nr)
+{
+	char err[LKP_ERR_SIZE];
+	int ret;
+
+	if (!nr)
+		return 0;
+	if (!*tp) {
+		ret = lkp_target_open(s, tp, err);
+		if (ret)
+			return ret;
+	}
+	return lkp_eh_deregister(s, *tp, area, stub, nr, err);
+}
+
+static void release_run(const struct lkp_session *s, struct lkp_target **tp,
+			struct release_list *l, const struct lkp_txn_opts *o,
+			struct lkp_result *r)
 {
 	struct lkp_blocker b = { 0 };
-	unsigned int i;
+	unsigned int i, n = 0;
 	bool *kept;
 
 	if (!l->n)
 		return;		/* a first apply: nothing to free, no freeze */
+	/*
+	 * A patch whose unwind rules libgcc may still hold keeps its memory:
+	 * the next throw anywhere in the process would read it.
+	 */
+	for (i = 0; i < l->n; i++) {
+		const struct lkp_applied *a = l->recs[i];
+
+		if (eh_take_back(s, tp, a->eh_area, a->eh_stub, a->nr_eh)) {
+			if (l->res[i] >= 0)
+				r->objs[l->res[i]].kept = true;
+			continue;
+		}
+		l->recs[n] = a;
+		l->res[n++] = l->res[i];
+	}
+	l->n = n;
+	if (!n)
+		return;
 	kept = calloc(l->n, sizeof(*kept));
 	if (!kept)
 		return;
@@ -701,6 +741,28 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 	}
 	lkp_test_stop_at("after-write");
 
+	/* Before anything can run the new code: a throw through it must find its rules. */
+	for (i = 0; i < nr_jobs; i++) {
+		struct job *j = &jobs[i];
+
+		ret = lkp_eh_register(&s, t, j->img.addr[LKP_MAP_W] + j->img.eh_off,
+				      j->img.addr[LKP_MAP_X] + j->img.eh_stub_off, j->img.nr_eh, err);
+		/*
+		 * No thread could run the call: every one asleep where it must
+		 * not be woken, or held by lkpd at a hold point. Refusing would
+		 * leave the old code running for good; applied, it runs as
+		 * before registration existed, and the caller is told.
+		 */
+		if (ret == -ETIMEDOUT) {
+			r->nr_eh_unregistered++;
+			ret = 0;
+		}
+		if (ret) {
+			set_err(r, "%s: %s", j->obj->path, err);
+			goto unmap;
+		}
+	}
+
 	ret = lkp_txn_run(&tx, &s, o);
 	r->pause_ns = tx.pause_ns;
 	r->attempts = tx.attempts_made;
@@ -740,12 +802,16 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 				break;
 			}
 	}
-	release_run(&s, &rel, o, r);
+	release_run(&s, &t, &rel, o, r);
 	ret = 0;
 	goto out;
 unmap:
 	for (i = 0; i < nr_jobs; i++)
-		unmap_job(&s, &jobs[i]);
+		if (!jobs[i].img.nr_eh || !jobs[i].mapped[LKP_MAP_W] ||
+		    !eh_take_back(&s, &t, jobs[i].img.addr[LKP_MAP_W] + jobs[i].img.eh_off,
+				  jobs[i].img.addr[LKP_MAP_X] + jobs[i].img.eh_stub_off,
+				  jobs[i].img.nr_eh))
+			unmap_job(&s, &jobs[i]);
 out:
 	release_free(&rel);
 	for (i = 0; i < nr_jobs; i++)
@@ -778,6 +844,7 @@ int lkp_undo(pid_t pid, const char *which, const struct lkp_txn_opts *o, struct 
 	uint64_t t0 = now_ns();
 	struct lkp_applied *recs = NULL;
 	struct release_list rel = { 0 };
+	struct lkp_target *t = NULL;
 	struct lkp_txn tx = { 0 };
 	struct lkp_session s;
 	unsigned int nr_recs = 0, i, k, n = 0;
@@ -861,8 +928,9 @@ int lkp_undo(pid_t pid, const char *which, const struct lkp_txn_opts *o, struct 
 		}
 		release_add(&rel, a, res ? (int)(res - r->objs) : -1);
 	}
-	release_run(&s, &rel, o, r);
+	release_run(&s, &t, &rel, o, r);
 out:
+	lkp_target_free(t);
 	release_free(&rel);
 	lkp_txn_free(&tx);
 	lkp_applied_free(recs, nr_recs);

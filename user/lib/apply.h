@@ -50,6 +50,11 @@ struct lkp_result {
 	unsigned int attempts;
 	unsigned int nr_threads;
 	unsigned int nr_unwound;	/* threads the precise check unwound (0: not needed) */
+	/*
+	 * Patches applied without their unwind rules registered: no thread
+	 * of the process could run the call (docs/apply.md).
+	 */
+	unsigned int nr_eh_unregistered;
 	struct lkp_blocker blocker;	/* for -EBUSY: the thread in the way */
 	char err[LKP_ERR_SIZE];		/* for an error: object and reason */
 };

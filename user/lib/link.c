@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ehreg.h"
 #include "inplace.h"
 #include "link.h"
 
@@ -169,6 +170,17 @@ int lkp_link_layout(struct lkp_image *img, const struct lkpp_patch *p, struct lk
 	off[LKP_MAP_W] = align_up(off[LKP_MAP_W], 8);
 	img->lazy_off = off[LKP_MAP_W];
 	off[LKP_MAP_W] += img->nr_lazy * 8;
+	for (i = 0; i < p->nr_sections; i++)
+		img->nr_eh += p->sections[i].unwind;
+	if (img->nr_eh) {
+		off[LKP_MAP_X] = align_up(off[LKP_MAP_X], 16);
+		img->eh_stub_off = off[LKP_MAP_X];
+		off[LKP_MAP_X] += LKP_EH_STUB_SIZE;
+		off[LKP_MAP_W] = align_up(off[LKP_MAP_W], 64);
+		img->eh_off = off[LKP_MAP_W];
+		off[LKP_MAP_W] += sizeof(struct lkp_eh_block) +
+				  img->nr_eh * sizeof(struct lkp_eh_entry);
+	}
 
 	for (i = 0; i < LKP_NR_MAPS; i++) {
 		img->len[i] = align_up(off[i], PAGE);
@@ -552,6 +564,19 @@ static void fill_record(struct lkp_image *img, const char *patch_path)
 	memcpy(h->build_id, p->build_id, p->build_id_size);
 	h->funcs_off = sizeof(*h);
 	h->applier = getpid();
+	if (img->nr_eh) {
+		struct lkp_eh_entry *e;
+
+		h->eh_area = img->addr[LKP_MAP_W] + img->eh_off;
+		h->eh_stub = img->addr[LKP_MAP_X] + img->eh_stub_off;
+		h->nr_eh = img->nr_eh;
+		lkp_eh_fill_stub(img->buf[LKP_MAP_X] + img->eh_stub_off, h->eh_area);
+		e = (struct lkp_eh_entry *)(img->buf[LKP_MAP_W] + img->eh_off +
+					    sizeof(struct lkp_eh_block));
+		for (i = 0; i < p->nr_sections; i++)
+			if (p->sections[i].unwind)
+				(e++)->eh_frame = img->addr[img->sec_map[i]] + img->sec_off[i];
+	}
 	f = (struct lkp_rec_func *)(rec + h->funcs_off);
 	pos = h->funcs_off + nr_old_funcs(p) * sizeof(*f);
 	for (i = 0; i < p->nr_funcs; i++) {

@@ -35,6 +35,12 @@ struct lkp_image {
 	uint64_t lazy_off, nr_lazy;	/* slots in W */
 	uint64_t thunk_off;		/* thunks in X, after the stubs */
 	/*
+	 * The unwind sections' registration (ehreg.h): its stub in X, its
+	 * block and one entry per unwind section in W; nr_eh 0 when none.
+	 */
+	uint64_t eh_stub_off, eh_off;
+	uint32_t nr_eh;
+	/*
 	 * The call sites retargeted at the new code (lkp_callsites_plan, before
 	 * lkp_link, which records them) and each one's bytes in the process
 	 * now: the original, or what a replaced patch wrote there.

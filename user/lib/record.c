@@ -133,13 +133,18 @@ static int read_record(const struct lkp_session *s, uint64_t addr, uint64_t len,
 	if (memcmp(h.magic, LKP_REC_MAGIC, sizeof(h.magic)) || !h.version ||
 	    h.version > LKP_REC_VERSION)
 		return -EINVAL;
-	hsz = h.version == 1 ? LKP_REC_HDR_V1 : h.version == 2 ? LKP_REC_HDR_V2 : sizeof(h);
+	hsz = h.version == 1 ? LKP_REC_HDR_V1 : h.version == 2 ? LKP_REC_HDR_V2 :
+	      h.version == 3 ? LKP_REC_HDR_V3 : sizeof(h);
 	if (h.version == 1)
 		h.nr_sites = h.sites_off = 0;
 	if (h.version <= 2)
 		h.nr_inplace = h.inplace_off = 0;
+	if (h.version <= 3) {
+		h.eh_area = h.eh_stub = 0;
+		h.nr_eh = 0;
+	}
 	if (h.size < hsz || h.size > len || h.size > LKP_REC_MAX || h.funcs_off < hsz ||
-	    h.build_id_size > LKPP_BUILD_ID_MAX)
+	    h.build_id_size > LKPP_BUILD_ID_MAX || h.nr_eh > LKP_REC_MAX / 64)
 		return -EINVAL;
 	end = (uint64_t)h.funcs_off + (uint64_t)h.nr_funcs * sizeof(struct lkp_rec_func);
 	if (end > h.size)
@@ -166,6 +171,10 @@ static int read_record(const struct lkp_session *s, uint64_t addr, uint64_t len,
 	a->hdr->sites_off = h.sites_off;
 	a->hdr->nr_inplace = h.nr_inplace;
 	a->hdr->inplace_off = h.inplace_off;
+	/* Not in a->hdr: an older record's functions start where these are. */
+	a->eh_area = h.eh_area;
+	a->eh_stub = h.eh_stub;
+	a->nr_eh = h.nr_eh;
 	a->funcs = (struct lkp_rec_func *)((char *)a->hdr + h.funcs_off);
 	a->sites = (struct lkp_rec_site *)((char *)a->hdr + h.sites_off);
 	a->live = calloc(h.nr_funcs + 1, sizeof(*a->live));

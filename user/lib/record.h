@@ -34,9 +34,14 @@
  * the original bytes undo writes back and the bytes the patch wrote, which
  * tell whether it is live. Older records are still read; a version 2 tool
  * ignores version 3 records for the reason above.
+ *
+ * Version 4 adds where the patch's unwind rules are registered with the
+ * process's libgcc (ehreg.c): undo must deregister them before the memory
+ * goes, or the next exception thrown anywhere in the process would read
+ * unmapped memory; older tools therefore ignore version 4 records.
  */
 #define LKP_REC_MAGIC		"LKPREC01"
-#define LKP_REC_VERSION		3
+#define LKP_REC_VERSION		4
 #define LKP_JMP_SIZE		5	/* jmp rel32 */
 #define LKP_REC_MAX		(16u << 20)
 
@@ -63,11 +68,17 @@ struct lkp_rec_hdr {
 	/* Version 3. */
 	uint32_t nr_inplace;
 	uint32_t inplace_off;		/* struct lkp_rec_inplace[nr_inplace], from the record's start */
+	/* Version 4. */
+	uint64_t eh_area;		/* in W: struct lkp_eh_block, then nr_eh struct lkp_eh_entry; 0 none */
+	uint64_t eh_stub;		/* in X: the stub LKP_IOC_CALL runs (ehreg.c) */
+	uint32_t nr_eh;
+	uint32_t reserved4;
 };
 
 /* The version 1 header: everything up to nr_sites; version 2: up to nr_inplace. */
 #define LKP_REC_HDR_V1		offsetof(struct lkp_rec_hdr, nr_sites)
 #define LKP_REC_HDR_V2		offsetof(struct lkp_rec_hdr, nr_inplace)
+#define LKP_REC_HDR_V3		offsetof(struct lkp_rec_hdr, eh_area)
 
 struct lkp_rec_func {
 	uint64_t old_addr;		/* the old function's entry */
@@ -111,6 +122,8 @@ struct lkp_applied {
 	bool *site_live;		/* per site: new_bytes are in place */
 	unsigned int nr_sites_live;
 	const struct lkp_rec_inplace **inplace;	/* per function: its in-place entry, or NULL */
+	uint64_t eh_area, eh_stub;	/* version 4 (0 in older records): see lkp_rec_hdr */
+	uint32_t nr_eh;
 };
 
 /* The bytes at off in a record read back (checked to lie within it). */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ehreg.h"
 #include "release.h"
 #include "threads.h"
 
@@ -97,6 +98,13 @@ static int check_record(const struct lkp_session *s, const struct lkp_applied *a
 	for (i = 0; i < nr; i++) {
 		uint64_t at = regs_point_in(&v[i], r, sc.nr_ranges);
 
+		/*
+		 * The unwind stub says it is done a few instructions before it
+		 * has returned (ehreg.c): a thread still in it keeps X.
+		 */
+		if (a->nr_eh && v[i].regs.ip >= a->eh_stub &&
+		    v[i].regs.ip < a->eh_stub + LKP_EH_STUB_SIZE)
+			at = v[i].regs.ip;
 		if (at) {
 			*b = (struct lkp_blocker){ .tid = v[i].tid, .kind = LKP_BLOCKER_RETADDR,
 						   .addr = at };

@@ -160,10 +160,20 @@ static void print_result(const struct lkp_result *r, bool undo)
 		if (r->objs[i].kept && !kept++)
 			tid = r->objs[i].kept_tid;
 	}
-	if (!lkp_json && kept)
+	if (!lkp_json && kept && tid)
 		printf("%d %s: the memory of %u %s patch%s stays mapped, not live: thread %u points "
 		       "into it (a later undo or apply frees it)\n", (int)r->pid, r->comm, kept,
 		       undo ? "undone" : "replaced", kept == 1 ? "" : "es", tid);
+	else if (!lkp_json && kept)
+		printf("%d %s: the memory of %u %s patch%s stays mapped, not live: its unwind rules "
+		       "could not be taken back from libgcc (list shows their state)\n",
+		       (int)r->pid, r->comm, kept, undo ? "undone" : "replaced",
+		       kept == 1 ? "" : "es");
+	if (!lkp_json && r->nr_eh_unregistered)
+		printf("%d %s: the unwind rules of %u patch%s are not registered: no thread could "
+		       "run the call (a C++ throw through the new code ends the process)\n",
+		       (int)r->pid, r->comm, r->nr_eh_unregistered,
+		       r->nr_eh_unregistered == 1 ? "" : "es");
 	if (!lkp_json) {
 		if (cleaned)
 			printf("%d %s: %u stale patch%s cleaned up\n", (int)r->pid, r->comm, cleaned,
@@ -200,8 +210,8 @@ static void print_result(const struct lkp_result *r, bool undo)
 		}
 		printf("]}");
 	}
-	printf("],\"functions\":%u,\"pause_ms\":%.3f,\"total_ms\":%.3f,\"attempts\":%u,"
-	       "\"threads\":%u,\"unwound\":%u}\n", r->nr_funcs, r->pause_ns / 1e6,
+	printf("],\"unwind_unregistered\":%u,\"functions\":%u,\"pause_ms\":%.3f,\"total_ms\":%.3f,\"attempts\":%u,"
+	       "\"threads\":%u,\"unwound\":%u}\n", r->nr_eh_unregistered, r->nr_funcs, r->pause_ns / 1e6,
 	       r->total_ns / 1e6, r->attempts, r->nr_threads, r->nr_unwound);
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ehreg.h"
 #include "lkpctl.h"
 #include "lkpp.h"
 #include "out.h"
@@ -32,7 +33,9 @@ static const char list_usage[] =
 	"                 build_id, object, file, state live|stale|partial, applied_at,\n"
 	"                 call_sites (direct calls retargeted at the new code),\n"
 	"                 in_place (functions whose new code replaced the old in place),\n"
-	"                 functions)\n"
+	"                 unwind (registered, not registered, partly registered,\n"
+	"                 unknown, none: whether the process's libgcc knows the\n"
+	"                 new code's unwind rules), functions)\n"
 	"  -h, --help     this text\n";
 
 static const char *state(const struct lkp_applied *a)
@@ -57,7 +60,8 @@ static void comm_of(pid_t pid, char *buf, size_t len)
 	fclose(f);
 }
 
-static void print(pid_t pid, const struct lkp_applied *v, unsigned int n)
+static void print(const struct lkp_session *s, pid_t pid, const struct lkp_applied *v,
+		  unsigned int n)
 {
 	char comm[32], bid[2 * LKPP_BUILD_ID_MAX + 1];
 	unsigned int i, k;
@@ -89,8 +93,9 @@ static void print(pid_t pid, const struct lkp_applied *v, unsigned int n)
 		printf(",\"file\":");
 		lkp_json_str(stdout, lkp_rec_str(a, a->hdr->patch_off));
 		printf(",\"state\":\"%s\",\"applied_at\":%" PRIu64 ",\"address\":\"0x%" PRIx64
-		       "\",\"call_sites\":%u,\"in_place\":%u,\"functions\":[", state(a),
-		       a->hdr->applied_at, a->rec_addr, a->nr_sites_live, a->hdr->nr_inplace);
+		       "\",\"call_sites\":%u,\"in_place\":%u,\"unwind\":\"%s\",\"functions\":[",
+		       state(a), a->hdr->applied_at, a->rec_addr, a->nr_sites_live,
+		       a->hdr->nr_inplace, lkp_eh_state(s, a));
 		for (k = 0; k < a->hdr->nr_funcs; k++) {
 			if (k)
 				putchar(',');
@@ -102,19 +107,23 @@ static void print(pid_t pid, const struct lkp_applied *v, unsigned int n)
 		printf("]}\n");
 }
 
-/* The records of pid through a read-only look at its memory: no session, no freeze. */
-static int read_pid(pid_t pid, struct lkp_applied **v, unsigned int *n)
+/*
+ * The records of pid through a read-only look at its memory: no session,
+ * no freeze; s keeps the look open for print() (close its mem_fd after).
+ */
+static int read_pid(pid_t pid, struct lkp_applied **v, unsigned int *n, struct lkp_session *s)
 {
-	struct lkp_session s = { .pid = pid, .fd = -1 };
 	char path[64];
 	int ret;
 
+	*s = (struct lkp_session){ .pid = pid, .fd = -1 };
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
-	s.mem_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (s.mem_fd < 0)
+	s->mem_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (s->mem_fd < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
-	ret = lkp_records_read(&s, v, n);
-	close(s.mem_fd);
+	ret = lkp_records_read(s, v, n);
+	if (ret)
+		close(s->mem_fd);
 	return ret;
 }
 
@@ -128,6 +137,7 @@ int cmd_list(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct lkp_applied *v;
+	struct lkp_session s;
 	unsigned int n;
 	struct dirent *d;
 	char *end;
@@ -163,7 +173,7 @@ int cmd_list(int argc, char **argv)
 		return LKPCTL_USAGE;
 	}
 	if (pid) {
-		ret = read_pid(pid, &v, &n);
+		ret = read_pid(pid, &v, &n, &s);
 		if (ret) {
 			char obj[32];
 
@@ -171,7 +181,8 @@ int cmd_list(int argc, char **argv)
 			lkp_error(obj, ret, "cannot read the process's memory");
 			return ret;
 		}
-		print(pid, v, n);
+		print(&s, pid, v, n);
+		close(s.mem_fd);
 		lkp_applied_free(v, n);
 		return 0;
 	}
@@ -184,10 +195,11 @@ int cmd_list(int argc, char **argv)
 		if (!isdigit((unsigned char)d->d_name[0]))
 			continue;
 		pid = atol(d->d_name);
-		if (read_pid(pid, &v, &n))
+		if (read_pid(pid, &v, &n, &s))
 			continue;
 		if (n)
-			print(pid, v, n);
+			print(&s, pid, v, n);
+		close(s.mem_fd);
 		lkp_applied_free(v, n);
 	}
 	closedir(dir);

@@ -436,6 +436,66 @@ struct lkp_hold_event {
 	__u32 flags;
 };
 
+/* The red zone below a thread's sp that LKP_IOC_CALL leaves alone (x86-64 ABI). */
+#define LKP_CALL_RED_ZONE	128
+
+/**
+ * struct lkp_call_frame - what LKP_IOC_CALL saves on the chosen thread's stack.
+ *
+ * The frame ends LKP_CALL_RED_ZONE bytes below the thread's sp, so @ip is at
+ * sp - 136: a stub that loads every register from the frame in this order,
+ * then pops @flags (popfq) and returns with `ret $128`, resumes the thread
+ * exactly where it was, with its sp.
+ */
+struct lkp_call_frame {
+	__u64 r15, r14, r13, r12, bp, bx, r11, r10;
+	__u64 r9, r8, ax, cx, dx, si, di;
+	__u64 flags;
+	__u64 ip;
+};
+
+/**
+ * struct lkp_call - LKP_IOC_CALL: make one thread of the target run a stub.
+ * @stub:	in: the stub's address: inside an executable mapping that
+ *		LKP_IOC_MAP made in this target.
+ * @avoid:	in: user pointer to @nr_avoid struct lkp_range: a thread whose
+ *		ip, or a word of whose stack, lies in one of them is never
+ *		chosen (code whose locks the stub takes). May be 0 with
+ *		@nr_avoid 0.
+ * @nr_avoid:	in: 0 to LKP_MAX_RANGES.
+ * @flags:	in: must be 0.
+ * @timeout_ms:	in: give up (ETIMEDOUT) when no thread could be chosen in
+ *		this long; 0 means 1000 ms.
+ * @max_stack:	in: as in struct lkp_stack_check, for @avoid.
+ * @tid:	out: the chosen thread.
+ * @attempts:	out: freezes it took.
+ * @frame:	out: where struct lkp_call_frame was written (the stub's rdi).
+ * @reserved:	must be 0.
+ *
+ * The target is frozen (as LKP_IOC_FREEZE does, sleepers left asleep) until
+ * a thread of its group is parked on its way to user mode, not inside a
+ * system call that is to restart, in 64-bit mode, and clear of @avoid; its
+ * registers go to a struct lkp_call_frame below its red zone, it resumes
+ * at @stub with rdi pointing at the frame and sp 16-byte aligned right
+ * below it, and the target is thawed. The call returns then: whether and
+ * when the stub has finished is for the stub to tell (it runs as an
+ * asynchronous signal handler would, while the other threads run).
+ * Without such a thread the target is thawed and frozen again, until
+ * @timeout_ms.
+ */
+struct lkp_call {
+	__u64 stub;
+	__u64 avoid;
+	__u32 nr_avoid;
+	__u32 flags;
+	__u32 timeout_ms;
+	__u32 max_stack;
+	__u32 tid;
+	__u32 attempts;
+	__u64 frame;
+	__u64 reserved;
+};
+
 #define LKP_IOC_NR_ATTACH	0x01
 #define LKP_IOC_NR_FREEZE	0x02
 #define LKP_IOC_NR_THAW		0x03
@@ -449,6 +509,7 @@ struct lkp_hold_event {
 #define LKP_IOC_NR_HOLD_ADD	0x0b
 #define LKP_IOC_NR_HOLD_DEL	0x0c
 #define LKP_IOC_NR_HOLD_RELEASE	0x0d
+#define LKP_IOC_NR_CALL		0x0e
 
 #define LKP_IOC_ATTACH		_IOW(LKP_IOC_TYPE, LKP_IOC_NR_ATTACH, struct lkp_attach)
 #define LKP_IOC_FREEZE		_IOWR(LKP_IOC_TYPE, LKP_IOC_NR_FREEZE, struct lkp_freeze)
@@ -463,5 +524,6 @@ struct lkp_hold_event {
 #define LKP_IOC_HOLD_ADD	_IOWR(LKP_IOC_TYPE, LKP_IOC_NR_HOLD_ADD, struct lkp_hold_add)
 #define LKP_IOC_HOLD_DEL	_IOW(LKP_IOC_TYPE, LKP_IOC_NR_HOLD_DEL, struct lkp_hold_del)
 #define LKP_IOC_HOLD_RELEASE	_IOW(LKP_IOC_TYPE, LKP_IOC_NR_HOLD_RELEASE, struct lkp_hold_release)
+#define LKP_IOC_CALL		_IOWR(LKP_IOC_TYPE, LKP_IOC_NR_CALL, struct lkp_call)
 
 #endif /* _UAPI_LINUX_LKP_H */

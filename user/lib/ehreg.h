@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* ehreg.h: registering a patch's unwind rules with the target's libgcc, and taking them back. */
+#ifndef LKP_EHREG_H
+#define LKP_EHREG_H
+#include <stdint.h>
+#include "record.h"
+#include "session.h"
+#include "target.h"
+
+/*
+ * What the patch's memory holds for it (laid out by lkp_link_layout, filled
+ * by lkp_link): in X a stub of LKP_EH_STUB_SIZE bytes, in W a block the stub
+ * reads its call from, then one entry per unwind section.
+ */
+#define LKP_EH_STUB_SIZE	144
+struct lkp_eh_block {
+	uint64_t fn;			/* the function the stub calls */
+	uint64_t arg0, arg1;		/* its first two arguments */
+	uint64_t done;			/* set to 1 by the stub once the call returned */
+	uint64_t result;		/* what it returned */
+	uint64_t stack;			/* bytes the stub takes below the frame for xsave */
+	uint64_t reserved[2];
+};
+enum { LKP_EH_NO, LKP_EH_YES, LKP_EH_UNKNOWN };
+struct lkp_eh_entry {
+	uint64_t eh_frame;		/* the section's run-time address (in R) */
+	uint64_t registered;		/* LKP_EH_*: whether libgcc holds object */
+	uint64_t object[10];		/* libgcc's struct object (48 bytes in GCC 12) */
+};
+
+/* The stub's bytes for the block at block (LKP_EH_STUB_SIZE bytes at buf). */
+void lkp_eh_fill_stub(uint8_t *buf, uint64_t block);
+
+/*
+ * Register the unwind sections of a just-written patch a (its record read
+ * back, or built: rec_addr unused) with __register_frame_info of the
+ * target's libgcc_s.so.1. 0 (also when a has no unwind section or the
+ * process has no libgcc_s: nothing unwinds there that could use them, see
+ * docs/apply.md), or -errno with err saying why; on error, what was
+ * registered stays so (the entries say which) and must be taken back.
+ * -ETIMEDOUT: no thread of the process could run the call (all asleep in
+ * calls that must not be interrupted), nothing registered by that call.
+ */
+int lkp_eh_register(const struct lkp_session *s, struct lkp_target *t, uint64_t eh_area,
+		    uint64_t eh_stub, uint32_t nr_eh, char *err);
+/*
+ * Take back what is registered (__deregister_frame_info). 0 when nothing of
+ * it is registered any more: only then may its memory go. An entry whose
+ * registration never said it was done stays (-EBUSY), memory and all.
+ */
+int lkp_eh_deregister(const struct lkp_session *s, struct lkp_target *t, uint64_t eh_area,
+		      uint64_t eh_stub, uint32_t nr_eh, char *err);
+/* "registered", "not registered", "partly registered", "unknown" or "none" (no unwind section). */
+const char *lkp_eh_state(const struct lkp_session *s, const struct lkp_applied *a);
+#endif /* LKP_EHREG_H */
