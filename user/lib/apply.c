@@ -438,7 +438,7 @@ static int eh_take_back(const struct lkp_session *s, struct lkp_target **tp, uin
 	char err[LKP_ERR_SIZE];
 	int ret;
 
-	if (!nr)
+	if (!lkp_eh_any_held(s, area, nr))
 		return 0;
 	if (!*tp) {
 		ret = lkp_target_open(s, tp, err);

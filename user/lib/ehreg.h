@@ -2,6 +2,7 @@
 /* ehreg.h: registering a patch's unwind rules with the target's libgcc, and taking them back. */
 #ifndef LKP_EHREG_H
 #define LKP_EHREG_H
+#include <stdbool.h>
 #include <stdint.h>
 #include "record.h"
 #include "session.h"
@@ -50,6 +51,12 @@ int lkp_eh_register(const struct lkp_session *s, struct lkp_target *t, uint64_t 
  */
 int lkp_eh_deregister(const struct lkp_session *s, struct lkp_target *t, uint64_t eh_area,
 		      uint64_t eh_stub, uint32_t nr_eh, char *err);
+/*
+ * Whether libgcc may hold any of the entries (registered, unknown, or
+ * unreadable): only then is there anything to take back, and the target
+ * worth opening (its maps, which a process of many threads makes long).
+ */
+bool lkp_eh_any_held(const struct lkp_session *s, uint64_t eh_area, uint32_t nr_eh);
 /* "registered", "not registered", "partly registered", "unknown" or "none" (no unwind section). */
 const char *lkp_eh_state(const struct lkp_session *s, const struct lkp_applied *a);
 #endif /* LKP_EHREG_H */

@@ -251,7 +251,7 @@ int lkp_records_read(const struct lkp_session *s, struct lkp_applied **out, unsi
 {
 	uint64_t (*maps)[2] = NULL, (*nm)[2], start, len;
 	unsigned int cnt = 0;
-	char line[512];
+	char line[512], fbuf[16384];
 	FILE *f;
 	int ret;
 
@@ -259,6 +259,8 @@ int lkp_records_read(const struct lkp_session *s, struct lkp_applied **out, unsi
 	f = fopen(line, "re");
 	if (!f)
 		return errno == ENOENT ? -ESRCH : -errno;
+	/* stdio's buffer for /proc is 1 KiB: a read per 8 lines, each taking the mmap lock. */
+	setvbuf(f, fbuf, _IOFBF, sizeof(fbuf));
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
 		if (!lkp_record_candidate(line, &start, &len))
