@@ -81,7 +81,8 @@ check:
 demo:
 	$(Q)$(TOP)/scripts/deps
 	$(Q)$(MAKE) all
-	$(Q)$(TOP)/tests/real/server/build
+	$(Q)$(MAKE) -s -C $(TOP)/tests/real/server B=$(B)
+	$(Q)$(TOP)/tests/real/deb/memcached/build
 	$(Q)$(TOP)/tests/vm/run --name demo -- $(TOP)/scripts/demo
 
 # The fuzzer writes what it finds to $(B)/fuzz/corpus and any crash to
