@@ -689,7 +689,7 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 	for (i = 0; i < nr_jobs; i++) {
 		struct job *j = &jobs[i];
 
-		ret = lkp_link_layout(&j->img, j->pf->p, j->obj);
+		ret = lkp_link_layout(&j->img, j->pf->p, j->obj, lkp_eh_possible(t));
 		if (ret) {
 			set_err(r, "%s: out of memory", j->pf->path);
 			goto unmap;

@@ -80,17 +80,24 @@ struct eh_fns {
 	struct lkp_range avoid;		/* libgcc_s: a thread in there may hold its lock */
 };
 
+bool lkp_eh_possible(const struct lkp_target *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nr_objs; i++)
+		if (!strcmp(t->objs[i].name, "libgcc_s.so.1"))
+			return true;
+	return false;
+}
+
 /* name@GCC_3.0 in libgcc_s.so.1: -ENOENT when the process has not loaded it. */
 static int eh_resolve(struct lkp_target *t, const char *name, struct eh_fns *f, char *err)
 {
 	struct lkp_addr a;
-	unsigned int i;
 	int ret;
 
 	/* Most C processes never load it: no symbol lookup for them. */
-	for (i = 0; i < t->nr_objs && strcmp(t->objs[i].name, "libgcc_s.so.1"); i++)
-		;
-	if (i == t->nr_objs)
+	if (!lkp_eh_possible(t))
 		return -ENOENT;
 	ret = lkp_target_resolve(t, name, "GCC_3.0", "libgcc_s.so.1", false, &a, err);
 	if (ret)

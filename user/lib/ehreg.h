@@ -29,6 +29,13 @@ struct lkp_eh_entry {
 	uint64_t object[10];		/* libgcc's struct object (48 bytes in GCC 12) */
 };
 
+/*
+ * Whether the process has a libgcc_s to register unwind rules with: most C
+ * processes never load it, and then a patch gets no stub and no block
+ * (nothing there unwinds, see docs/apply.md).
+ */
+bool lkp_eh_possible(const struct lkp_target *t);
+
 /* The stub's bytes for the block at block (LKP_EH_STUB_SIZE bytes at buf). */
 void lkp_eh_fill_stub(uint8_t *buf, uint64_t block);
 

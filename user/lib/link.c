@@ -87,7 +87,8 @@ static unsigned int nr_old_funcs(const struct lkpp_patch *p)
 	return n;
 }
 
-int lkp_link_layout(struct lkp_image *img, const struct lkpp_patch *p, struct lkp_object *obj)
+int lkp_link_layout(struct lkp_image *img, const struct lkpp_patch *p, struct lkp_object *obj,
+		    bool unwind)
 {
 	uint64_t off[LKP_NR_MAPS] = { 0 }, names = 0;
 	unsigned int i;
@@ -170,7 +171,7 @@ int lkp_link_layout(struct lkp_image *img, const struct lkpp_patch *p, struct lk
 	off[LKP_MAP_W] = align_up(off[LKP_MAP_W], 8);
 	img->lazy_off = off[LKP_MAP_W];
 	off[LKP_MAP_W] += img->nr_lazy * 8;
-	for (i = 0; i < p->nr_sections; i++)
+	for (i = 0; i < p->nr_sections && unwind; i++)
 		img->nr_eh += p->sections[i].unwind;
 	if (img->nr_eh) {
 		off[LKP_MAP_X] = align_up(off[LKP_MAP_X], 16);

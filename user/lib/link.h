@@ -74,8 +74,13 @@ struct lkp_entry_write {
 /* The identity of a patch file: FNV-1a 64 of its bytes. */
 uint64_t lkp_patch_id(const struct lkpp_patch *p);
 
-/* Lay out p's memory for obj: sizes in img->len. 0 or -errno. */
-int lkp_link_layout(struct lkp_image *img, const struct lkpp_patch *p, struct lkp_object *obj);
+/*
+ * Lay out p's memory for obj: sizes in img->len. unwind: room for the
+ * registration of p's unwind rules (ehreg.c), which only a process with
+ * libgcc_s can use. 0 or -errno.
+ */
+int lkp_link_layout(struct lkp_image *img, const struct lkpp_patch *p, struct lkp_object *obj,
+		    bool unwind);
 
 /*
  * With img->addr[] set (the mappings made), resolve every symbol in the
