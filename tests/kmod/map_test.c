@@ -314,6 +314,37 @@ TEST_F(mp, parts_without_room_map_nothing)
 }
 
 /*
+ * Set vm.max_map_count to limit, the old value kept in saved (size
+ * bytes); returns the sysctl's fd for max_map_count_restore(), or -1.
+ */
+static int max_map_count_set(unsigned int limit, char *saved, size_t size)
+{
+	char low[32];
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/sys/vm/max_map_count", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = pread(fd, saved, size - 1, 0);
+	snprintf(low, sizeof(low), "%u", limit);
+	if (n <= 0 || pwrite(fd, low, strlen(low), 0) != (ssize_t)strlen(low)) {
+		close(fd);
+		return -1;
+	}
+	saved[n] = 0;
+	return fd;
+}
+
+static bool max_map_count_restore(int fd, const char *saved)
+{
+	bool ok = pwrite(fd, saved, strlen(saved), 0) == (ssize_t)strlen(saved);
+
+	close(fd);
+	return ok;
+}
+
+/*
  * All or none inside the worker too: with vm.max_map_count leaving room
  * for one mapping more, the first part is made and the second refused; the
  * first is taken back, the call is ENOMEM and the target's mappings are as
@@ -325,10 +356,9 @@ TEST_F(mp, parts_refused_half_way_are_taken_back)
 	static const __u64 lens[1] = { 4096 };
 	static const __u32 prots[1] = { PROT_READ };
 	__u64 hint = (uintptr_t)lkp_t_fn & ~4095ULL, addr = 0, addrs[2];
-	char saved[32], low[32];
-	unsigned int lines = 0;
+	unsigned int lines = 0, low;
 	int fd, ret, ret1;
-	ssize_t n;
+	char saved[32];
 	char *p;
 
 	ASSERT_LT(0, maps_all(self->t.pid, before, sizeof(before)));
@@ -336,22 +366,17 @@ TEST_F(mp, parts_refused_half_way_are_taken_back)
 		lines++;
 	ASSERT_LT(4, lines);
 	/* One line per mapping, and [vsyscall] if shown: the limit is the count now. */
-	snprintf(low, sizeof(low), "%u", lines - !!strstr(before, "[vsyscall]"));
-	fd = open("/proc/sys/vm/max_map_count", O_RDWR | O_CLOEXEC);
+	low = lines - !!strstr(before, "[vsyscall]");
+	fd = max_map_count_set(low, saved, sizeof(saved));
 	ASSERT_LE(0, fd);
-	n = pread(fd, saved, sizeof(saved) - 1, 0);
-	ASSERT_LT(0, n);
-	saved[n] = 0;
-	ASSERT_EQ((ssize_t)strlen(low), pwrite(fd, low, strlen(low), 0));
 	ret = map_block(self->fd, hint, 4096, 2 * GiB - (1 << 20), PROT_READ | PROT_EXEC, 1,
 			lens, prots, addrs);
 	maps_all(self->t.pid, after, sizeof(after));
 	ret1 = map(self->fd, hint, 4096, 2 * GiB - (1 << 20), PROT_READ | PROT_EXEC, &addr);
-	ASSERT_EQ((ssize_t)strlen(saved), pwrite(fd, saved, strlen(saved), 0));
-	close(fd);
-	EXPECT_EQ(-ENOMEM, ret) TH_LOG("vm.max_map_count %s", low);
+	ASSERT_TRUE(max_map_count_restore(fd, saved));
+	EXPECT_EQ(-ENOMEM, ret) TH_LOG("vm.max_map_count %u", low);
 	EXPECT_STREQ(before, after);
-	ASSERT_EQ(0, ret1) TH_LOG("vm.max_map_count %s", low);
+	ASSERT_EQ(0, ret1) TH_LOG("vm.max_map_count %u", low);
 	ASSERT_EQ(0, unmap(self->fd, addr, 4096));
 }
 
@@ -392,9 +417,8 @@ TEST_F(mp, max_map_count_is_enomem)
 {
 	static char before[1 << 16], after[1 << 16];
 	__u64 hint = (uintptr_t)lkp_t_fn & ~4095ULL, addr = 0;
-	char saved[32], low[32];
 	unsigned int lines = 0;
-	ssize_t n;
+	char saved[32];
 	int fd, ret;
 	char *p;
 
@@ -403,17 +427,11 @@ TEST_F(mp, max_map_count_is_enomem)
 		lines++;
 	/* One line per mapping, and [vsyscall], which is none. */
 	ASSERT_LT(4, lines);
-	snprintf(low, sizeof(low), "%u", lines - 2);
-	fd = open("/proc/sys/vm/max_map_count", O_RDWR | O_CLOEXEC);
+	fd = max_map_count_set(lines - 2, saved, sizeof(saved));
 	ASSERT_LE(0, fd);
-	n = pread(fd, saved, sizeof(saved) - 1, 0);
-	ASSERT_LT(0, n);
-	saved[n] = 0;
-	ASSERT_EQ((ssize_t)strlen(low), pwrite(fd, low, strlen(low), 0));
 	ret = map(self->fd, hint, 4096, 2 * GiB - (1 << 20), PROT_READ, &addr);
-	ASSERT_EQ((ssize_t)strlen(saved), pwrite(fd, saved, strlen(saved), 0));
-	close(fd);
-	EXPECT_EQ(-ENOMEM, ret) TH_LOG("vm.max_map_count %s", low);
+	ASSERT_TRUE(max_map_count_restore(fd, saved));
+	EXPECT_EQ(-ENOMEM, ret) TH_LOG("vm.max_map_count %u", lines - 2);
 	ASSERT_LT(0, maps_all(self->t.pid, after, sizeof(after)));
 	EXPECT_STREQ(before, after);
 	/* With the limit back, the same call maps. */
