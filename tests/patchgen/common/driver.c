@@ -23,7 +23,9 @@
  *   run        one round in this process; "@end"
  *   fork-run   one round in a child forked for it, which then exits, so the
  *              round sees the code of this process but leaves its state
- *              alone; "@end exit STATUS" or "@end signal SIGNO"
+ *              alone; "@end exit STATUS" or "@end signal SIGNO"; the
+ *              spinners wait between two rounds while it forks ("@stuck K"
+ *              when K of them do not get there in 30 s)
  *   spawn      fork a child that serves commands too; "@child PID"
  *   child CMD  CMD to that child; its answer, relayed
  *   count      "@count N": the spinners' iterations, summed
@@ -35,8 +37,8 @@
  * /dev/null (fds 1 and 2 are redirected, run() itself is untouched) and
  * the answers go to the saved original descriptors. While they spin, run
  * is refused (its output would be lost and its state shared): fork-run
- * gives the child fresh stdio streams on the saved descriptors, since a
- * spinner may have held stdout's lock or been inside its buffer at fork.
+ * gives the child fresh stdio streams on the saved descriptors, since
+ * stdout's buffer holds what the spinners wrote for /dev/null.
  * The line commands are read with read(2), never through stdin's buffer,
  * so a spawned child does not inherit unread input.
  */
@@ -45,12 +47,14 @@
 struct spinner {
 	pthread_t thread;
 	_Atomic unsigned long count;
-	char pad[64 - sizeof(unsigned long)];
+	atomic_bool held;	/* waiting between two rounds (spin_hold) */
+	char pad[64 - sizeof(unsigned long) - sizeof(atomic_bool)];
 };
 
 static struct spinner *spinners;
 static int nr_spin;
 static atomic_bool spin_stop;
+static atomic_bool spin_hold;
 static int in_fd;		/* commands */
 static int out_fd = 1, err_fd = 2;	/* answers and rounds (saved while spinning) */
 static pid_t child_pid = -1;
@@ -103,7 +107,21 @@ static void *spin(void *arg)
 {
 	struct spinner *s = arg;
 
+	struct timespec tick = { 0, 100000 };
+
 	while (!atomic_load_explicit(&spin_stop, memory_order_relaxed)) {
+		/*
+		 * Cleared before hold is read (both sequentially consistent):
+		 * once fork_run() has set hold and read held, this thread is
+		 * not in run(), whatever value it read.
+		 */
+		atomic_store(&s->held, false);
+		if (atomic_load(&spin_hold)) {
+			atomic_store(&s->held, true);
+			while (atomic_load(&spin_hold))
+				nanosleep(&tick, NULL);
+			continue;
+		}
 		run();
 		atomic_fetch_add_explicit(&s->count, 1, memory_order_relaxed);
 	}
@@ -177,16 +195,46 @@ static void spin_stop_all(void)
 	answer("@stopped");
 }
 
+/*
+ * Holds every spinner between two rounds: 0, or the number still inside
+ * run() after 30 s. A child forked while a spinner is inside run() gets
+ * whatever lock that spinner held at that moment, held for good: stdout's,
+ * malloc's, or libgcc's object_mutex, which every throw takes once any
+ * unwind rules were registered in the process (docs/apply.md).
+ */
+static int spin_hold_all(void)
+{
+	struct timespec tick = { 0, 100000 };
+	int i, busy = nr_spin, waited;
+
+	atomic_store(&spin_hold, true);
+	for (waited = 0; busy && waited < 300000; waited++) {
+		busy = 0;
+		for (i = 0; i < nr_spin; i++)
+			busy += !atomic_load(&spinners[i].held);
+		if (busy)
+			nanosleep(&tick, NULL);
+	}
+	return busy;
+}
+
 static void fork_run(void)
 {
 	pid_t pid;
-	int st;
+	int st, busy;
 
 	if (!nr_spin) {
 		fflush(stdout);
 		fflush(stderr);
 	}
+	busy = spin_hold_all();
+	if (busy) {
+		atomic_store(&spin_hold, false);
+		answer("@stuck %d", busy);
+		return;
+	}
 	pid = fork();
+	atomic_store(&spin_hold, false);
 	if (pid < 0) {
 		answer("@error fork: %s", strerror(errno));
 		return;
