@@ -19,7 +19,10 @@
  * and jumps back. The other threads run on meanwhile: if one holds a lock
  * the stub needs, the stub waits for it like any thread would. Only a
  * thread that is itself inside the code taking that lock (its ip or a
- * return address in @avoid) could deadlock, and is never chosen.
+ * return address in @avoid) could deadlock, and is never chosen; nor is
+ * one stopped inside code that holds a lock the stub's callees take (the
+ * allocator: its ip in the ip-only ranges), unless it was woken for the
+ * call from a system call, as a signal handler may run there.
  *
  * Nothing is left behind: a call either chose a thread before it thawed
  * (its pt_regs are already the stub's) or changed nothing; the freeze's
@@ -53,6 +56,12 @@
 /* How long a woken sleeper may take to park, frozen, before the next try. */
 #define LKP_CALL_WAKE_MS	100
 
+/* The two kinds of ranges in struct lkp_call's avoid array. */
+struct lkp_call_avoid {
+	struct lkp_ranges full;	/* ip and stack: nr_avoid */
+	struct lkp_ranges ip;	/* ip of a thread not woken for the call: nr_avoid_ip */
+};
+
 /* The error a system call interrupted without a signal returns before the kernel restarts it. */
 static bool lkp_call_restart_code(long ax)
 {
@@ -79,7 +88,8 @@ static bool lkp_call_stack_room(struct mm_struct *mm, u64 sp)
 static int lkp_call_eligible(struct lkp_session *s,
 			     const struct lkp_snapshot *snap,
 			     const struct lkp_thread_snap *th,
-			     const struct lkp_ranges *avoid, u64 limit)
+			     const struct lkp_call_avoid *avoid, bool woken,
+			     u64 limit)
 {
 	struct pt_regs *regs = task_pt_regs(th->task);
 	struct lkp_blocker b;
@@ -94,13 +104,21 @@ static int lkp_call_eligible(struct lkp_session *s,
 	if (th->in_syscall && lkp_call_restart_code(regs->ax) &&
 	    signal_pending(th->task))
 		return -EAGAIN;
-	if (avoid->nr && lkp_ranges_has(avoid, th->ip))
+	if (avoid->full.nr && lkp_ranges_has(&avoid->full, th->ip))
+		return -EAGAIN;
+	/*
+	 * A thread stopped at any instruction may be inside the allocator,
+	 * holding a lock the stub's callees take. A sleeper woken for the
+	 * call is at a system call that restarts (lkp_call_wakeable()): the
+	 * points where signal handlers may call what they like.
+	 */
+	if (!woken && avoid->ip.nr && lkp_ranges_has(&avoid->ip, th->ip))
 		return -EAGAIN;
 	if (mmap_read_lock_killable(snap->mm))
 		return -EINTR;
 	ret = lkp_call_stack_room(snap->mm, regs->sp) ? 0 : -EAGAIN;
-	if (!ret && avoid->nr)
-		ret = lkp_stack_scan(snap->mm, th, avoid, limit, &b);
+	if (!ret && avoid->full.nr)
+		ret = lkp_stack_scan(snap->mm, th, &avoid->full, limit, &b);
 	mmap_read_unlock(snap->mm);
 	return ret == -EBUSY ? -EAGAIN : ret;
 }
@@ -219,7 +237,8 @@ static int lkp_call_nudge(struct task_struct *t)
 
 /* Borrow @task if it is parked now and still eligible: 0, or -EAGAIN. */
 static int lkp_call_take(struct lkp_session *s, struct lkp_call *c,
-			 const struct lkp_ranges *avoid, struct task_struct *task)
+			 const struct lkp_call_avoid *avoid,
+			 struct task_struct *task)
 {
 	u64 limit = lkp_stack_limit(c->max_stack);
 	struct lkp_thread_snap *th;
@@ -238,7 +257,8 @@ static int lkp_call_take(struct lkp_session *s, struct lkp_call *c,
 		th = &snap.threads[i];
 		if (!th->parked || (task && th->task != task))
 			continue;
-		ret = lkp_call_eligible(s, &snap, th, avoid, limit);
+		ret = lkp_call_eligible(s, &snap, th, avoid, task != NULL,
+					limit);
 		if (!ret)
 			ret = lkp_call_redirect(th, c->stub, &c->frame);
 		if (!ret)
@@ -253,7 +273,7 @@ static int lkp_call_take(struct lkp_session *s, struct lkp_call *c,
 
 /* A sleeper to wake, referenced, or NULL. */
 static struct task_struct *lkp_call_pick_sleeper(struct lkp_session *s,
-						 const struct lkp_ranges *avoid,
+						 const struct lkp_call_avoid *avoid,
 						 u32 max_stack)
 {
 	u64 limit = lkp_stack_limit(max_stack);
@@ -267,7 +287,7 @@ static struct task_struct *lkp_call_pick_sleeper(struct lkp_session *s,
 	for (i = 0; i < snap.nr && !task; i++) {
 		th = &snap.threads[i];
 		if (lkp_call_wakeable(th) &&
-		    !lkp_call_eligible(s, &snap, th, avoid, limit)) {
+		    !lkp_call_eligible(s, &snap, th, avoid, true, limit)) {
 			task = th->task;
 			get_task_struct(task);
 		}
@@ -282,7 +302,7 @@ static struct task_struct *lkp_call_pick_sleeper(struct lkp_session *s,
  * has parked; else -EAGAIN.
  */
 static int lkp_call_once(struct lkp_session *s, struct lkp_call *c,
-			 const struct lkp_ranges *avoid)
+			 const struct lkp_call_avoid *avoid)
 {
 	struct task_struct *task;
 	unsigned int waited;
@@ -311,7 +331,7 @@ static int lkp_call_once(struct lkp_session *s, struct lkp_call *c,
 int lkp_ioc_call(struct file *file, void *karg)
 {
 	struct lkp_session *s = file->private_data;
-	struct lkp_ranges avoid = { 0 };
+	struct lkp_call_avoid avoid = { 0 };
 	struct lkp_call *c = karg;
 	unsigned long deadline;
 	u32 nr_threads;
@@ -322,7 +342,9 @@ int lkp_ioc_call(struct file *file, void *karg)
 	c->attempts = 0;
 	c->frame = 0;
 	if (c->flags || c->reserved || !c->stub ||
-	    c->nr_avoid > LKP_MAX_RANGES || (!c->nr_avoid && c->avoid))
+	    c->nr_avoid > LKP_MAX_RANGES ||
+	    c->nr_avoid_ip > LKP_MAX_RANGES - c->nr_avoid ||
+	    (!c->nr_avoid && !c->nr_avoid_ip && c->avoid))
 		return -EINVAL;
 	if (lkp_session_frozen(s))
 		return -EALREADY;
@@ -330,9 +352,17 @@ int lkp_ioc_call(struct file *file, void *karg)
 	if (ret)
 		return ret;
 	if (c->nr_avoid) {
-		ret = lkp_ranges_copy(&avoid, c->avoid, c->nr_avoid);
+		ret = lkp_ranges_copy(&avoid.full, c->avoid, c->nr_avoid);
 		if (ret)
 			return ret;
+	}
+	if (c->nr_avoid_ip) {
+		ret = lkp_ranges_copy(&avoid.ip, c->avoid + (u64)c->nr_avoid *
+				      sizeof(struct lkp_range), c->nr_avoid_ip);
+		if (ret) {
+			lkp_ranges_free(&avoid.full);
+			return ret;
+		}
 	}
 
 	deadline = jiffies + msecs_to_jiffies(c->timeout_ms ?:
@@ -356,6 +386,7 @@ int lkp_ioc_call(struct file *file, void *karg)
 			break;
 		}
 	}
-	lkp_ranges_free(&avoid);
+	lkp_ranges_free(&avoid.ip);
+	lkp_ranges_free(&avoid.full);
 	return ret;
 }

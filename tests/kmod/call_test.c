@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* call_test.c: LKP_IOC_CALL: every documented error, a running thread and a woken sleeper borrowed, avoided code respected. */
+/* call_test.c: LKP_IOC_CALL: every documented error, a running thread and a woken sleeper borrowed, avoided code respected (ip and stack, or ip only). */
 #include "../kselftest_harness.h"
 #include "lkp_target.h"
 
@@ -80,6 +80,7 @@ static struct lkp_call call_args(uint64_t stub, __u32 timeout_ms)
 	c.flags = 0;
 	c.timeout_ms = timeout_ms;
 	c.max_stack = 0;
+	c.nr_avoid_ip = 0;
 	c.reserved = 0;
 	return c;
 }
@@ -131,6 +132,15 @@ TEST_F(call, einval)
 	c.nr_avoid = LKP_MAX_RANGES + 1;
 	EXPECT_EQ(-EINVAL, call(self->fd, &c));
 	c = call_args(self->stub, 0);
+	c.avoid = (uintptr_t)&r;
+	c.nr_avoid = 1;
+	c.nr_avoid_ip = LKP_MAX_RANGES;	/* together above the limit */
+	EXPECT_EQ(-EINVAL, call(self->fd, &c));
+	c = call_args(self->stub, 0);
+	c.avoid = (uintptr_t)&r;
+	c.nr_avoid_ip = LKP_MAX_RANGES + 1;
+	EXPECT_EQ(-EINVAL, call(self->fd, &c));
+	c = call_args(self->stub, 0);
 	c.avoid = (uintptr_t)&r;	/* a pointer with no count */
 	EXPECT_EQ(-EINVAL, call(self->fd, &c));
 }
@@ -156,6 +166,11 @@ TEST_F(call, efault_avoid)
 
 	c.avoid = 8;
 	c.nr_avoid = 1;
+	EXPECT_EQ(-EFAULT, call(self->fd, &c));
+	/* The ip-only ranges are read from there too. */
+	c = call_args(self->stub, 0);
+	c.avoid = 8;
+	c.nr_avoid_ip = 1;
 	EXPECT_EQ(-EFAULT, call(self->fd, &c));
 }
 
@@ -253,6 +268,51 @@ TEST_F(call, avoid_keeps_a_thread)
 	EXPECT_EQ(-ETIMEDOUT, call(self->fd, &c));
 	EXPECT_EQ(0, counter_reaches(self->t.pid, self->data, 0));
 	ASSERT_EQ(0, lkp_target_release(&self->t));
+}
+
+/* All of user space, for the ip-only ranges. */
+static const struct lkp_range everywhere = { 4096, 1ULL << 47 };
+
+/*
+ * An ip-only range keeps a thread that runs there, wherever it would
+ * parked, and no stack word is looked at: with no sleeper to wake, nothing
+ * is borrowed.
+ */
+TEST_F(call, avoid_ip_keeps_a_running_thread)
+{
+	struct lkp_call c = call_args(self->stub, 100);
+
+	ASSERT_EQ(0, lkp_target_thread(&self->t, LKP_T_SPIN));
+	ASSERT_EQ(0, lkp_target_wait_in_read(self->t.pid));
+	c.avoid = (uintptr_t)&everywhere;
+	c.nr_avoid_ip = 1;
+	EXPECT_EQ(-ETIMEDOUT, call(self->fd, &c));
+	EXPECT_EQ(0, counter_reaches(self->t.pid, self->data, 0));
+	ASSERT_EQ(0, lkp_target_release(&self->t));
+}
+
+/*
+ * The same range spares a sleeper woken for the call, though its ip (the
+ * read() in libc) lies in it: it stopped at a system call, not inside
+ * whatever code the range holds. The spinner, preferred otherwise, is not
+ * borrowed.
+ */
+TEST_F(call, avoid_ip_spares_a_woken_sleeper)
+{
+	struct lkp_call c = call_args(self->stub, 0);
+
+	ASSERT_EQ(0, lkp_target_thread(&self->t, LKP_T_SPIN));
+	ASSERT_EQ(0, lkp_target_thread(&self->t, LKP_T_DEEP));
+	ASSERT_EQ(0, wait_thread_in_read(self->t.pid, self->t.shm->tid[LKP_T_DEEP]));
+	ASSERT_EQ(0, lkp_target_wait_in_read(self->t.pid));
+	c.avoid = (uintptr_t)&everywhere;
+	c.nr_avoid_ip = 1;
+	ASSERT_EQ(0, call(self->fd, &c));
+	EXPECT_EQ(self->t.shm->tid[LKP_T_DEEP], (pid_t)c.tid);
+	EXPECT_EQ(1, counter_reaches(self->t.pid, self->data, 1));
+	ASSERT_EQ(0, wait_thread_in_read(self->t.pid, self->t.shm->tid[LKP_T_DEEP]));
+	ASSERT_EQ(0, lkp_target_release(&self->t));
+	EXPECT_EQ(1, lkp_target_call(&self->t, LKP_CMD_CALL));
 }
 
 TEST_HARNESS_MAIN

@@ -75,19 +75,43 @@ static uint64_t xsave_room(void)
 	return b + 64;
 }
 
+/* libgcc_s, then the allocators: see eh_resolve(). */
+#define EH_MAX_AVOID	4
+
 struct eh_fns {
 	uint64_t fn;
-	struct lkp_range avoid;		/* libgcc_s: a thread in there may hold its lock */
+	struct lkp_range avoid[EH_MAX_AVOID];
+	uint32_t nr_ip;			/* of them, checked against the ip only */
 };
 
-bool lkp_eh_possible(const struct lkp_target *t)
+/* Adds o's range to the ip-only ranges of f, once. */
+static void avoid_ip(struct eh_fns *f, const struct lkp_object *o)
+{
+	uint32_t i;
+
+	if (!o)
+		return;
+	for (i = 0; i < 1 + f->nr_ip; i++)
+		if (f->avoid[i].start == o->lo)
+			return;
+	if (1 + f->nr_ip < EH_MAX_AVOID)
+		f->avoid[1 + f->nr_ip++] = (struct lkp_range){ o->lo, o->hi };
+}
+
+/* The loaded object of that file name, or NULL. */
+static struct lkp_object *by_name(const struct lkp_target *t, const char *name)
 {
 	unsigned int i;
 
 	for (i = 0; i < t->nr_objs; i++)
-		if (!strcmp(t->objs[i].name, "libgcc_s.so.1"))
-			return true;
-	return false;
+		if (!strcmp(t->objs[i].name, name))
+			return &t->objs[i];
+	return NULL;
+}
+
+bool lkp_eh_possible(const struct lkp_target *t)
+{
+	return by_name(t, "libgcc_s.so.1");
 }
 
 /* name@GCC_3.0 in libgcc_s.so.1: -ENOENT when the process has not loaded it. */
@@ -107,7 +131,22 @@ static int eh_resolve(struct lkp_target *t, const char *name, struct eh_fns *f, 
 		return -ENOENT;
 	}
 	f->fn = a.addr;
-	f->avoid = (struct lkp_range){ a.obj->lo, a.obj->hi };
+	/* A thread in libgcc_s, or returning into it, may hold object_mutex. */
+	f->avoid[0] = (struct lkp_range){ a.obj->lo, a.obj->hi };
+	/*
+	 * The stub runs as a signal handler would, and deregistering calls
+	 * free(): a thread stopped inside the allocator, holding the lock of
+	 * the arena that free() needs, would wait for itself for good, with
+	 * object_mutex held. Only the ip counts here (the allocator calls
+	 * back into nobody), and a sleeper woken for the call is exempt.
+	 */
+	f->nr_ip = 0;
+	if (!lkp_target_resolve(t, "free", NULL, NULL, false, &a, err))
+		avoid_ip(f, a.obj);
+	if (!lkp_target_resolve(t, "malloc", NULL, NULL, false, &a, err))
+		avoid_ip(f, a.obj);
+	avoid_ip(f, by_name(t, "libc.so.6"));
+	err[0] = '\0';
 	return 0;
 }
 
@@ -130,12 +169,15 @@ static int eh_call(const struct lkp_session *s, const struct eh_fns *f, uint64_t
 		.fn = f->fn, .arg0 = arg0, .arg1 = arg1, .stack = xsave_room(),
 	};
 	struct lkp_call c = {
-		.stub = eh_stub_addr, .avoid = (uintptr_t)&f->avoid, .nr_avoid = 1,
+		.stub = eh_stub_addr, .avoid = (uintptr_t)f->avoid, .nr_avoid = 1,
 		.timeout_ms = EH_CALL_FIND_MS,
 	};
 	long waited;
 	int ret;
 
+	/* A version 3 module knows no ip-only ranges: libgcc_s's alone, as then. */
+	if (s->api_version >= 4)
+		c.nr_avoid_ip = f->nr_ip;
 	ret = lkp_mem_write(s, eh_area, &blk, sizeof(blk));
 	if (ret)
 		return ret;

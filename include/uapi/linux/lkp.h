@@ -18,7 +18,7 @@
  *   caller's size.
  */
 
-#define LKP_API_VERSION		3
+#define LKP_API_VERSION		4
 
 /* The device's ioctl type byte. */
 #define LKP_IOC_TYPE		0xB9
@@ -458,11 +458,15 @@ struct lkp_call_frame {
  * struct lkp_call - LKP_IOC_CALL: make one thread of the target run a stub.
  * @stub:	in: the stub's address: inside an executable mapping that
  *		LKP_IOC_MAP made in this target.
- * @avoid:	in: user pointer to @nr_avoid struct lkp_range: a thread whose
- *		ip, or a word of whose stack, lies in one of them is never
- *		chosen (code whose locks the stub takes). May be 0 with
- *		@nr_avoid 0.
- * @nr_avoid:	in: 0 to LKP_MAX_RANGES.
+ * @avoid:	in: user pointer to @nr_avoid + @nr_avoid_ip struct
+ *		lkp_range. The first @nr_avoid: a thread whose ip, or a word
+ *		of whose stack, lies in one of them is never chosen (code
+ *		whose locks the stub takes). The next @nr_avoid_ip (version
+ *		4): a thread interrupted there is not chosen, a sleeper woken
+ *		from a system call is (code that holds locks the stub's
+ *		callees take, such as the allocator's). May be 0 when both
+ *		counts are 0.
+ * @nr_avoid:	in: @nr_avoid + @nr_avoid_ip is 0 to LKP_MAX_RANGES.
  * @flags:	in: must be 0.
  * @timeout_ms:	in: give up (ETIMEDOUT) when no thread could be chosen in
  *		this long; 0 means 1000 ms.
@@ -470,11 +474,13 @@ struct lkp_call_frame {
  * @tid:	out: the chosen thread.
  * @attempts:	out: freezes it took.
  * @frame:	out: where struct lkp_call_frame was written (the stub's rdi).
+ * @nr_avoid_ip: in: see @avoid; 0 before version 4.
  * @reserved:	must be 0.
  *
  * The target is frozen (as LKP_IOC_FREEZE does, sleepers left asleep) until
- * a thread of its group is parked on its way to user mode, not inside a
- * system call that is to restart, in 64-bit mode, and clear of @avoid; its
+ * a thread of its group is parked on its way to user mode (or a sleeper in
+ * a call that restarts unseen is woken to park: docs/uapi.md), in 64-bit
+ * mode, and clear of @avoid; its
  * registers go to a struct lkp_call_frame below its red zone, it resumes
  * at @stub with rdi pointing at the frame and sp 16-byte aligned right
  * below it, and the target is thawed. The call returns then: whether and
@@ -493,7 +499,8 @@ struct lkp_call {
 	__u32 tid;
 	__u32 attempts;
 	__u64 frame;
-	__u64 reserved;
+	__u32 nr_avoid_ip;
+	__u32 reserved;
 };
 
 #define LKP_IOC_NR_ATTACH	0x01
