@@ -97,6 +97,18 @@ test_levels() {
 		  [ "$(jq -r '.patches[0].functions | sort | join(" ")' "$tmp/lk.out")" = "offset scale" ] ||
 		  fail "list after level 2: $(cat "$tmp/lk.out")"; }
 	check "levels: level 2 (superseding level 1, $ida) replaces it in one apply: action replaced, fix-2 rounds, list shows only level 2 ($idb) with its functions"
+	# Level 1 over level 2 would bring back what level 2 fixed.
+	lk_expect 0 list --json list -p "$pid" &&
+		{ [ "$(jq -r '.patches[0].supersedes | join(" ")' "$tmp/lk.out")" = "$ida" ] ||
+		  fail "list: level 2 names no superseded level 1: $(cat "$tmp/lk.out")"; }
+	lk_expect 1 "apply level 1 over level 2" apply -p "$pid" "$a" &&
+		{ [ "$(wc -l <"$tmp/lk.err")" = 1 ] && grep -q "$idb.*supersedes.*$ida" "$tmp/lk.err" ||
+		  fail "apply level 1 over level 2: stderr is not one line naming both: $(cat "$tmp/lk.err")"; }
+	round t run "$work/levels/o.1" "after level 1 was refused"
+	lk_expect 0 list --json list -p "$pid" &&
+		{ [ "$(jq -r '[.patches[] | .patch + " " + .state] | join(",")' "$tmp/lk.out")" = "$idb live" ] ||
+		  fail "list after level 1 was refused: $(cat "$tmp/lk.out")"; }
+	check "levels: level 1 over level 2 is refused (status 1, one line naming both ids), and level 2 stays the only patch, live; list --json names level 1 in supersedes"
 	lk_expect 0 undo undo -p "$pid"
 	round t run "$orc/o.1" "after undo"
 	lk_expect 0 list --json list -p "$pid" && [ "$(all_count)" = 0 ] || fail "list: $(cat "$tmp/lk.out")"

@@ -567,6 +567,17 @@ static int txn_error(int ret, const struct lkp_txn *t, const struct job *jobs,
 }
 
 /* Pick the jobs: one patch per mapped object; skip or refuse the rest. */
+/* Is the patch id among those the live record a supersedes (a cumulative level's)? */
+static bool superseded_by(uint64_t id, const struct lkp_applied *a)
+{
+	uint32_t i;
+
+	for (i = 0; i < a->nr_supersedes; i++)
+		if (a->supersedes[i] == id)
+			return true;
+	return false;
+}
+
 static int match(struct lkp_target *t, const struct lkp_patchset *ps, struct lkp_applied *recs,
 		 unsigned int nr_recs, struct job *jobs, unsigned int *nr_jobs,
 		 struct lkp_result *r)
@@ -610,6 +621,11 @@ static int match(struct lkp_target *t, const struct lkp_patchset *ps, struct lkp
 				     pf->path, LKP_ACT_ALREADY))
 				return -ENOMEM;
 			continue;
+		}
+		if (old && superseded_by(pf->id, old)) {
+			set_err(r, "%s: %s runs patch %016" PRIx64 ", a later level that supersedes this one (%016" PRIx64 "): undo it first to go back",
+				pf->path, o->path, old->hdr->patch_id, pf->id);
+			return -EEXIST;
 		}
 		jobs[n].pf = pf;
 		jobs[n].obj = o;

@@ -125,6 +125,7 @@ int lkp_link_layout(struct lkp_image *img, const struct lkpp_patch *p, struct lk
 			nr_old_funcs(p) * sizeof(struct lkp_rec_func) +
 			(uint64_t)p->nr_callsites * sizeof(struct lkp_rec_site) + 8 + names +
 			nr_old_funcs(p) * sizeof(struct lkp_rec_inplace) + 8 +
+			(uint64_t)p->nr_supersedes * sizeof(uint64_t) + 8 +
 			2 * PATH_ROOM;
 	off[LKP_MAP_R] = align_up(img->rec_size, 64);
 
@@ -629,6 +630,11 @@ static void fill_record(struct lkp_image *img, const char *patch_path)
 	if (img->nr_sites)	/* img->sites is NULL without sites */
 		memcpy(rec + pos, img->sites, (size_t)img->nr_sites * sizeof(*img->sites));
 	pos += (uint64_t)img->nr_sites * sizeof(*img->sites);
+	/* The levels this one supersedes: apply will not bring one back over it. */
+	h->supersedes_off = pos;
+	h->nr_supersedes = p->nr_supersedes;
+	for (i = 0; i < p->nr_supersedes; i++, pos += 8)
+		memcpy(rec + pos, &p->supersedes[i].patch_id, 8);
 	h->object_off = add_str(rec, &pos, img->rec_size, img->obj->path);
 	h->patch_off = add_str(rec, &pos, img->rec_size, patch_path ? patch_path : "");
 	h->size = pos;

@@ -134,7 +134,7 @@ static int read_record(const struct lkp_session *s, uint64_t addr, uint64_t len,
 	    h.version > LKP_REC_VERSION)
 		return -EINVAL;
 	hsz = h.version == 1 ? LKP_REC_HDR_V1 : h.version == 2 ? LKP_REC_HDR_V2 :
-	      h.version == 3 ? LKP_REC_HDR_V3 : sizeof(h);
+	      h.version == 3 ? LKP_REC_HDR_V3 : h.version == 4 ? LKP_REC_HDR_V4 : sizeof(h);
 	if (h.version == 1)
 		h.nr_sites = h.sites_off = 0;
 	if (h.version <= 2)
@@ -143,6 +143,8 @@ static int read_record(const struct lkp_session *s, uint64_t addr, uint64_t len,
 		h.eh_area = h.eh_stub = 0;
 		h.nr_eh = 0;
 	}
+	if (h.version <= 4)
+		h.nr_supersedes = h.supersedes_off = 0;
 	if (h.size < hsz || h.size > len || h.size > LKP_REC_MAX || h.funcs_off < hsz ||
 	    h.build_id_size > LKPP_BUILD_ID_MAX || h.nr_eh > LKP_REC_MAX / 64)
 		return -EINVAL;
@@ -155,6 +157,9 @@ static int read_record(const struct lkp_session *s, uint64_t addr, uint64_t len,
 	end = (uint64_t)h.inplace_off + (uint64_t)h.nr_inplace * sizeof(struct lkp_rec_inplace);
 	if (h.nr_inplace && (h.inplace_off < hsz || h.inplace_off % 4 || end > h.size ||
 			     h.nr_inplace > h.nr_funcs))
+		return -EINVAL;
+	end = (uint64_t)h.supersedes_off + (uint64_t)h.nr_supersedes * sizeof(uint64_t);
+	if (h.nr_supersedes && (h.supersedes_off < hsz || h.supersedes_off % 8 || end > h.size))
 		return -EINVAL;
 	memset(a, 0, sizeof(*a));
 	a->rec_addr = addr;
@@ -175,6 +180,8 @@ static int read_record(const struct lkp_session *s, uint64_t addr, uint64_t len,
 	a->eh_area = h.eh_area;
 	a->eh_stub = h.eh_stub;
 	a->nr_eh = h.nr_eh;
+	a->supersedes = (const uint64_t *)((char *)a->hdr + h.supersedes_off);
+	a->nr_supersedes = h.nr_supersedes;
 	a->funcs = (struct lkp_rec_func *)((char *)a->hdr + h.funcs_off);
 	a->sites = (struct lkp_rec_site *)((char *)a->hdr + h.sites_off);
 	a->live = calloc(h.nr_funcs + 1, sizeof(*a->live));

@@ -39,9 +39,14 @@
  * process's libgcc (ehreg.c): undo must deregister them before the memory
  * goes, or the next exception thrown anywhere in the process would read
  * unmapped memory; older tools therefore ignore version 4 records.
+ *
+ * Version 5 adds the ids of the patches this one supersedes (its SUPERSEDES
+ * table, a cumulative patch level's): apply refuses to replace a live
+ * patch by one of the levels it superseded, which would bring back the
+ * bug the newer level fixed.
  */
 #define LKP_REC_MAGIC		"LKPREC01"
-#define LKP_REC_VERSION		4
+#define LKP_REC_VERSION		5
 #define LKP_JMP_SIZE		5	/* jmp rel32 */
 #define LKP_REC_MAX		(16u << 20)
 
@@ -73,12 +78,16 @@ struct lkp_rec_hdr {
 	uint64_t eh_stub;		/* in X: the stub LKP_IOC_CALL runs (ehreg.c) */
 	uint32_t nr_eh;
 	uint32_t reserved4;
+	/* Version 5. */
+	uint32_t nr_supersedes;
+	uint32_t supersedes_off;	/* uint64_t patch ids[nr_supersedes], from the record's start */
 };
 
 /* The version 1 header: everything up to nr_sites; version 2: up to nr_inplace. */
 #define LKP_REC_HDR_V1		offsetof(struct lkp_rec_hdr, nr_sites)
 #define LKP_REC_HDR_V2		offsetof(struct lkp_rec_hdr, nr_inplace)
 #define LKP_REC_HDR_V3		offsetof(struct lkp_rec_hdr, eh_area)
+#define LKP_REC_HDR_V4		offsetof(struct lkp_rec_hdr, nr_supersedes)
 
 struct lkp_rec_func {
 	uint64_t old_addr;		/* the old function's entry */
@@ -124,6 +133,8 @@ struct lkp_applied {
 	const struct lkp_rec_inplace **inplace;	/* per function: its in-place entry, or NULL */
 	uint64_t eh_area, eh_stub;	/* version 4 (0 in older records): see lkp_rec_hdr */
 	uint32_t nr_eh;
+	const uint64_t *supersedes;	/* version 5 (none in older records) */
+	uint32_t nr_supersedes;
 };
 
 /* The bytes at off in a record read back (checked to lie within it). */

@@ -35,7 +35,9 @@ static const char list_usage[] =
 	"                 in_place (functions whose new code replaced the old in place),\n"
 	"                 unwind (registered, not registered, partly registered,\n"
 	"                 unknown, none: whether the process's libgcc knows the\n"
-	"                 new code's unwind rules), functions)\n"
+	"                 new code's unwind rules), supersedes (the ids of the patch\n"
+	"                 levels this one replaces, which apply will not bring back\n"
+	"                 over it), functions)\n"
 	"  -h, --help     this text\n";
 
 static const char *state(const struct lkp_applied *a)
@@ -93,9 +95,12 @@ static void print(const struct lkp_session *s, pid_t pid, const struct lkp_appli
 		printf(",\"file\":");
 		lkp_json_str(stdout, lkp_rec_str(a, a->hdr->patch_off));
 		printf(",\"state\":\"%s\",\"applied_at\":%" PRIu64 ",\"address\":\"0x%" PRIx64
-		       "\",\"call_sites\":%u,\"in_place\":%u,\"unwind\":\"%s\",\"functions\":[",
+		       "\",\"call_sites\":%u,\"in_place\":%u,\"unwind\":\"%s\",",
 		       state(a), a->hdr->applied_at, a->rec_addr, a->nr_sites_live,
 		       a->hdr->nr_inplace, lkp_eh_state(s, a));
+		for (k = 0; k < a->nr_supersedes; k++)
+			printf("%s\"%016" PRIx64 "\"", k ? "," : "\"supersedes\":[", a->supersedes[k]);
+		printf("%s\"functions\":[", a->nr_supersedes ? "]," : "\"supersedes\":[],");
 		for (k = 0; k < a->hdr->nr_funcs; k++) {
 			if (k)
 				putchar(',');
