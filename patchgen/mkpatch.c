@@ -50,7 +50,10 @@
  *     operand) either stays inside the function or carries a relocation
  *     (gas resolves a call to a local label of the same section itself),
  *     and phase 6's objdump of the target found no branch into the middle
- *     of its old code (a .cold part jumping back, say).
+ *     of its old code (a .cold part jumping back, say), and its unwind
+ *     rules (.lkp.eh_frame) say what the old code's FDE in the target's
+ *     .eh_frame says, at the same offsets (ehcmp.c): in place, unwinders
+ *     find that FDE.
  *  7. write: PATCHROOT/<build-id>.lkpp through the lkpp writer, which
  *     validates the file with the reader before it is renamed into place.
  *
@@ -70,6 +73,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ehcmp.h"
 #include "lkpp.h"
 
 #define LKP_GENSRC_VERSION	1
@@ -1400,8 +1404,107 @@ static int check_movable(struct build *b, struct object *o, bool *movable)
 	return 0;
 }
 
+/* The section of e named name, with its data: NULL when there is none. */
+static Elf_Scn *named_section(Elf *e, const char *name, GElf_Shdr *sh, Elf_Data **d)
+{
+	Elf_Scn *s = NULL;
+	size_t strndx;
+	const char *n;
+
+	if (elf_getshdrstrndx(e, &strndx))
+		return NULL;
+	while ((s = elf_nextscn(e, s))) {
+		if (!gelf_getshdr(s, sh) || sh->sh_type == SHT_NOBITS)
+			continue;
+		n = elf_strptr(e, strndx, sh->sh_name);
+		if (n && !strcmp(n, name)) {
+			*d = elf_getdata(s, NULL);
+			return *d && (*d)->d_size == sh->sh_size ? s : NULL;
+		}
+	}
+	return NULL;
+}
+
+/* The old function's rules, from the target's .eh_frame: 0, -ENOENT (none), -errno. */
+static int old_rules(struct build *b, const struct oldfunc *of, struct lkp_eh_rules *r)
+{
+	GElf_Shdr sh;
+	Elf_Data *d;
+	size_t at;
+	int ret;
+
+	if (!named_section(b->t->elf, ".eh_frame", &sh, &d))
+		return -ENOENT;
+	ret = lkp_eh_fde_find_linked(d->d_buf, d->d_size, sh.sh_addr, of->addr, &at);
+	return ret ? ret : lkp_eh_fde_rules(d->d_buf, d->d_size, at, r);
+}
+
+/* Is the R_X86_64_64 at off of section shndx in o for of's new code? */
+static bool pc_begin_of(struct object *o, size_t shndx, uint64_t off, const struct oldfunc *of)
+{
+	Elf_Scn *rs = rela_for(o, shndx);
+	Elf_Data *d, *sd;
+	GElf_Shdr rsh;
+	GElf_Rela r;
+	GElf_Sym s;
+	size_t i;
+
+	if (!rs || !gelf_getshdr(rs, &rsh) || !rsh.sh_entsize || !(d = elf_getdata(rs, NULL)) ||
+	    !(sd = elf_getdata(o->symtab, NULL)))
+		return false;
+	for (i = 0; i < rsh.sh_size / rsh.sh_entsize; i++)
+		if (gelf_getrela(d, i, &r) && r.r_offset == off)
+			return GELF_R_TYPE(r.r_info) == R_X86_64_64 &&
+			       gelf_getsym(sd, GELF_R_SYM(r.r_info), &s) &&
+			       s.st_shndx == of->shndx &&
+			       s.st_value + r.r_addend == of->new_off;
+	return false;
+}
+
+/* The new code's rules, from its object's .lkp.eh_frame: 0, -ENOENT (none), -errno. */
+static int new_rules(const struct oldfunc *of, struct lkp_eh_rules *r)
+{
+	struct object *o = of->o;
+	size_t off = 0, at;
+	Elf_Scn *s;
+	GElf_Shdr sh;
+	Elf_Data *d;
+	int ret;
+
+	s = named_section(o->elf, ".lkp.eh_frame", &sh, &d);
+	if (!s)
+		return -ENOENT;
+	while (!(ret = lkp_eh_fde_next(d->d_buf, d->d_size, &off, &at)))
+		if (pc_begin_of(o, elf_ndxscn(s), at, of))
+			return lkp_eh_fde_rules(d->d_buf, d->d_size, at, r);
+	return ret;
+}
+
 /*
- * List in MOVABLE every replaced function whose code is movable and whose
+ * In place, the new code is unwound with the old code's FDE, the one the
+ * object's .eh_frame has for that address (ehcmp.c): fine only when both
+ * say the same. Functions without rules on both sides are alike too.
+ */
+static bool same_unwind(struct build *b, const struct oldfunc *of)
+{
+	struct lkp_eh_rules a, c;
+	int ra, rc;
+	bool same;
+
+	memset(&a, 0, sizeof(a));
+	memset(&c, 0, sizeof(c));
+	ra = old_rules(b, of, &a);
+	rc = new_rules(of, &c);
+	same = ra == -ENOENT && rc == -ENOENT ? true :
+	       !ra && !rc && lkp_eh_rules_equal(&a, &c);
+	lkp_eh_rules_free(&a);
+	lkp_eh_rules_free(&c);
+	return same;
+}
+
+/*
+ * List in MOVABLE every replaced function whose code is movable, whose
+ * unwind rules are its old code's, and whose
  * old code the target enters only at its entry (after add_callsites).
  * Returns how many, or -errno.
  */
@@ -1423,7 +1526,7 @@ static int add_movable(struct build *b)
 			ret = check_movable(b, b->olds[i].o, movable);
 	}
 	for (i = 0; i < b->nolds && !ret; i++) {
-		if (!movable[i])
+		if (!movable[i] || !same_unwind(b, &b->olds[i]))
 			continue;
 		ret = lkpp_writer_set_movable(b->w, b->olds[i].index);
 		n++;
