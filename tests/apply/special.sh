@@ -863,8 +863,9 @@ test_unwind() {
 	pid=${P_PID[t]}
 	maps=$(anon_maps "$pid")
 	# Twice: undo takes the rules back, and the next apply registers them again.
+	# The jump, not the code in place: only the patch's own rules unwind it.
 	for k in 1 2; do
-		lk_expect 0 "apply $k" apply -p "$pid" "$roots"
+		LKP_TEST_NO_INPLACE=1 lk_expect 0 "apply $k" apply -p "$pid" "$roots"
 		lk --json list -p "$pid"
 		[ "$(unwind_state)" = registered ] || fail "apply $k: list --json: $(cat "$tmp/lk.out")"
 		round t run "$orc/p.1" "after apply $k: a throw through the new scaled_port(), backtrace() from it"
@@ -876,4 +877,30 @@ test_unwind() {
 	p_end t
 	[ "$ST" = 0 ] || fail "the target exited with status $ST"
 	check "unwind: apply registers the patch's unwind rules (list --json: unwind registered), a C++ throw and backtrace() go through the new code; undo takes them back and unmaps, a throw after undo works; the same after a second apply and undo"
+
+	# Its only thread asleep in read() of a socket: none can run the call.
+	P_WRAP="$top/tests/apply/sockstdin" p_start t "$work/pm/cxxthrow" --serve ||
+		{ check "unwind: the target on a socket starts"; return; }
+	pid=${P_PID[t]}
+	maps=$(anon_maps "$pid")
+	# The jump, not the code in place: the throw unwinds the patch's copy.
+	LKP_TEST_NO_INPLACE=1 lk_expect 0 "apply, no thread to lend" --json apply -p "$pid" "$roots" &&
+		{ [ "$(jq -r .unwind_unregistered "$tmp/lk.out")" = 1 ] ||
+		  fail "apply: unwind_unregistered is not 1: $(cat "$tmp/lk.out")"; }
+	lk --json list -p "$pid"
+	[ "$(unwind_state)" = "not registered" ] || fail "list --json after apply: $(cat "$tmp/lk.out")"
+	# What unregistered means: a throw through the new code finds no rules.
+	p_cmd t fork-run
+	[ "$AT" = "@end signal 6" ] || fail "fork-run, a throw through unregistered code: '$AT', not abort(); it printed:" "$OUT"
+	lk_expect 0 "undo" undo -p "$pid" --all
+	[ -z "$(new_maps "$maps" "$pid")" ] || fail "undo left: $(new_maps "$maps" "$pid")"
+	round t run "$orc/o.1" "after undo: a throw through the old code"
+	# In place (scaled_port() is movable: its rules are its old FDE's), the
+	# object's own FDE unwinds the new code: registered or not, it throws.
+	lk_expect 0 "apply in place, no thread to lend" apply -p "$pid" "$roots"
+	round t fork-run "$orc/p.1" "in place, unregistered: a throw through the new code"
+	lk_expect 0 "undo" undo -p "$pid" --all
+	p_end t
+	[ "$ST" = 0 ] || fail "the target exited with status $ST"
+	check "unwind: with no thread to lend (asleep in read() of a socket), apply applies unregistered (unwind_unregistered 1, list: not registered): through the jump a throw in the new code aborts a forked round, in place (the old FDE's rules) it is caught; undo unmaps all, the old code throws and catches"
 }
