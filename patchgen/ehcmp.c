@@ -43,7 +43,8 @@ static uint64_t get_u(struct cursor *c, size_t n)
 	return v;
 }
 
-static uint64_t get_uleb(struct cursor *c)
+/* A LEB128 number; sign: sign-extended from its last byte. */
+static uint64_t get_leb(struct cursor *c, bool sign)
 {
 	uint64_t v = 0;
 	unsigned int shift = 0;
@@ -58,27 +59,19 @@ static uint64_t get_uleb(struct cursor *c)
 		v |= (uint64_t)(b & 0x7f) << shift;
 		shift += 7;
 	} while (b & 0x80);
+	if (sign && shift < 64 && (b & 0x40))
+		v |= ~0ULL << shift;
 	return v;
+}
+
+static uint64_t get_uleb(struct cursor *c)
+{
+	return get_leb(c, false);
 }
 
 static int64_t get_sleb(struct cursor *c)
 {
-	uint64_t v = 0;
-	unsigned int shift = 0;
-	uint8_t b;
-
-	do {
-		if (c->p >= c->end || shift > 63) {
-			c->bad = true;
-			return 0;
-		}
-		b = *c->p++;
-		v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-	} while (b & 0x80);
-	if (shift < 64 && (b & 0x40))
-		v |= ~0ULL << shift;
-	return (int64_t)v;
+	return (int64_t)get_leb(c, true);
 }
 
 /* Bytes of a pointer in encoding enc: 0 for omit, -1 for one this reader does not know. */
