@@ -75,6 +75,7 @@
 #define LKP_GENSRC_VERSION	1
 #define LKP_FUNC_ENTSIZE	40
 #define LKP_FUNC_NEW		0x1
+#define LKP_FUNC_EH		0x2	/* an LSDA describes the new code where it is linked */
 #define LKP_VAR_ENTSIZE		24
 
 static const char *prog = "lkp-mkpatch";
@@ -562,6 +563,7 @@ struct oldfunc {
 	size_t shndx;
 	uint64_t new_off, new_size;
 	bool entered;		/* the target branches into its old code past the entry */
+	bool eh;		/* LKP_FUNC_EH: never in place */
 };
 
 struct build {
@@ -1030,7 +1032,8 @@ static int read_funcs(struct build *b, struct object *o, bool add)
 			if (grow(&b->olds, b->nolds + 1, sizeof(*b->olds)))
 				return fail(-ENOMEM, "%s: %s", o->mapname, strerror(ENOMEM));
 			b->olds[b->nolds++] = (struct oldfunc){ f.old_offset, f.old_size, ret, o,
-				nsym.st_shndx, f.new_offset, f.new_size, false };
+				nsym.st_shndx, f.new_offset, f.new_size, false,
+				e.flags & LKP_FUNC_EH };
 		}
 	}
 	return 0;
@@ -1413,9 +1416,13 @@ static int add_movable(struct build *b)
 
 	if (!movable)
 		return fail(-ENOMEM, "%s", strerror(ENOMEM));
-	/* An archive member has no file of its own for objdump: never movable. */
+	/*
+	 * An archive member has no file of its own for objdump: never movable.
+	 * Nor is code with landing pads: in place, the unwinder would find the
+	 * object's LSDA for the old code, not the patch's for the new.
+	 */
 	for (i = 0; i < b->nolds; i++)
-		movable[i] = b->olds[i].o->path && !b->olds[i].entered;
+		movable[i] = b->olds[i].o->path && !b->olds[i].entered && !b->olds[i].eh;
 	for (i = 0; i < b->nolds && !ret; i++) {
 		for (k = 0; k < i && b->olds[k].o != b->olds[i].o; k++)
 			;
