@@ -52,7 +52,10 @@
  *     of their own statement (orig "movl $41, %edx" at line 41, patched
  *     "movl $43, %edx" at line 43: __LINE__ passed to __assert_fail after
  *     two lines were added above) are SAME: the old code only reports an old
- *     line number. Functions are SAME, CHANGED or NEW; data is SAME or NEW.
+ *     line number. A function's LSDA (its part of .gcc_except_table) is
+ *     compared with it like the anonymous data it references: a new catch
+ *     clause may change only the type table. Functions are SAME, CHANGED
+ *     or NEW; data is SAME or NEW.
  *
  *  4. check: refuse what a jump at the old entry cannot patch: existing
  *     data whose section, size, alignment or initial value changed (the
@@ -60,9 +63,9 @@
  *     shorter than the 5-byte jmp rel32 (sizes come from assembling
  *     ORIG.s), a removed variable other objects or unchanged code may still
  *     reference, a new thread-local variable (running threads have no room
- *     for it), changed unlabelled data (a new constructor), a changed
- *     function with C++ exception tables (the new code has no unwind
- *     information, so a landing pad in it could never be reached). Every
+ *     for it), changed unlabelled data (a new constructor), unwind rules
+ *     or an exception table the patch's copy could not describe exactly
+ *     (check_cfi(), check_eh()). Every
  *     refusal names the symbol and the reason; all are printed, then the
  *     exit status is 1.
  *
@@ -74,7 +77,9 @@
  *     functions and data, and straight to the new body for CHANGED and NEW
  *     ones. CFI and line directives are left out of the new code: in a
  *     non-allocated section they would make gas add to .eh_frame and
- *     .debug_line, changing original sections.
+ *     .debug_line, changing original sections. cfi.c writes the rules into
+ *     .lkp.eh_frame instead; a function with landing pads gets a copy of
+ *     its LSDA in .lkp.rodata and a CIE naming its personality routine.
  */
 
 #include <errno.h>
@@ -593,7 +598,8 @@ static void collect_lsdas(struct asmfile *f)
 			block_add(&f->blocks[lsda], i);
 		} else if (lsda >= 0) {
 			block_add(&f->blocks[lsda], i);
-		} else if (word_is(s, ".align") || word_is(s, ".p2align") || word_is(s, ".balign")) {
+		} else if (word_is(s, ".align") || word_is(s, ".p2align") ||
+			   word_is(s, ".balign")) {
 			align = s;
 		}
 	}
@@ -1271,6 +1277,18 @@ static void compare_blocks(struct asmfile *o, struct asmfile *p)
 
 /* ---- phase 4: check ------------------------------------------------- */
 
+/*
+ * GCC's DW.ref.NAME: a hidden weak COMDAT pointer to NAME (the personality
+ * routine, a typeinfo object) that the unwind tables reach NAME through.
+ * The patch uses a copy of its own: the link may have kept another
+ * object's copy, whose hidden symbol no table outside the binary's .symtab
+ * names, and a copy holding the same address works the same.
+ */
+static bool is_dwref(const struct block *b)
+{
+	return b->kind == BLK_DATA && !strncmp(b->name, "DW.ref.", 7);
+}
+
 static bool patched(const struct block *b)
 {
 	return b->status == CHANGED || b->status == NEW;
@@ -1553,6 +1571,9 @@ static void check_patchable(struct asmfile *o, struct asmfile *p)
 			refuse(a->name, "unlabelled data removed");
 			continue;
 		}
+		/* the old code's unwind tables keep the original: the patch never names it */
+		if (is_dwref(a))
+			continue;
 		if (a->global) {
 			refuse(a->name, "removed global variable may still be referenced by other objects");
 			continue;
@@ -1571,18 +1592,6 @@ static void check_patchable(struct asmfile *o, struct asmfile *p)
 }
 
 /* ---- phase 5: emit -------------------------------------------------- */
-
-/*
- * GCC's DW.ref.NAME: a hidden weak COMDAT pointer to NAME (the personality
- * routine, a typeinfo object) that the unwind tables reach NAME through.
- * The patch uses a copy of its own: the link may have kept another
- * object's copy, whose hidden symbol no table outside the binary's .symtab
- * names, and a copy holding the same address works the same.
- */
-static bool is_dwref(const struct block *b)
-{
-	return b->kind == BLK_DATA && !strncmp(b->name, "DW.ref.", 7);
-}
 
 /*
  * The name new code uses for symbol "name" of the patched file: the original
@@ -1893,6 +1902,14 @@ static void emit_data(struct asmfile *p, FILE *out, struct block *b)
 	fprintf(out, ".Llkp.de.%s:\n", b->name);
 }
 
+static bool has_personality(struct asmfile *p, struct block *fn)
+{
+	char sym[256];
+	long enc;
+
+	return cfi_operand(p, fn, ".cfi_personality", &enc, sym, sizeof(sym)) > 0;
+}
+
 /*
  * Whether function b or its .cold part has a personality routine: the copy
  * of its LSDA (offsets from the new code's start) describes the new code
@@ -1901,12 +1918,7 @@ static void emit_data(struct asmfile *p, FILE *out, struct block *b)
  */
 static bool has_eh(struct asmfile *p, struct block *b)
 {
-	char sym[256];
-	long enc;
-
-	return cfi_operand(p, b, ".cfi_personality", &enc, sym, sizeof(sym)) > 0 ||
-	       (b->cold >= 0 &&
-		cfi_operand(p, &p->blocks[b->cold], ".cfi_personality", &enc, sym, sizeof(sym)) > 0);
+	return has_personality(p, b) || (b->cold >= 0 && has_personality(p, &p->blocks[b->cold]));
 }
 
 /* A NEW global variable: other objects' new code may use it (see .lkp.vars). */
@@ -1917,7 +1929,7 @@ static bool new_global_var(const struct block *b)
 
 static int emit_output(struct asmfile *o, struct asmfile *p, FILE *out)
 {
-	int i, n = 0, more;
+	int i, n = 0, more, flags;
 
 	for (i = 0; i < o->nlines; i++)
 		fprintf(out, "%s\n", o->lines[i].text);
@@ -1970,7 +1982,8 @@ static int emit_output(struct asmfile *o, struct asmfile *p, FILE *out)
 		fprintf(out, "\t.quad %lu\n", b->twin ? b->twin->size : 0);
 		fprintf(out, "\t.quad .Llkp.e.%s - .Llkp.f.%s\n", name, name);
 		fprintf(out, "\t.long .Llkp.s.%s - .Llkp.strtab\n", name);
-		fprintf(out, "\t.long %d\n", (b->twin ? 0 : LKP_FUNC_NEW) | (has_eh(p, b) ? LKP_FUNC_EH : 0));
+		flags = (b->twin ? 0 : LKP_FUNC_NEW) | (has_eh(p, b) ? LKP_FUNC_EH : 0);
+		fprintf(out, "\t.long %d\n", flags);
 	}
 	fprintf(out, "\t.section\t.lkp.vars,\"\",@progbits\n\t.balign 8\n");
 	fprintf(out, "\t.long %d\n\t.long %d\n", LKP_GENSRC_VERSION, LKP_VAR_ENTSIZE);

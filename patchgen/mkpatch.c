@@ -50,7 +50,9 @@
  *     operand) either stays inside the function or carries a relocation
  *     (gas resolves a call to a local label of the same section itself),
  *     and phase 6's objdump of the target found no branch into the middle
- *     of its old code (a .cold part jumping back, say).
+ *     of its old code (a .cold part jumping back, say), and it has no
+ *     landing pads (lkp-gensrc's flag LKP_FUNC_EH: the patch's LSDA
+ *     describes its new code where the patch links it).
  *  7. write: PATCHROOT/<build-id>.lkpp through the lkpp writer, which
  *     validates the file with the reader before it is renamed into place.
  *
