@@ -78,7 +78,7 @@ _Z5greeti:
 	.section	.text.unlikely
 	.cfi_startproc
 	.cfi_personality 0x9b,DW.ref.__gxx_personality_v0
-	.cfi_lsda 0x1b,.LLSDAC1165
+	.cfi_lsda 0x1b,.LLSDAC9999
 	.type	_Z5greeti.cold, @function
 _Z5greeti.cold:
 .LFSB1165:
