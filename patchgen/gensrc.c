@@ -1398,7 +1398,9 @@ static bool function_references(struct asmfile *f, struct block *fn, const char 
  * part's). It is the start of the function, where the personality routine
  * measures from when the LSDA names no base of its own (@LPStart omitted);
  * the patch defines it at the new code's start. 0 and base ("" when there
- * are no call sites), or -EOPNOTSUPP when several labels serve as one.
+ * are no call sites), or -EOPNOTSUPP when several labels serve as one, or
+ * when it is a label the code defines too (only GCC's .LFB<n> and
+ * .LCOLDB<n>, which mark the start and nothing else, can be moved there).
  */
 static int lsda_base(struct asmfile *f, struct block *lsda, char *base, size_t size)
 {
@@ -1417,6 +1419,8 @@ static int lsda_base(struct asmfile *f, struct block *lsda, char *base, size_t s
 			;
 		if (is_eh_label(m + 1, e - m - 1))
 			continue;	/* a length (.LEHE2-.LEHB2), or the LSDA's own */
+		if (!is_debug_label(m + 1, e - m - 1))
+			return -EOPNOTSUPP;
 		if (*base && (strncmp(base, m + 1, e - m - 1) || base[e - m - 1]))
 			return -EOPNOTSUPP;
 		if ((size_t)(e - m) > size)
@@ -1508,7 +1512,7 @@ static void check_eh(struct asmfile *p, struct block *fn, const char *name)
 	else if (l >= 0 && !lsda_lpstart_omitted(p, &p->blocks[l]))
 		refuse(name, "its exception table names its own landing pad base (@LPStart)");
 	else if (l >= 0 && lsda_base(p, &p->blocks[l], base, sizeof(base)))
-		refuse(name, "its exception table's call sites are offsets from several labels");
+		refuse(name, "its exception table's call sites are not offsets from its start label");
 }
 
 /*
