@@ -11,7 +11,11 @@
  *
  * The CIE is the one gas writes for x86-64 but for the FDE pointer
  * encoding: DW_EH_PE_absptr, so that pc_begin is an R_X86_64_64 relocation
- * like those of .lkp.funcs, which the patch file carries as it is.
+ * like those of .lkp.funcs, which the patch file carries as it is. A
+ * function with landing pads gets a CIE of its own that names its
+ * personality routine, and an FDE that points at its LSDA (the copy of its
+ * part of .gcc_except_table): both absolute too, whatever encodings GCC
+ * chose (pc-relative ones would need the patch's layout here).
  */
 
 #include <errno.h>
@@ -32,6 +36,10 @@
 #define DW_CFA_def_cfa_offset		0x0e
 #define DW_CFA_offset			0x80
 #define DW_CFA_restore			0xc0
+
+#define DW_EH_PE_absptr			0x00
+#define DW_EH_PE_indirect		0x80
+#define DW_EH_PE_omit			0xff
 
 #define LKP_CFI_DATA_ALIGN		(-8)
 #define LKP_CFI_RA_COLUMN		16
@@ -159,6 +167,14 @@ void lkp_cfi_advance(FILE *out, const char *to, const char *from)
 	fprintf(out, "\t.byte 0x%x\n\t.long %s - %s\n", DW_CFA_advance_loc4, to, from);
 }
 
+/* The common part of both CIEs after the augmentation data. */
+static void write_cie_rules(FILE *out, const char *cie)
+{
+	fprintf(out, "\t.byte 0x%x\n\t.uleb128 7\n\t.uleb128 8\n", DW_CFA_def_cfa);
+	fprintf(out, "\t.byte 0x%x\n\t.uleb128 1\n", DW_CFA_offset | LKP_CFI_RA_COLUMN);
+	fprintf(out, "\t.balign 8, 0\n%s.e:\n", cie);
+}
+
 void lkp_cfi_write_cie(FILE *out, const char *cie)
 {
 	fprintf(out, "%s:\n\t.long %s.e - %s.s\n%s.s:\n", cie, cie, cie, cie);
@@ -166,7 +182,49 @@ void lkp_cfi_write_cie(FILE *out, const char *cie)
 	fprintf(out, "\t.uleb128 1\n\t.sleb128 %d\n\t.uleb128 %d\n", LKP_CFI_DATA_ALIGN,
 		LKP_CFI_RA_COLUMN);
 	fprintf(out, "\t.uleb128 1\n\t.byte 0\n");	/* augmentation data: absptr FDE pointers */
-	fprintf(out, "\t.byte 0x%x\n\t.uleb128 7\n\t.uleb128 8\n", DW_CFA_def_cfa);
-	fprintf(out, "\t.byte 0x%x\n\t.uleb128 1\n", DW_CFA_offset | LKP_CFI_RA_COLUMN);
-	fprintf(out, "\t.balign 8, 0\n%s.e:\n", cie);
+	write_cie_rules(out, cie);
+}
+
+int lkp_cfi_pointer(const char *s, long *enc, char *sym, size_t size)
+{
+	const char *p = s + strcspn(s, " \t"), *e;
+	size_t n;
+	char *end;
+
+	*enc = strtol(p, &end, 0);
+	if (end == p || *enc < 0 || *enc > 0xff)
+		return -EOPNOTSUPP;
+	p = end + strspn(end, " \t");
+	if (*enc == DW_EH_PE_omit) {
+		*sym = 0;
+		return *p ? -EOPNOTSUPP : 0;
+	}
+	if (*p++ != ',')
+		return -EOPNOTSUPP;
+	p += strspn(p, " \t");
+	e = p + strcspn(p, " \t");
+	n = e - p;
+	if (!n || n >= size || e[strspn(e, " \t")])
+		return -EOPNOTSUPP;
+	memcpy(sym, p, n);
+	sym[n] = 0;
+	return 0;
+}
+
+void lkp_cfi_write_cie_eh(FILE *out, const char *cie, const char *personality, bool indirect)
+{
+	fprintf(out, "%s:\n\t.long %s.e - %s.s\n%s.s:\n", cie, cie, cie, cie);
+	fprintf(out, "\t.long 0\n\t.byte 1\n\t.string \"zPLR\"\n");
+	fprintf(out, "\t.uleb128 1\n\t.sleb128 %d\n\t.uleb128 %d\n", LKP_CFI_DATA_ALIGN,
+		LKP_CFI_RA_COLUMN);
+	/* augmentation data: P (encoding, pointer), L (encoding), R (encoding) */
+	fprintf(out, "\t.uleb128 11\n\t.byte 0x%x\n\t.quad %s\n",
+		indirect ? DW_EH_PE_indirect | DW_EH_PE_absptr : DW_EH_PE_absptr, personality);
+	fprintf(out, "\t.byte 0x%x\n\t.byte 0x%x\n", DW_EH_PE_absptr, DW_EH_PE_absptr);
+	write_cie_rules(out, cie);
+}
+
+void lkp_cfi_write_fde_lsda(FILE *out, const char *lsda)
+{
+	fprintf(out, "\t.uleb128 8\n\t.quad %s\n", lsda);
 }

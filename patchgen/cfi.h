@@ -34,4 +34,23 @@ void lkp_cfi_advance(FILE *out, const char *to, const char *from);
 /* The CIE every FDE of a .lkp.eh_frame refers to, at label cie. */
 void lkp_cfi_write_cie(FILE *out, const char *cie);
 
+/*
+ * The operands of ".cfi_personality ENC, SYM" or ".cfi_lsda ENC, SYM":
+ * 0 with *enc and sym (size bytes; empty for ENC 0xff, "omit"), or
+ * -EOPNOTSUPP when the statement does not read so.
+ */
+int lkp_cfi_pointer(const char *s, long *enc, char *sym, size_t size);
+
+/*
+ * A CIE "zPLR" for functions with landing pads: the personality routine
+ * at personality (an assembler expression, 8 bytes, absolute), read
+ * through that pointer when indirect (GCC's DW.ref.* objects); LSDA and
+ * FDE pointers absolute. Its FDEs carry 8 bytes of augmentation data:
+ * the LSDA's address (lkp_cfi_write_fde_lsda()).
+ */
+void lkp_cfi_write_cie_eh(FILE *out, const char *cie, const char *personality, bool indirect);
+
+/* The augmentation data of an FDE under lkp_cfi_write_cie_eh()'s CIE. */
+void lkp_cfi_write_fde_lsda(FILE *out, const char *lsda);
+
 #endif

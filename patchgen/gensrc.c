@@ -52,7 +52,10 @@
  *     of their own statement (orig "movl $41, %edx" at line 41, patched
  *     "movl $43, %edx" at line 43: __LINE__ passed to __assert_fail after
  *     two lines were added above) are SAME: the old code only reports an old
- *     line number. Functions are SAME, CHANGED or NEW; data is SAME or NEW.
+ *     line number. A function's LSDA (its part of .gcc_except_table) is
+ *     compared with it like the anonymous data it references: a new catch
+ *     clause may change only the type table. Functions are SAME, CHANGED
+ *     or NEW; data is SAME or NEW.
  *
  *  4. check: refuse what a jump at the old entry cannot patch: existing
  *     data whose section, size, alignment or initial value changed (the
@@ -60,9 +63,9 @@
  *     shorter than the 5-byte jmp rel32 (sizes come from assembling
  *     ORIG.s), a removed variable other objects or unchanged code may still
  *     reference, a new thread-local variable (running threads have no room
- *     for it), changed unlabelled data (a new constructor), a changed
- *     function with C++ exception tables (the new code has no unwind
- *     information, so a landing pad in it could never be reached). Every
+ *     for it), changed unlabelled data (a new constructor), unwind rules
+ *     or an exception table the patch's copy could not describe exactly
+ *     (check_cfi(), check_eh()). Every
  *     refusal names the symbol and the reason; all are printed, then the
  *     exit status is 1.
  *
@@ -74,7 +77,9 @@
  *     functions and data, and straight to the new body for CHANGED and NEW
  *     ones. CFI and line directives are left out of the new code: in a
  *     non-allocated section they would make gas add to .eh_frame and
- *     .debug_line, changing original sections.
+ *     .debug_line, changing original sections. cfi.c writes the rules into
+ *     .lkp.eh_frame instead; a function with landing pads gets a copy of
+ *     its LSDA in .lkp.rodata and a CIE naming its personality routine.
  */
 
 #include <errno.h>
@@ -95,6 +100,7 @@
 #define LKP_FUNC_ENTSIZE	40
 #define LKP_VAR_ENTSIZE		24
 #define LKP_FUNC_NEW		0x1
+#define LKP_FUNC_EH		0x2	/* an LSDA describes the new code: not in place */
 #define LKP_JMP_SIZE		5
 
 enum lkp_status { SAME, CHANGED, NEW, REMOVED };
@@ -117,6 +123,8 @@ struct section {
 	int open_data;		/* block index of the data block being read, or -1 */
 	int orphan;		/* block index of the unlabelled data, or -1 */
 	const char *align;	/* last alignment directive since the last label */
+	int eh_pending[2];	/* .cfi_personality/.cfi_lsda lines before a .cold label */
+	int neh_pending;
 };
 
 struct line {
@@ -305,6 +313,34 @@ static bool is_debug_label(const char *s, size_t n)
 static bool is_local_label(const char *s)
 {
 	return s[0] == '.' && s[1] == 'L';
+}
+
+/*
+ * The debug labels an exception table refers to, kept in the patch's copy
+ * of a function and its LSDA: call-site ranges (.LEHB/.LEHE) and the
+ * LSDA's own (.LLSDA...: its start, call-site and type table bounds).
+ */
+static bool is_eh_label(const char *s, size_t n)
+{
+	return (n > 5 && (!strncmp(s, ".LEHB", 5) || !strncmp(s, ".LEHE", 5))) ||
+	       (n > 6 && !strncmp(s, ".LLSDA", 6));
+}
+
+/* ".LLSDA12:" or ".LLSDAC12:" (a .cold part's): where one LSDA starts. */
+static bool is_lsda_head(const char *s, size_t n)
+{
+	size_t i = 6;
+
+	if (n <= i || strncmp(s, ".LLSDA", i))
+		return false;
+	if (s[i] == 'C')
+		i++;
+	if (i == n)
+		return false;
+	for (; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
 }
 
 /* Directives that never change code or data bytes of the text sections. */
@@ -514,6 +550,98 @@ static void close_data(struct asmfile *f, int sec)
 	f->secs[sec].open_data = -1;
 }
 
+/*
+ * GCC opens a .cold part's FDE before its label: ".cfi_startproc",
+ * ".cfi_personality", ".cfi_lsda", ".type", then the label. The last two
+ * directives say where its exception table is: they go to the part's block
+ * (after its label), as the main part's own come after its label.
+ */
+static void take_eh_pending(struct asmfile *f, struct section *sec)
+{
+	int i;
+
+	for (i = 0; i < sec->neh_pending; i++)
+		block_add(&f->blocks[sec->open_func], sec->eh_pending[i]);
+	sec->neh_pending = 0;
+}
+
+/*
+ * GCC writes the LSDA of each function with landing pads (and of its .cold
+ * part) into .gcc_except_table (a COMDAT .gcc_except_table.NAME for an
+ * inline function), from its label ".LLSDA<n>:" to the next section
+ * switch. Each becomes an anonymous block, so that it is compared with its
+ * function and copied into the patch like the function's other anonymous
+ * data; the parse proper skips the section like debug information.
+ */
+static void collect_lsdas(struct asmfile *f)
+{
+	const char *align = NULL;
+	int i, sec = -1, lsda = -1;
+
+	for (i = 0; i < f->nlines; i++) {
+		const char *s = skip_ws(f->lines[i].text);
+		size_t ll;
+
+		if (!*s)
+			continue;
+		if (f->lines[i].sec != sec) {
+			sec = f->lines[i].sec;
+			lsda = -1;
+			align = NULL;
+		}
+		if (sec < 0 || strncmp(f->secs[sec].name, ".gcc_except_table", 17))
+			continue;
+		ll = label_len(s);
+		if (ll && is_lsda_head(s, ll)) {
+			lsda = new_block(f, s, ll, BLK_ANON, sec);
+			f->blocks[lsda].align = align;
+			block_add(&f->blocks[lsda], i);
+		} else if (lsda >= 0) {
+			block_add(&f->blocks[lsda], i);
+		} else if (word_is(s, ".align") || word_is(s, ".p2align") ||
+			   word_is(s, ".balign")) {
+			align = s;
+		}
+	}
+}
+
+/*
+ * The symbol of fn's ".cfi_personality" or ".cfi_lsda" (directive d):
+ * 1 and sym when fn has one, 0 when none (or "omit"), -EOPNOTSUPP when
+ * the directive does not read as GCC writes it.
+ */
+static int cfi_operand(struct asmfile *f, struct block *fn, const char *d,
+		       long *enc, char *sym, size_t size)
+{
+	int i;
+
+	for (i = 0; i < fn->nlines; i++) {
+		const char *s = skip_ws(f->lines[fn->lines[i]].text);
+
+		if (!word_is(s, d))
+			continue;
+		if (lkp_cfi_pointer(s, enc, sym, size))
+			return -EOPNOTSUPP;
+		return *sym ? 1 : 0;
+	}
+	return 0;
+}
+
+/* fn's LSDA block; -1: it has none, -ENOENT: not in the file, -EOPNOTSUPP: unreadable. */
+static int lsda_of(struct asmfile *f, struct block *fn)
+{
+	char sym[256];
+	long enc;
+	int r = cfi_operand(f, fn, ".cfi_lsda", &enc, sym, sizeof(sym)), b;
+
+	if (r <= 0)
+		return r < 0 ? r : -1;
+	b = find_block(f, sym, strlen(sym));
+	if (b < 0 || f->blocks[b].kind != BLK_ANON || !is_lsda_head(sym, strlen(sym)))
+		return -ENOENT;
+	return b;
+}
+
 static int parse_file(struct asmfile *f)
 {
 	struct typed typed = { 0 };
@@ -643,6 +771,7 @@ static int parse_file(struct asmfile *f)
 				f->blocks[sec->open_func].is_func_type =
 					name_listed(typed.func, typed.nfunc, f->blocks[sec->open_func].name);
 				block_add(&f->blocks[sec->open_func], i);
+				take_eh_pending(f, sec);
 				continue;
 			}
 			if ((local && is_debug_label(s, ll)) || ignored_section(sec->name))
@@ -664,6 +793,11 @@ static int parse_file(struct asmfile *f)
 			block_add(&f->blocks[sec->open_func], i);
 			continue;
 		}
+		if (sec->exec && (word_is(s, ".cfi_personality") || word_is(s, ".cfi_lsda")) &&
+		    sec->neh_pending < 2) {
+			sec->eh_pending[sec->neh_pending++] = i;
+			continue;
+		}
 		if (sec->exec || ignored_section(sec->name))
 			continue;	/* toplevel asm, debug info, unwind tables */
 		if (sec->open_data >= 0) {
@@ -680,6 +814,7 @@ static int parse_file(struct asmfile *f)
 		}
 		block_add(&f->blocks[sec->orphan], i);
 	}
+	collect_lsdas(f);
 	for (i = 0; i < f->nblocks; i++) {
 		struct block *b = &f->blocks[i];
 
@@ -1000,7 +1135,7 @@ static void normalise_lines(struct asmfile *f, struct block *blk, struct norm *n
 
 			if (self && !i)
 				continue;	/* the block's own name */
-			if (is_local_label(s) && is_debug_label(s, ll))
+			if (is_local_label(s) && is_debug_label(s, ll) && !is_eh_label(s, ll))
 				continue;
 			if (!is_local_label(s)) {
 				norm_push(n, xstrndup(s, ll + 1));
@@ -1017,17 +1152,25 @@ static void normalise_lines(struct asmfile *f, struct block *blk, struct norm *n
 /*
  * A function, its .cold part and every anonymous block they reference
  * (transitively: a jump table references code labels, a table of strings
- * references literals), as one normalised sequence.
+ * references literals), as one normalised sequence. The LSDAs count as
+ * referenced: a fix that only catches another type changes the type
+ * table, not always the code.
  */
 static void normalise_function(struct asmfile *f, struct block *b, struct norm *n)
 {
-	int i;
+	int i, l;
 
 	normalise_lines(f, b, n, true);
 	if (b->cold >= 0) {
 		norm_push(n, xstrdup("<cold>"));
 		normalise_lines(f, &f->blocks[b->cold], n, true);
 	}
+	l = lsda_of(f, b);
+	if (l >= 0)
+		anon_number(n, l);
+	l = b->cold >= 0 ? lsda_of(f, &f->blocks[b->cold]) : -1;
+	if (l >= 0)
+		anon_number(n, l);
 	for (i = 0; i < n->nanon; i++) {
 		char tmp[32];
 
@@ -1134,6 +1277,18 @@ static void compare_blocks(struct asmfile *o, struct asmfile *p)
 
 /* ---- phase 4: check ------------------------------------------------- */
 
+/*
+ * GCC's DW.ref.NAME: a hidden weak COMDAT pointer to NAME (the personality
+ * routine, a typeinfo object) that the unwind tables reach NAME through.
+ * The patch uses a copy of its own: the link may have kept another
+ * object's copy, whose hidden symbol no table outside the binary's .symtab
+ * names, and a copy holding the same address works the same.
+ */
+static bool is_dwref(const struct block *b)
+{
+	return b->kind == BLK_DATA && !strncmp(b->name, "DW.ref.", 7);
+}
+
 static bool patched(const struct block *b)
 {
 	return b->status == CHANGED || b->status == NEW;
@@ -1238,16 +1393,54 @@ static bool function_references(struct asmfile *f, struct block *fn, const char 
 }
 
 /*
- * The new code carries no unwind information (see the header), so code
- * that must be unwound into, a function with a landing pad, is refused.
+ * The label an LSDA's call sites and landing pads are offsets from (GCC:
+ * ".uleb128 .LEHB2-.LFB7", ".uleb128 .L42-.LFB7"; ".LCOLDB7" in a .cold
+ * part's). It is the start of the function, where the personality routine
+ * measures from when the LSDA names no base of its own (@LPStart omitted);
+ * the patch defines it at the new code's start. 0 and base ("" when there
+ * are no call sites), or -EOPNOTSUPP when several labels serve as one, or
+ * when it is a label the code defines too (only GCC's .LFB<n> and
+ * .LCOLDB<n>, which mark the start and nothing else, can be moved there).
  */
-static bool function_has_eh(struct asmfile *f, struct block *fn)
+static int lsda_base(struct asmfile *f, struct block *lsda, char *base, size_t size)
 {
 	int i;
 
-	for (i = 0; i < fn->nlines; i++)
-		if (word_is(skip_ws(f->lines[fn->lines[i]].text), ".cfi_lsda"))
-			return true;
+	*base = 0;
+	for (i = 1; i < lsda->nlines; i++) {
+		const char *s = skip_ws(f->lines[lsda->lines[i]].text), *m, *e;
+
+		if (!word_is(s, ".uleb128"))
+			continue;
+		m = strchr(s, '-');
+		if (!m || !is_local_label(m + 1))
+			continue;
+		for (e = m + 1; is_ident_char(*e); e++)
+			;
+		if (is_eh_label(m + 1, e - m - 1))
+			continue;	/* a length (.LEHE2-.LEHB2), or the LSDA's own */
+		if (!is_debug_label(m + 1, e - m - 1))
+			return -EOPNOTSUPP;
+		if (*base && (strncmp(base, m + 1, e - m - 1) || base[e - m - 1]))
+			return -EOPNOTSUPP;
+		if ((size_t)(e - m) > size)
+			return -EOPNOTSUPP;
+		snprintf(base, size, "%.*s", (int)(e - m - 1), m + 1);
+	}
+	return 0;
+}
+
+/* Whether the LSDA's first byte, the @LPStart encoding, is DW_EH_PE_omit. */
+static bool lsda_lpstart_omitted(struct asmfile *f, struct block *lsda)
+{
+	const char *s;
+	int i;
+
+	for (i = 1; i < lsda->nlines; i++) {
+		s = skip_ws(f->lines[lsda->lines[i]].text);
+		if (*s && !label_len(s) && !word_is(s, ".align") && !word_is(s, ".p2align"))
+			return word_is(s, ".byte") && strtol(skip_ws(s + 5), NULL, 0) == 0xff;
+	}
 	return false;
 }
 
@@ -1296,6 +1489,33 @@ static void check_clone_callers(struct asmfile *o, struct asmfile *p)
 }
 
 /*
+ * A function (or .cold part) with landing pads: its LSDA is copied into
+ * the patch, its FDE points at the copy and its CIE names the personality
+ * routine .cfi_personality names (emit_eh_frame()). Refused: what such a
+ * copy could not describe exactly.
+ */
+static void check_eh(struct asmfile *p, struct block *fn, const char *name)
+{
+	char sym[256], base[256];
+	long enc;
+	int pers = cfi_operand(p, fn, ".cfi_personality", &enc, sym, sizeof(sym));
+	int l = lsda_of(p, fn);
+
+	if (pers < 0)
+		refuse(name, "its personality routine (.cfi_personality) cannot be read");
+	else if (l == -EOPNOTSUPP)
+		refuse(name, "its exception table (.cfi_lsda) cannot be read");
+	else if (l == -ENOENT)
+		refuse(name, "its exception table (.cfi_lsda) is not in the assembler");
+	else if (l >= 0 && !pers)
+		refuse(name, "its exception table has no personality routine");
+	else if (l >= 0 && !lsda_lpstart_omitted(p, &p->blocks[l]))
+		refuse(name, "its exception table names its own landing pad base (@LPStart)");
+	else if (l >= 0 && lsda_base(p, &p->blocks[l], base, sizeof(base)))
+		refuse(name, "its exception table's call sites are not offsets from its start label");
+}
+
+/*
  * The new code's unwind rules go into .lkp.eh_frame, translated by cfi.c:
  * a directive it cannot translate would leave the code without correct
  * rules, so the function is refused.
@@ -1333,12 +1553,10 @@ static void check_patchable(struct asmfile *o, struct asmfile *p)
 		    b->twin->size < LKP_JMP_SIZE)
 			refuse(b->twin->name, "function is %lu bytes long, shorter than the %d-byte jump",
 			       b->twin->size, LKP_JMP_SIZE);
-		if (b->kind == BLK_FUNC && patched(b) && b->parent < 0 &&
-		    (function_has_eh(p, b) || (b->cold >= 0 && function_has_eh(p, &p->blocks[b->cold]))))
-			refuse(b->twin ? b->twin->name : b->name,
-			       "C++ exception tables (try/catch or cleanups): the patch cannot carry them");
-		if (b->kind == BLK_FUNC && patched(b))
+		if (b->kind == BLK_FUNC && patched(b)) {
 			check_cfi(p, b, b->twin ? b->twin->name : b->name);
+			check_eh(p, b, b->twin ? b->twin->name : b->name);
+		}
 		if (b->kind == BLK_DATA && b->status == CHANGED)
 			refuse(b->twin->name, "existing data changed its layout or initial value");
 		if (b->kind == BLK_ORPHAN && b->status == CHANGED)
@@ -1357,6 +1575,9 @@ static void check_patchable(struct asmfile *o, struct asmfile *p)
 			refuse(a->name, "unlabelled data removed");
 			continue;
 		}
+		/* the old code's unwind tables keep the original: the patch never names it */
+		if (is_dwref(a))
+			continue;
 		if (a->global) {
 			refuse(a->name, "removed global variable may still be referenced by other objects");
 			continue;
@@ -1399,7 +1620,10 @@ static void emit_symbol_ref(struct asmfile *p, FILE *out, const char *s, size_t 
 		return;
 	}
 	b = &p->blocks[i];
-	if (b->kind == BLK_FUNC && patched(b))
+	if (is_dwref(b)) {
+		fprintf(out, ".Llkp.d.%s", b->name);
+		b->emit = true;
+	} else if (b->kind == BLK_FUNC && patched(b))
 		fprintf(out, ".Llkp.f.%s", b->twin ? b->twin->name : b->name);
 	else if (b->kind == BLK_DATA && b->status == NEW)
 		fprintf(out, ".Llkp.d.%s", b->name);
@@ -1493,7 +1717,7 @@ static void emit_body(struct asmfile *p, FILE *out, struct block *b, struct fde_
 			continue;
 		ll = label_len(s);
 		if (ll) {
-			if (is_local_label(s) && is_debug_label(s, ll))
+			if (is_local_label(s) && is_debug_label(s, ll) && !is_eh_label(s, ll))
 				continue;
 			emit_symbol_ref(p, out, s, ll);
 			fputs(":\n", out);
@@ -1532,6 +1756,18 @@ static bool has_cfi(struct asmfile *f, struct block *fn)
 	return false;
 }
 
+/* The label b's LSDA measures from, at the new code's start (lsda_base()). */
+static void emit_lsda_base(struct asmfile *p, FILE *out, struct block *b)
+{
+	int l = lsda_of(p, b);
+	char base[256];
+
+	if (l < 0 || lsda_base(p, &p->blocks[l], base, sizeof(base)) || !*base)
+		return;	/* check_eh() refused what it could not carry */
+	emit_symbol_ref(p, out, base, strlen(base));
+	fputs(":\n", out);
+}
+
 static int emit_function(struct asmfile *p, FILE *out, struct block *b)
 {
 	const char *name = b->twin ? b->twin->name : b->name;
@@ -1540,12 +1776,15 @@ static int emit_function(struct asmfile *p, FILE *out, struct block *b)
 	fprintf(out, "\t.section\t.lkp.text,\"x\",@progbits\n");
 	fprintf(out, "\t%s\n", b->align ? b->align : ".p2align 4");
 	fprintf(out, ".Llkp.f.%s:\n", name);
+	emit_lsda_base(p, out, b);
 	if (has_cfi(p, b)) {
 		fs.f = open_memstream(&b->cfi, &b->cfi_len);
 		if (!fs.f)
 			return -ENOMEM;
 		lkp_cfi_init(&fs.cfi);
-		snprintf(fs.from, sizeof(fs.from), ".Llkp.f.%s", name);
+		/* a short label: a mangled name need not fit fs.from */
+		snprintf(fs.from, sizeof(fs.from), ".Llkp.c%d", cfi_labels++);
+		fprintf(out, "%s:\n", fs.from);
 	}
 	emit_body(p, out, b, fs.f ? &fs : NULL);
 	fprintf(out, ".Llkp.e.%s:\n", name);
@@ -1554,12 +1793,60 @@ static int emit_function(struct asmfile *p, FILE *out, struct block *b)
 	return 0;
 }
 
+/* The name new code uses for symbol name (emit_symbol_ref()), as a string. */
+static char *symbol_ref_text(struct asmfile *p, const char *name)
+{
+	char *t = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&t, &n);
+
+	if (!m)
+		return NULL;
+	emit_symbol_ref(p, m, name, strlen(name));
+	if (fclose(m)) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/*
+ * A function with a personality routine (landing pads, GCC's
+ * .cfi_personality): a CIE of its own naming it, before the FDE, which
+ * then points at the copy of the LSDA. cie is the CIE the FDE is to name:
+ * left as it is for any other function.
+ */
+static int emit_eh_cie(struct asmfile *p, FILE *out, struct block *b, int k, char *cie,
+		       size_t size, char **lsda)
+{
+	char sym[256], *pers;
+	long enc;
+	int l;
+
+	*lsda = NULL;
+	if (cfi_operand(p, b, ".cfi_personality", &enc, sym, sizeof(sym)) <= 0)
+		return 0;
+	pers = symbol_ref_text(p, sym);
+	l = lsda_of(p, b);
+	*lsda = l >= 0 ? symbol_ref_text(p, p->blocks[l].name) : xstrdup("0");
+	if (!pers || !*lsda) {
+		free(pers);
+		free(*lsda);
+		return -ENOMEM;
+	}
+	snprintf(cie, size, ".Llkp.cie%d", k);
+	lkp_cfi_write_cie_eh(out, cie, pers, enc & 0x80 /* DW_EH_PE_indirect */);
+	free(pers);
+	return 0;
+}
+
 /*
  * .lkp.eh_frame: one CIE and an FDE per emitted function (and .cold part)
  * that GCC wrote unwind rules for, in the layout of .eh_frame, ended by a
- * zero length. pc_begin is absolute (R_X86_64_64 to the new code).
+ * zero length. pc_begin is absolute (R_X86_64_64 to the new code); so are
+ * the personality routine and LSDA pointers of functions with landing pads.
  */
-static void emit_eh_frame(struct asmfile *p, FILE *out)
+static int emit_eh_frame(struct asmfile *p, FILE *out)
 {
 	int i, k = 0;
 
@@ -1568,19 +1855,28 @@ static void emit_eh_frame(struct asmfile *p, FILE *out)
 	for (i = 0; i < p->nblocks; i++) {
 		struct block *b = &p->blocks[i];
 		const char *name = b->twin ? b->twin->name : b->name;
+		char cie[32] = ".Llkp.cie", *lsda;
 
 		if (b->kind != BLK_FUNC || !patched(b) || !b->cfi)
 			continue;
+		if (emit_eh_cie(p, out, b, k, cie, sizeof(cie), &lsda))
+			return -ENOMEM;
 		fprintf(out, ".Llkp.fde%d:\n\t.long .Llkp.fde%d.e - .Llkp.fde%d.s\n.Llkp.fde%d.s:\n",
 			k, k, k, k);
-		fprintf(out, "\t.long .Llkp.fde%d.s - .Llkp.cie\n", k);
-		fprintf(out, "\t.quad .Llkp.f.%s\n\t.quad .Llkp.e.%s - .Llkp.f.%s\n\t.uleb128 0\n",
+		fprintf(out, "\t.long .Llkp.fde%d.s - %s\n", k, cie);
+		fprintf(out, "\t.quad .Llkp.f.%s\n\t.quad .Llkp.e.%s - .Llkp.f.%s\n",
 			name, name, name);
+		if (lsda)
+			lkp_cfi_write_fde_lsda(out, lsda);
+		else
+			fprintf(out, "\t.uleb128 0\n");
+		free(lsda);
 		fwrite(b->cfi, 1, b->cfi_len, out);
 		fprintf(out, "\t.balign 8, 0\n.Llkp.fde%d.e:\n", k);
 		k++;
 	}
 	fprintf(out, "\t.long 0\n");
+	return 0;
 }
 
 static void emit_data(struct asmfile *p, FILE *out, struct block *b)
@@ -1610,15 +1906,34 @@ static void emit_data(struct asmfile *p, FILE *out, struct block *b)
 	fprintf(out, ".Llkp.de.%s:\n", b->name);
 }
 
+static bool has_personality(struct asmfile *p, struct block *fn)
+{
+	char sym[256];
+	long enc;
+
+	return cfi_operand(p, fn, ".cfi_personality", &enc, sym, sizeof(sym)) > 0;
+}
+
+/*
+ * Whether function b or its .cold part has a personality routine: the copy
+ * of its LSDA (offsets from the new code's start) describes the new code
+ * only where the patch links it, so apply must not put it in place of the
+ * old code, where the object's own LSDA would be found.
+ */
+static bool has_eh(struct asmfile *p, struct block *b)
+{
+	return has_personality(p, b) || (b->cold >= 0 && has_personality(p, &p->blocks[b->cold]));
+}
+
 /* A NEW global variable: other objects' new code may use it (see .lkp.vars). */
 static bool new_global_var(const struct block *b)
 {
-	return b->kind == BLK_DATA && b->status == NEW && b->global;
+	return b->kind == BLK_DATA && b->status == NEW && b->global && !is_dwref(b);
 }
 
 static int emit_output(struct asmfile *o, struct asmfile *p, FILE *out)
 {
-	int i, n = 0, more;
+	int i, n = 0, more, flags;
 
 	for (i = 0; i < o->nlines; i++)
 		fprintf(out, "%s\n", o->lines[i].text);
@@ -1636,20 +1951,21 @@ static int emit_output(struct asmfile *o, struct asmfile *p, FILE *out)
 		if (b->kind == BLK_FUNC && patched(b) && emit_function(p, out, b))
 			return -ENOMEM;
 	}
-	emit_eh_frame(p, out);
+	if (emit_eh_frame(p, out))
+		return -ENOMEM;
 	for (i = 0; i < p->nblocks; i++) {
 		struct block *b = &p->blocks[i];
 
-		if (b->kind == BLK_DATA && b->status == NEW)
+		if (b->kind == BLK_DATA && b->status == NEW && !is_dwref(b))
 			emit_data(p, out, b);
 	}
-	/* anonymous blocks, until no emitted block references another */
+	/* anonymous blocks and DW.ref copies, until no emitted block references another */
 	do {
 		more = 0;
 		for (i = 0; i < p->nblocks; i++) {
 			struct block *b = &p->blocks[i];
 
-			if (b->kind == BLK_ANON && b->emit && !b->emitted) {
+			if ((b->kind == BLK_ANON || is_dwref(b)) && b->emit && !b->emitted) {
 				emit_data(p, out, b);
 				b->emitted = true;
 				more = 1;
@@ -1670,7 +1986,8 @@ static int emit_output(struct asmfile *o, struct asmfile *p, FILE *out)
 		fprintf(out, "\t.quad %lu\n", b->twin ? b->twin->size : 0);
 		fprintf(out, "\t.quad .Llkp.e.%s - .Llkp.f.%s\n", name, name);
 		fprintf(out, "\t.long .Llkp.s.%s - .Llkp.strtab\n", name);
-		fprintf(out, "\t.long %d\n", b->twin ? 0 : LKP_FUNC_NEW);
+		flags = (b->twin ? 0 : LKP_FUNC_NEW) | (has_eh(p, b) ? LKP_FUNC_EH : 0);
+		fprintf(out, "\t.long %d\n", flags);
 	}
 	fprintf(out, "\t.section\t.lkp.vars,\"\",@progbits\n\t.balign 8\n");
 	fprintf(out, "\t.long %d\n\t.long %d\n", LKP_GENSRC_VERSION, LKP_VAR_ENTSIZE);

@@ -50,8 +50,10 @@
  *     operand) either stays inside the function or carries a relocation
  *     (gas resolves a call to a local label of the same section itself),
  *     and phase 6's objdump of the target found no branch into the middle
- *     of its old code (a .cold part jumping back, say), and its unwind
- *     rules (.lkp.eh_frame) say what the old code's FDE in the target's
+ *     of its old code (a .cold part jumping back, say), it has no landing
+ *     pads (lkp-gensrc's flag LKP_FUNC_EH: the patch's LSDA describes its
+ *     new code where the patch links it), and its unwind rules
+ *     (.lkp.eh_frame) say what the old code's FDE in the target's
  *     .eh_frame says, at the same offsets (ehcmp.c): in place, unwinders
  *     find that FDE.
  *  7. write: PATCHROOT/<build-id>.lkpp through the lkpp writer, which
@@ -79,6 +81,7 @@
 #define LKP_GENSRC_VERSION	1
 #define LKP_FUNC_ENTSIZE	40
 #define LKP_FUNC_NEW		0x1
+#define LKP_FUNC_EH		0x2	/* an LSDA describes the new code where it is linked */
 #define LKP_VAR_ENTSIZE		24
 
 static const char *prog = "lkp-mkpatch";
@@ -566,6 +569,7 @@ struct oldfunc {
 	size_t shndx;
 	uint64_t new_off, new_size;
 	bool entered;		/* the target branches into its old code past the entry */
+	bool eh;		/* LKP_FUNC_EH: never in place */
 };
 
 struct build {
@@ -1034,7 +1038,8 @@ static int read_funcs(struct build *b, struct object *o, bool add)
 			if (grow(&b->olds, b->nolds + 1, sizeof(*b->olds)))
 				return fail(-ENOMEM, "%s: %s", o->mapname, strerror(ENOMEM));
 			b->olds[b->nolds++] = (struct oldfunc){ f.old_offset, f.old_size, ret, o,
-				nsym.st_shndx, f.new_offset, f.new_size, false };
+				nsym.st_shndx, f.new_offset, f.new_size, false,
+				e.flags & LKP_FUNC_EH };
 		}
 	}
 	return 0;
@@ -1516,9 +1521,13 @@ static int add_movable(struct build *b)
 
 	if (!movable)
 		return fail(-ENOMEM, "%s", strerror(ENOMEM));
-	/* An archive member has no file of its own for objdump: never movable. */
+	/*
+	 * An archive member has no file of its own for objdump: never movable.
+	 * Nor is code with landing pads: in place, the unwinder would find the
+	 * object's LSDA for the old code, not the patch's for the new.
+	 */
 	for (i = 0; i < b->nolds; i++)
-		movable[i] = b->olds[i].o->path && !b->olds[i].entered;
+		movable[i] = b->olds[i].o->path && !b->olds[i].entered && !b->olds[i].eh;
 	for (i = 0; i < b->nolds && !ret; i++) {
 		for (k = 0; k < i && b->olds[k].o != b->olds[i].o; k++)
 			;

@@ -6,8 +6,11 @@
 
 void run(void)
 {
-	static const char *const inputs[] = { "8080", "99999", "80x", "abc" };
+	static const char *const inputs[] = { "8080", "99999", "80x", "abc", "+80", "99999999999" };
 
-	for (const char *in : inputs)
-		std::printf("%s: %s\n", in, conf::describe(in).c_str());
+	for (const char *in : inputs) {
+		std::string d = conf::describe(in);
+
+		std::printf("%s: %s\n", in, d.c_str());
+	}
 }
