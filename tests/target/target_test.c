@@ -18,6 +18,7 @@
 #include "dynsym.h"
 #include "lkpp.h"
 #include "procmaps.h"
+#include "record.h"
 #include "target.h"
 
 #define MAX_OBJS 16
@@ -350,6 +351,102 @@ TEST(maps_lines_parse_as_sscanf_reads_them)
 	EXPECT_EQ(1, spaced);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		EXPECT_EQ(-EINVAL, lkp_maps_parse_line(bad[i], &v)) TH_LOG("bad line %u", i);
+}
+
+/* A record with two superseded ids, as link.c lays one out: header, then the ids. */
+struct rec5 {
+	struct lkp_rec_hdr h;
+	uint64_t ids[2];
+};
+
+static struct rec5 rec5(void)
+{
+	struct rec5 r;
+
+	memset(&r, 0, sizeof(r));
+	memcpy(r.h.magic, LKP_REC_MAGIC, sizeof(r.h.magic));
+	r.h.version = 5;
+	r.h.size = sizeof(r);
+	r.h.patch_id = 0x1122334455667788ULL;
+	r.h.build_id_size = 20;
+	r.h.funcs_off = sizeof(r.h);
+	r.h.supersedes_off = offsetof(struct rec5, ids);
+	r.h.nr_supersedes = 2;
+	r.ids[0] = 0xaaaa000000000001ULL;
+	r.ids[1] = 0xbbbb000000000002ULL;
+	return r;
+}
+
+/*
+ * The records lkp_records_read() finds in this process with r, alone, in a
+ * read-only anonymous page (where lkp keeps them): *v and the count.
+ */
+static unsigned int records_with(const struct rec5 *r, struct lkp_applied **v)
+{
+	struct lkp_session s = { .pid = getpid(), .fd = -1 };
+	unsigned int n = ~0u;
+	void *page;
+
+	*v = NULL;
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	s.mem_fd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+	if (page != MAP_FAILED && s.mem_fd >= 0) {
+		memcpy(page, r, sizeof(*r));
+		if (mprotect(page, 4096, PROT_READ) || lkp_records_read(&s, v, &n))
+			n = ~0u;
+	}
+	if (s.mem_fd >= 0)
+		close(s.mem_fd);
+	if (page != MAP_FAILED)
+		munmap(page, 4096);
+	return n;
+}
+
+/*
+ * Version 5 records keep the ids a patch supersedes (apply refuses to bring
+ * one back over it); older ones have none; a record whose list lies
+ * outside it, or is misaligned, or claims more than it holds, is no record.
+ */
+TEST(records_keep_the_superseded_ids_and_malformed_ones_are_skipped)
+{
+	struct lkp_applied *v;
+	struct rec5 r;
+
+	r = rec5();
+	ASSERT_EQ(1, records_with(&r, &v));
+	EXPECT_EQ(r.h.patch_id, v[0].hdr->patch_id);
+	ASSERT_EQ(2, v[0].nr_supersedes);
+	EXPECT_EQ(r.ids[0], v[0].supersedes[0]);
+	EXPECT_EQ(r.ids[1], v[0].supersedes[1]);
+	lkp_applied_free(v, 1);
+
+	/* Version 4 had no such fields: whatever lies there is not read. */
+	r = rec5();
+	r.h.version = 4;
+	ASSERT_EQ(1, records_with(&r, &v));
+	EXPECT_EQ(0, v[0].nr_supersedes);
+	lkp_applied_free(v, 1);
+
+	r = rec5();
+	r.h.supersedes_off = sizeof(r) - 8;	/* the second id past the end */
+	EXPECT_EQ(0, records_with(&r, &v));
+	free(v);
+	r = rec5();
+	r.h.supersedes_off += 4;		/* not 8-aligned */
+	EXPECT_EQ(0, records_with(&r, &v));
+	free(v);
+	r = rec5();
+	r.h.supersedes_off = 8;			/* inside the header */
+	EXPECT_EQ(0, records_with(&r, &v));
+	free(v);
+	r = rec5();
+	r.h.nr_supersedes = 0x40000000;
+	EXPECT_EQ(0, records_with(&r, &v));
+	free(v);
+	r = rec5();
+	r.h.version = 6;			/* a later tool's: not understood, not touched */
+	EXPECT_EQ(0, records_with(&r, &v));
+	free(v);
 }
 
 TEST(gone_process_is_esrch)
