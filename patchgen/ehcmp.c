@@ -354,16 +354,11 @@ int lkp_eh_fde_rules(const uint8_t *sec, size_t size, size_t pc_field, struct lk
 		alen = get_uleb(&c);
 		if (c.bad || alen > (uint64_t)(c.end - c.p))
 			return -EINVAL;
-		if (ci.lsda_enc != DW_EH_PE_omit) {
-			struct cursor a = { c.p, c.p + alen, false };
-			int ln = enc_size(ci.lsda_enc);
-
-			if (ln < 0)
-				return -ENOTSUP;
-			out->lsda = get_u(&a, ln) != 0;
-			if (a.bad)
-				return -EINVAL;
-		}
+		/*
+		 * An LSDA field at all: in a patch object its pointer is 0
+		 * until linked, so its value cannot say.
+		 */
+		out->lsda = ci.lsda_enc != DW_EH_PE_omit;
 		c.p += alen;
 	}
 	if (c.bad)

@@ -21,7 +21,7 @@ struct lkp_eh_rules {
 	struct lkp_eh_rule *v;
 	size_t n, cap;
 	uint64_t ra;		/* the return address column */
-	bool lsda;		/* it has landing pads: its LSDA is its own */
+	bool lsda;		/* its CIE gives FDEs an LSDA: landing pads of its own */
 };
 
 /*

@@ -100,7 +100,6 @@
 #define LKP_FUNC_ENTSIZE	40
 #define LKP_VAR_ENTSIZE		24
 #define LKP_FUNC_NEW		0x1
-#define LKP_FUNC_EH		0x2	/* an LSDA describes the new code: not in place */
 #define LKP_JMP_SIZE		5
 
 enum lkp_status { SAME, CHANGED, NEW, REMOVED };
@@ -1906,25 +1905,6 @@ static void emit_data(struct asmfile *p, FILE *out, struct block *b)
 	fprintf(out, ".Llkp.de.%s:\n", b->name);
 }
 
-static bool has_personality(struct asmfile *p, struct block *fn)
-{
-	char sym[256];
-	long enc;
-
-	return cfi_operand(p, fn, ".cfi_personality", &enc, sym, sizeof(sym)) > 0;
-}
-
-/*
- * Whether function b or its .cold part has a personality routine: the copy
- * of its LSDA (offsets from the new code's start) describes the new code
- * only where the patch links it, so apply must not put it in place of the
- * old code, where the object's own LSDA would be found.
- */
-static bool has_eh(struct asmfile *p, struct block *b)
-{
-	return has_personality(p, b) || (b->cold >= 0 && has_personality(p, &p->blocks[b->cold]));
-}
-
 /* A NEW global variable: other objects' new code may use it (see .lkp.vars). */
 static bool new_global_var(const struct block *b)
 {
@@ -1986,7 +1966,7 @@ static int emit_output(struct asmfile *o, struct asmfile *p, FILE *out)
 		fprintf(out, "\t.quad %lu\n", b->twin ? b->twin->size : 0);
 		fprintf(out, "\t.quad .Llkp.e.%s - .Llkp.f.%s\n", name, name);
 		fprintf(out, "\t.long .Llkp.s.%s - .Llkp.strtab\n", name);
-		flags = (b->twin ? 0 : LKP_FUNC_NEW) | (has_eh(p, b) ? LKP_FUNC_EH : 0);
+		flags = b->twin ? 0 : LKP_FUNC_NEW;
 		fprintf(out, "\t.long %d\n", flags);
 	}
 	fprintf(out, "\t.section\t.lkp.vars,\"\",@progbits\n\t.balign 8\n");

@@ -50,12 +50,11 @@
  *     operand) either stays inside the function or carries a relocation
  *     (gas resolves a call to a local label of the same section itself),
  *     and phase 6's objdump of the target found no branch into the middle
- *     of its old code (a .cold part jumping back, say), it has no landing
- *     pads (lkp-gensrc's flag LKP_FUNC_EH: the patch's LSDA describes its
- *     new code where the patch links it), and its unwind rules
- *     (.lkp.eh_frame) say what the old code's FDE in the target's
- *     .eh_frame says, at the same offsets (ehcmp.c): in place, unwinders
- *     find that FDE.
+ *     of its old code (a .cold part jumping back, say), and its unwind
+ *     rules (.lkp.eh_frame) say what the old code's FDE in the target's
+ *     .eh_frame says, at the same offsets, with no LSDA on either side
+ *     (ehcmp.c): in place, unwinders find that FDE, and its LSDA would be
+ *     the old code's, not the patch's.
  *  7. write: PATCHROOT/<build-id>.lkpp through the lkpp writer, which
  *     validates the file with the reader before it is renamed into place.
  *
@@ -81,7 +80,6 @@
 #define LKP_GENSRC_VERSION	1
 #define LKP_FUNC_ENTSIZE	40
 #define LKP_FUNC_NEW		0x1
-#define LKP_FUNC_EH		0x2	/* an LSDA describes the new code where it is linked */
 #define LKP_VAR_ENTSIZE		24
 
 static const char *prog = "lkp-mkpatch";
@@ -569,7 +567,6 @@ struct oldfunc {
 	size_t shndx;
 	uint64_t new_off, new_size;
 	bool entered;		/* the target branches into its old code past the entry */
-	bool eh;		/* LKP_FUNC_EH: never in place */
 };
 
 struct build {
@@ -1038,8 +1035,7 @@ static int read_funcs(struct build *b, struct object *o, bool add)
 			if (grow(&b->olds, b->nolds + 1, sizeof(*b->olds)))
 				return fail(-ENOMEM, "%s: %s", o->mapname, strerror(ENOMEM));
 			b->olds[b->nolds++] = (struct oldfunc){ f.old_offset, f.old_size, ret, o,
-				nsym.st_shndx, f.new_offset, f.new_size, false,
-				e.flags & LKP_FUNC_EH };
+				nsym.st_shndx, f.new_offset, f.new_size, false };
 		}
 	}
 	return 0;
@@ -1470,17 +1466,20 @@ static bool pc_begin_of(struct object *o, size_t shndx, uint64_t off, const stru
 static int new_rules(const struct oldfunc *of, struct lkp_eh_rules *r)
 {
 	struct object *o = of->o;
-	size_t off = 0, at;
-	Elf_Scn *s;
-	GElf_Shdr sh;
+	size_t off = 0, at, shndx;
 	Elf_Data *d;
-	int ret;
+	int k, ret;
 
-	s = named_section(o->elf, ".lkp.eh_frame", &sh, &d);
-	if (!s)
+	for (k = 0; k < o->nlkp && strcmp(sec_name(o, o->lkp[k].shndx), ".lkp.eh_frame"); k++)
+		;
+	if (k == o->nlkp)
 		return -ENOENT;
+	shndx = o->lkp[k].shndx;
+	d = elf_getdata(elf_getscn(o->elf, shndx), NULL);
+	if (!d)
+		return -EINVAL;
 	while (!(ret = lkp_eh_fde_next(d->d_buf, d->d_size, &off, &at)))
-		if (pc_begin_of(o, elf_ndxscn(s), at, of))
+		if (pc_begin_of(o, shndx, at, of))
 			return lkp_eh_fde_rules(d->d_buf, d->d_size, at, r);
 	return ret;
 }
@@ -1521,13 +1520,9 @@ static int add_movable(struct build *b)
 
 	if (!movable)
 		return fail(-ENOMEM, "%s", strerror(ENOMEM));
-	/*
-	 * An archive member has no file of its own for objdump: never movable.
-	 * Nor is code with landing pads: in place, the unwinder would find the
-	 * object's LSDA for the old code, not the patch's for the new.
-	 */
+	/* An archive member has no file of its own for objdump: never movable. */
 	for (i = 0; i < b->nolds; i++)
-		movable[i] = b->olds[i].o->path && !b->olds[i].entered && !b->olds[i].eh;
+		movable[i] = b->olds[i].o->path && !b->olds[i].entered;
 	for (i = 0; i < b->nolds && !ret; i++) {
 		for (k = 0; k < i && b->olds[k].o != b->olds[i].o; k++)
 			;
