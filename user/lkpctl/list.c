@@ -98,9 +98,10 @@ static void print(const struct lkp_session *s, pid_t pid, const struct lkp_appli
 		       "\",\"call_sites\":%u,\"in_place\":%u,\"unwind\":\"%s\",",
 		       state(a), a->hdr->applied_at, a->rec_addr, a->nr_sites_live,
 		       a->hdr->nr_inplace, lkp_eh_state(s, a));
+		printf("\"supersedes\":[");
 		for (k = 0; k < a->nr_supersedes; k++)
-			printf("%s\"%016" PRIx64 "\"", k ? "," : "\"supersedes\":[", a->supersedes[k]);
-		printf("%s\"functions\":[", a->nr_supersedes ? "]," : "\"supersedes\":[],");
+			printf("%s\"%016" PRIx64 "\"", k ? "," : "", a->supersedes[k]);
+		printf("],\"functions\":[");
 		for (k = 0; k < a->hdr->nr_funcs; k++) {
 			if (k)
 				putchar(',');
