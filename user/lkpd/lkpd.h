@@ -89,7 +89,14 @@ struct lkpd {
 	uint64_t applied;		/* processes patched since start */
 	uint64_t next_rescan_ms;
 	unsigned int held_now;
+	uint64_t points_added;		/* hold points added since start */
 	struct lkpd_watch *watch;	/* watch.c */
+	/* fswatch.c: every path a file was held at, and their directories, watched. */
+	int ifd;			/* inotify */
+	char **known;
+	unsigned int nr_known;
+	struct lkpd_fsdir *dirs;
+	unsigned int nr_dirs;
 };
 
 /* log.c: one line on stderr, with a syslog priority prefix under journald. */
@@ -114,7 +121,8 @@ struct lkpd_want {
 	struct lkpd_file *found;
 	unsigned int nr_found;
 };
-int lkpd_locate(struct lkpd_want *w, unsigned int n);
+/* The paths first (files held there before), then processes' mappings and the usual places. */
+int lkpd_locate(struct lkpd_want *w, unsigned int n, char *const *paths, unsigned int nr_paths);
 /* Is the file at path still the one f names (same inode, or same build-id)? Updates f. */
 bool lkpd_file_check(struct lkpd_file *f, const uint8_t *id, uint32_t size, bool *changed);
 
@@ -146,6 +154,14 @@ void lkpd_ctl_accept(struct lkpd *d);
 
 /* status.c */
 void lkpd_status(struct lkpd *d, FILE *f, bool json);
+
+/* fswatch.c: files replaced on disk at a path a file was held at, seen at once. */
+int lkpd_fswatch_open(struct lkpd *d);
+/* Watch the paths of d->files (and their directories) from now on. */
+void lkpd_fswatch_sync(struct lkpd *d);
+/* Read the events waiting: whether one was a complete file at a known path. */
+bool lkpd_fswatch_service(struct lkpd *d);
+void lkpd_fswatch_close(struct lkpd *d);
 
 /* notify.c: sd_notify without libsystemd. */
 int lkpd_notify(const char *state);

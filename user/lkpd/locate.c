@@ -187,13 +187,15 @@ static void in_ld_so_conf(struct lkpd_want *w, unsigned int n, const char *conf,
 	fclose(f);
 }
 
-int lkpd_locate(struct lkpd_want *w, unsigned int n)
+int lkpd_locate(struct lkpd_want *w, unsigned int n, char *const *paths, unsigned int nr_paths)
 {
 	struct seen s = { 0 };
 	unsigned int i;
 
 	if (!n)
 		return 0;
+	for (i = 0; i < nr_paths; i++)
+		try_path(w, n, paths[i], &s);
 	from_processes(w, n, &s);
 	in_list(w, n, getenv("LD_LIBRARY_PATH"), &s);
 	for (i = 0; i < sizeof(lib_dirs) / sizeof(lib_dirs[0]); i++)

@@ -30,6 +30,7 @@ static const char usage_text[] =
 	"  -t, --hold-timeout MS  a held process goes on unpatched after MS (default 5000,\n"
 	"                         at most 60000)\n"
 	"  -r, --rescan MS        how often files on disk are checked for replacement\n"
+	"                         (a file renamed over a held path is checked at once)\n"
 	"                         (default 10000)\n"
 	"  -v, --verbose          log every held process\n"
 	"  -h, --help             this text\n"
@@ -130,6 +131,10 @@ static int start(struct lkpd *d)
 			  "hold channels? lkpd needs CAP_SYS_ADMIN)");
 		return ret;
 	}
+	ret = lkpd_fswatch_open(d);
+	if (ret)
+		lkpd_log(LKPD_WARN, "inotify: %s (files replaced on disk are seen at rescans only)",
+			 strerror(-ret));
 	if (mkdir(d->o.store, 0755) && errno != EEXIST)
 		lkpd_log(LKPD_WARN, "%s: cannot create the store: %s", d->o.store, strerror(errno));
 	ret = lkpd_store_sync(d, true);
@@ -154,17 +159,33 @@ static int start(struct lkpd *d)
 	return 0;
 }
 
+/*
+ * The files on disk again. A point added now (a file replaced by the same
+ * build, or the patched build back) comes after the file did: a process
+ * exec'd from it in between was not held, so the running processes are
+ * looked at once more (those already patched cost a read of their records).
+ */
+static void rescan(struct lkpd *d)
+{
+	uint64_t added = d->points_added;
+	unsigned int patched, failed;
+
+	lkpd_store_sync(d, false);
+	if (d->points_added != added)
+		lkpd_apply_running(d, NULL, &patched, &failed);
+}
+
 static int loop(struct lkpd *d, int sfd)
 {
 	struct signalfd_siginfo si;
-	struct pollfd p[4];
+	struct pollfd p[5];
 	uint64_t now, next;
 	int timeout, wfd, ret;
 
 	for (;;) {
 		now = lkpd_now_ms();
 		if (now >= d->next_rescan_ms) {
-			lkpd_store_sync(d, false);
+			rescan(d);
 			/* Exited processes leave the table (an exec storm adds one per exec). */
 			lkpd_procs_prune(d);
 			d->next_rescan_ms = now + d->o.rescan_ms;
@@ -180,7 +201,8 @@ static int loop(struct lkpd *d, int sfd)
 		p[1] = (struct pollfd){ .fd = d->listen, .events = POLLIN };
 		p[2] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		p[3] = (struct pollfd){ .fd = wfd, .events = POLLIN };
-		if (poll(p, 4, timeout) < 0 && errno != EINTR)
+		p[4] = (struct pollfd){ .fd = d->ifd, .events = POLLIN };
+		if (poll(p, 5, timeout) < 0 && errno != EINTR)
 			return -errno;
 		/* Held processes first: they are waiting. */
 		if (p[0].revents) {
@@ -192,6 +214,8 @@ static int loop(struct lkpd *d, int sfd)
 		}
 		if (p[3].revents)
 			lkpd_watch_service(d);
+		if (p[4].revents && lkpd_fswatch_service(d))
+			rescan(d);
 		if (p[1].revents)
 			lkpd_ctl_accept(d);
 		while (p[2].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
@@ -208,7 +232,7 @@ static int loop(struct lkpd *d, int sfd)
 
 int main(int argc, char **argv)
 {
-	struct lkpd d = { .dev = -1, .ch = -1, .listen = -1 };
+	struct lkpd d = { .dev = -1, .ch = -1, .listen = -1, .ifd = -1 };
 	int sfd, ret;
 
 	lkp_prog = "lkpd";
@@ -232,6 +256,7 @@ int main(int argc, char **argv)
 		lkpd_notify("STOPPING=1");
 	}
 	lkpd_watch_stop(&d);
+	lkpd_fswatch_close(&d);
 	if (d.listen >= 0)
 		unlink(d.o.socket);
 	/* Closing the channel lets every held process go on, and removes the points. */

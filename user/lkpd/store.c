@@ -136,7 +136,7 @@ static int sync_files(struct lkpd *d, struct lkp_patchset *ps, bool search_all,
 					      .size = ps->v[i].p->build_id_size,
 					      .name = ps->v[i].p->target_name };
 	}
-	lkpd_locate(w, nw);
+	lkpd_locate(w, nw, d->known, d->nr_known);
 	for (i = 0; i < nw; i++) {
 		for (j = 0; j < (int)ps->n && ps->v[j].p->build_id != w[i].id; j++)
 			;
@@ -177,7 +177,9 @@ int lkpd_store_sync(struct lkpd *d, bool search_all)
 		if (nf[i].point || !nf[i].kind)
 			continue;
 		ret = lkpd_hold_add(d, &nf[i]);
-		if (ret)
+		if (!ret)
+			d->points_added++;
+		else
 			lkpd_log(LKPD_ERR, "%s: cannot hold new processes at its %s: %s",
 				 nf[i].path, nf[i].kind, strerror(-ret));
 	}
@@ -221,6 +223,7 @@ int lkpd_store_sync(struct lkpd *d, bool search_all)
 	d->missing = missing;
 	d->nr_missing = nr_missing;
 	lkpd_watch_files_changed(d);
+	lkpd_fswatch_sync(d);
 	return 0;
 }
 
