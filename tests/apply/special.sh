@@ -613,6 +613,58 @@ test_staleword() {
 	check "staleword: a word into limit() on one of 8 threads' stacks: apply exits 0 after unwinding that thread only (--json unwound 1), the rounds are patched, undo restores"
 }
 
+# ---- coro: a coroutine suspended inside the patched function ---------------------
+# round_is NAME WHAT TEXT: one round of NAME prints exactly TEXT.
+round_is() {
+	printf '%s\n' "$3" >"$tmp/want"
+	round "$1" run "$tmp/want" "$2"
+}
+test_coro() {
+	local pid roots=$work/pm/coro/patchroot lo="long-lived: step" fr="fresh: step"
+	have coro || return
+	# 1. Suspended in body() before the apply: the jump, not the code in place.
+	p_start t "$work/pm/coro" --serve || { check "coro: the target starts"; return; }
+	pid=${P_PID[t]}
+	round_is t "round 1" "$lo 1"$'\n'"$fr 1"
+	lk_expect 0 "apply with a coroutine suspended in body()" --json apply -p "$pid" "$roots" &&
+		{ [ "$(jq .not_in_place_saved "$tmp/lk.out")" = 1 ] || fail "want body() out of place: $(cat "$tmp/lk.out")"; }
+	lk_expect 0 list --json list -p "$pid" &&
+		{ [ "$(jq -r '.patches[0].state' "$tmp/lk.out")" = live ] &&
+		  [ "$(jq -r '.patches[0].in_place' "$tmp/lk.out")" = 0 ] || fail "list: $(cat "$tmp/lk.out")"; }
+	# The suspended coroutine finishes the old code; a new one runs the new.
+	round_is t "round 2, after apply" "$lo 2"$'\n'"$fr 1 (fixed)"
+	lk_expect 0 undo undo -p "$pid"
+	round_is t "round 3, after undo" "$lo 3"$'\n'"$fr 1"
+	p_end t
+	[ "$ST" = 0 ] || fail "the target exited with status $ST"
+	check "coro: a coroutine suspended inside body(), on a stack no thread runs on: apply gives body() the jump (--json not_in_place_saved 1, list in_place 0), the coroutine goes on in the old code, a new one runs the fixed code; undo"
+	# 2. Nothing suspended at the apply: body() in place; a coroutine then runs the fixed code.
+	p_start t "$work/pm/coro" --serve || { check "coro: the target starts"; return; }
+	pid=${P_PID[t]}
+	lk_expect 0 "apply before any coroutine" --json apply -p "$pid" "$roots" &&
+		{ [ "$(jq .not_in_place_saved "$tmp/lk.out")" = 0 ] || fail "$(cat "$tmp/lk.out")"; }
+	lk_expect 0 list --json list -p "$pid" &&
+		{ [ "$(jq -r '.patches[0].in_place' "$tmp/lk.out")" = 1 ] || fail "list: $(cat "$tmp/lk.out")"; }
+	round_is t "round 1, patched" "$lo 1 (fixed)"$'\n'"$fr 1 (fixed)"
+	p_end t
+	[ "$ST" = 0 ] || fail "the target exited with status $ST"
+	check "coro: with no coroutine suspended in body() at the apply, body() is written in place (list in_place 1), and coroutines run the fixed code"
+	# 3. Suspended inside the patch's code (the jump): undo keeps that code mapped.
+	p_start t "$work/pm/coro" --serve || { check "coro: the target starts"; return; }
+	pid=${P_PID[t]}
+	LKP_TEST_NO_INPLACE=1 lk_expect 0 "apply (the jump)" apply -p "$pid" "$roots"
+	round_is t "round 1, patched" "$lo 1 (fixed)"$'\n'"$fr 1 (fixed)"
+	lk_expect 0 "undo while a coroutine is suspended in the patch's code" --json undo -p "$pid" &&
+		{ [ "$(jq '.objects[0].memory_kept_at // 0' "$tmp/lk.out")" != 0 ] ||
+		  fail "want the memory kept for a word off the threads' stacks: $(cat "$tmp/lk.out")"; }
+	round_is t "round 2, after undo" "$lo 2 (fixed)"$'\n'"$fr 1"
+	lk_expect 0 list --json list -p "$pid" &&
+		{ [ "$(live_count)" = 0 ] && [ "$(all_count)" = 1 ] || fail "list after undo: $(cat "$tmp/lk.out")"; }
+	p_end t
+	[ "$ST" = 0 ] || fail "the target exited with status $ST"
+	check "coro: undo while a coroutine is suspended inside the patch's code (the jump): the patch goes out (list: not live) but its memory stays (--json memory_kept_at), and the coroutine goes on in it"
+}
+
 # ---- a thread inside the function being patched -----------------------------------
 test_busy() {
 	local pid tid orc=$work/oracle/busy roots=$work/pm/busy/patchroot addr base start size

@@ -16,6 +16,7 @@
 #include "apply.h"
 #include "callsite.h"
 #include "ehreg.h"
+#include "saved.h"
 #include "inplace.h"
 #include "link.h"
 #include "release.h"
@@ -30,6 +31,7 @@ struct job {
 	struct lkp_applied *old;	/* the live patch it replaces, or NULL */
 	struct lkp_image img;
 	bool mapped[LKP_NR_MAPS];
+	bool *pinned;			/* per function: not in place (pin_saved) */
 };
 
 static const char *const action_names[] = {
@@ -454,6 +456,7 @@ static void release_run(const struct lkp_session *s, struct lkp_target **tp,
 {
 	struct lkp_blocker b = { 0 };
 	unsigned int i, n = 0;
+	uint64_t *saved;
 	bool *kept;
 
 	if (!l->n)
@@ -479,12 +482,19 @@ static void release_run(const struct lkp_session *s, struct lkp_target **tp,
 	kept = calloc(l->n, sizeof(*kept));
 	if (!kept)
 		return;
-	lkp_release(s, l->recs, l->n, o->timeout_ms, kept, &b);
+	saved = calloc(l->n, sizeof(*saved));
+	if (!saved) {
+		free(kept);
+		return;
+	}
+	lkp_release(s, l->recs, l->n, o->timeout_ms, kept, saved, &b);
 	for (i = 0; i < l->n; i++)
 		if (kept[i] && l->res[i] >= 0) {
 			r->objs[l->res[i]].kept = true;
-			r->objs[l->res[i]].kept_tid = b.tid;
+			r->objs[l->res[i]].kept_tid = saved[i] ? 0 : b.tid;
+			r->objs[l->res[i]].kept_at = saved[i];
 		}
+	free(saved);
 	free(kept);
 }
 
@@ -640,6 +650,61 @@ static int match(struct lkp_target *t, const struct lkp_patchset *ps, struct lkp
 	return 0;
 }
 
+/*
+ * Code written in place changes under whatever points into it. Threads are
+ * the transaction's to check; a coroutine suspended inside the function,
+ * its frames on a stack no thread runs on, would resume in the middle of
+ * other code (saved.c). Such a function gets the jump, which leaves the old
+ * code whole: the coroutine finishes the old code, later calls run the new.
+ * Not knowing (too much memory to read) pins every candidate.
+ */
+static int pin_saved(const struct lkp_session *s, struct job *jobs, unsigned int nr_jobs,
+		     struct lkp_result *r)
+{
+	struct lkp_range *rg;
+	unsigned int i, k, n = 0, m = 0;
+	bool *hit;
+	int ret;
+
+	for (i = 0; i < nr_jobs; i++) {
+		jobs[i].pinned = calloc(jobs[i].pf->p->nr_funcs + 1, sizeof(bool));
+		if (!jobs[i].pinned)
+			return -ENOMEM;
+		for (k = 0; k < jobs[i].pf->p->nr_funcs; k++)
+			n += lkp_inplace_candidate(&jobs[i].pf->p->funcs[k]);
+	}
+	if (!n)
+		return 0;
+	rg = calloc(n, sizeof(*rg));
+	hit = calloc(n, sizeof(*hit));
+	if (!rg || !hit) {
+		free(rg);
+		free(hit);
+		return -ENOMEM;
+	}
+	/* Inside, not at the entry: a pointer to the entry is a function pointer, the same after. */
+	for (i = 0; i < nr_jobs; i++)
+		for (k = 0; k < jobs[i].pf->p->nr_funcs; k++) {
+			const struct lkpp_func *f = &jobs[i].pf->p->funcs[k];
+			uint64_t at = jobs[i].obj->base + f->old_offset;
+
+			if (lkp_inplace_candidate(f))
+				rg[m++] = (struct lkp_range){ at + 1, at + f->old_size };
+		}
+	ret = lkp_saved_scan(s, rg, n, NULL, 0, hit, NULL);
+	for (i = 0, m = 0; i < nr_jobs; i++)
+		for (k = 0; k < jobs[i].pf->p->nr_funcs; k++) {
+			if (!lkp_inplace_candidate(&jobs[i].pf->p->funcs[k]))
+				continue;
+			jobs[i].pinned[k] = ret || hit[m];
+			r->nr_pinned += jobs[i].pinned[k];
+			m++;
+		}
+	free(rg);
+	free(hit);
+	return ret == -ENOMEM ? ret : 0;
+}
+
 int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opts *o,
 	      struct lkp_result *r)
 {
@@ -701,6 +766,12 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 			fixed += lkp_applied_pokes(&recs[k]);
 	}
 
+	ret = pin_saved(&s, jobs, nr_jobs, r);
+	if (ret) {
+		set_err(r, "out of memory");
+		goto out;
+	}
+
 	/* Everything that can fail before the target changes: layout, map, link, checks. */
 	for (i = 0; i < nr_jobs; i++) {
 		struct job *j = &jobs[i];
@@ -719,7 +790,7 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 		lkp_test_stop_at("after-map");
 		room = LKP_MAX_POKES > tx.nr_entries + fixed ? LKP_MAX_POKES - tx.nr_entries - fixed : 0;
 		/* In place first: it serves every caller; call sites get the pokes left. */
-		ret = lkp_inplace_plan(&j->img, &s, j->old, room, &used);
+		ret = lkp_inplace_plan(&j->img, &s, j->old, j->pinned, room, &used);
 		if (ret) {
 			set_err(r, "%s: cannot read the code of its functions", j->obj->path);
 			goto unmap;
@@ -830,8 +901,10 @@ unmap:
 			unmap_job(&s, &jobs[i]);
 out:
 	release_free(&rel);
-	for (i = 0; i < nr_jobs; i++)
+	for (i = 0; i < nr_jobs; i++) {
 		lkp_image_free(&jobs[i].img);
+		free(jobs[i].pinned);
+	}
 	free(jobs);
 	lkp_txn_free(&tx);
 	lkp_applied_free(recs, nr_recs);

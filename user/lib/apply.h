@@ -33,10 +33,13 @@ struct lkp_obj_result {
 	/*
 	 * The memory of the patch this one replaced, or of the patch undone,
 	 * stays mapped (not live, harmless): thread kept_tid has a register or
-	 * a stack word pointing into it. A later undo or apply frees it.
+	 * a stack word pointing into it, or (kept_at) a word off the threads'
+	 * stacks does (a suspended coroutine, a stored pointer; 1: the memory
+	 * was too much to look through). A later undo or apply frees it.
 	 */
 	bool kept;
 	uint32_t kept_tid;
+	uint64_t kept_at;
 };
 
 struct lkp_result {
@@ -55,6 +58,11 @@ struct lkp_result {
 	 * of the process could run the call (docs/apply.md).
 	 */
 	unsigned int nr_eh_unregistered;
+	/*
+	 * Functions whose new code would fit in place given the jump instead:
+	 * a word on no thread's stack points inside them (saved.c).
+	 */
+	unsigned int nr_pinned;
 	struct lkp_blocker blocker;	/* for -EBUSY: the thread in the way */
 	char err[LKP_ERR_SIZE];		/* for an error: object and reason */
 };

@@ -71,7 +71,7 @@ static uint32_t cover_sites(const struct lkp_applied *old, uint64_t at, uint32_t
 }
 
 static int plan_one(struct lkp_image *img, const struct lkp_session *s,
-		    const struct lkp_applied *old, unsigned int i, unsigned int *room)
+		    const struct lkp_applied *old, bool pinned, unsigned int i, unsigned int *room)
 {
 	const struct lkpp_func *f = &img->p->funcs[i];
 	struct lkp_entry_write *e = &img->entries[i];
@@ -81,7 +81,7 @@ static int plan_one(struct lkp_image *img, const struct lkp_session *s,
 
 	e->jmp_len = cover_sites(old, at, max_u32(LKP_JMP_SIZE, ext));
 	/* Test hook LKP_TEST_NO_INPLACE: the jump, to test what else serves (call sites). */
-	if (lkp_inplace_candidate(f) && !getenv("LKP_TEST_NO_INPLACE")) {
+	if (lkp_inplace_candidate(f) && !pinned && !getenv("LKP_TEST_NO_INPLACE")) {
 		len = cover_sites(old, at, max_u32(f->new_size, ext));
 		extra = lkp_txn_pokes(len) - 1;
 		if (len <= f->old_size && extra <= *room) {
@@ -109,7 +109,8 @@ static int plan_one(struct lkp_image *img, const struct lkp_session *s,
 }
 
 int lkp_inplace_plan(struct lkp_image *img, const struct lkp_session *s,
-		     const struct lkp_applied *old, unsigned int max, unsigned int *used)
+		     const struct lkp_applied *old, const bool *pinned, unsigned int max,
+		     unsigned int *used)
 {
 	const struct lkpp_patch *p = img->p;
 	unsigned int i, room = max;
@@ -122,7 +123,7 @@ int lkp_inplace_plan(struct lkp_image *img, const struct lkp_session *s,
 	for (i = 0; i < p->nr_funcs; i++) {
 		if (p->funcs[i].flags & LKPP_FUNC_F_NEW)
 			continue;
-		ret = plan_one(img, s, old, i, &room);
+		ret = plan_one(img, s, old, pinned && pinned[i], i, &room);
 		if (ret)
 			return ret;
 	}

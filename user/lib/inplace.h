@@ -19,12 +19,14 @@ bool lkp_inplace_candidate(const struct lkpp_func *f);
  * function img's patch replaces what its old code gets (img->entries), and
  * read what the process holds there now: in place when the patch says
  * the function is movable, its new code fits in the old bytes and the
- * extra pokes fit in max; else the jump. old, the live patch img replaces
+ * extra pokes fit in max, unless pinned[i] (a saved word points inside
+ * it: apply.c); else the jump. old, the live patch img replaces
  * (or NULL), tells what of the bytes there it wrote and what the original
  * was. *used: the pokes taken beyond one per function. 0 or -errno.
  */
 int lkp_inplace_plan(struct lkp_image *img, const struct lkp_session *s,
-		     const struct lkp_applied *old, unsigned int max, unsigned int *used);
+		     const struct lkp_applied *old, const bool *pinned, unsigned int max,
+		     unsigned int *used);
 
 /* Is addr within the bytes img writes at an old entry? (a replaced patch's site there goes with them) */
 bool lkp_inplace_covers(const struct lkp_image *img, uint64_t addr);

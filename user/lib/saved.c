@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/* saved.c: words in a process's memory, off the threads' stacks, that point into code or data about to change or go. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "procmaps.h"
+#include "saved.h"
+
+/*
+ * What the transaction cannot see. Its stack check covers, for each thread,
+ * the stack it runs on, from its stack pointer up. A coroutine suspended
+ * with swapcontext() or a longjmp (QEMU's, a green-thread runtime's, a
+ * ucontext server's) has a stack no thread runs on: its frames' return
+ * addresses sit in a heap block or an mmap'd region, and so does a context
+ * saved by swapcontext(). A function pointer the patched code stored in a
+ * global, or a string of the patch's data, sits in the program's data.
+ * None of those stops the switch, and for code that stays (the jump leaves
+ * the old code whole) none needs to. They matter where bytes change or go:
+ * a function written in place (a coroutine would resume in the middle of
+ * other code) and a patch's memory unmapped after undo. There the callers
+ * ask this look, and take the safe way when it finds a word: the jump, or
+ * the memory kept.
+ *
+ * It is a look before the freeze: a coroutine that suspends inside such a
+ * function between the look and the switch is not seen. Pages never
+ * touched are not read (/proc/PID/pagemap), so a large sparse heap costs
+ * what is in it.
+ */
+
+#define PAGE		4096ULL
+#define PM_PRESENT	(1ULL << 63)
+#define PM_SWAPPED	(1ULL << 62)
+#define CHUNK_PAGES	64U
+#define SP_TRIES	20
+
+/* The stack pointer of every thread not on a CPU right now (/proc/PID/task/TID/syscall). */
+static int thread_sps(pid_t pid, uint64_t **sps, unsigned int *n)
+{
+	char path[64], line[512], *last, *prev;
+	unsigned int cap = 0, tries;
+	struct dirent *de;
+	uint64_t *v = NULL, *nv;
+	DIR *dir;
+	FILE *f;
+
+	*sps = NULL;
+	*n = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/syscall", (int)pid, de->d_name);
+		/* "running": on a CPU this moment; it is taken off soon enough. */
+		for (tries = 0; tries < SP_TRIES; tries++) {
+			f = fopen(path, "re");
+			if (!f)
+				break;
+			if (!fgets(line, sizeof(line), f))
+				line[0] = '\0';
+			fclose(f);
+			if (strncmp(line, "running", 7))
+				break;
+			sched_yield();
+		}
+		/* "NR [ARGS...] SP PC", NR -1 when not in a system call. */
+		line[strcspn(line, "\n")] = '\0';
+		last = strrchr(line, ' ');
+		if (!last || tries == SP_TRIES)
+			continue;
+		*last = '\0';
+		prev = strrchr(line, ' ');
+		if (!prev)
+			continue;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			nv = reallocarray(v, cap, sizeof(*v));
+			if (!nv) {
+				free(v);
+				closedir(dir);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[(*n)++] = strtoull(prev + 1, NULL, 16);
+	}
+	closedir(dir);
+	*sps = v;
+	return 0;
+}
+
+static bool overlaps(const struct lkp_range *r, unsigned int n, uint64_t start, uint64_t end)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++)
+		if (r[k].start < end && start < r[k].end)
+			return true;
+	return false;
+}
+
+/* Whether to look in this mapping at all. */
+static bool wanted(const struct lkp_vma *v, const uint64_t *sps, unsigned int nsps,
+		   const struct lkp_range *skip, unsigned int nskip)
+{
+	unsigned int k;
+
+	if (!(v->prot & PROT_WRITE) || !(v->prot & PROT_READ) || v->shared ||
+	    (v->path[0] == '[' && strcmp(v->path, "[heap]")))
+		return false;
+	for (k = 0; k < nsps; k++)
+		if (sps[k] >= v->start && sps[k] < v->end)
+			return false;
+	return !overlaps(skip, nskip, v->start, v->end);
+}
+
+struct look {
+	const struct lkp_range *r;
+	unsigned int n;
+	uint64_t lo, hi;		/* the ranges' hull */
+	bool *hit;
+	struct lkp_saved *first;
+	bool found;
+	uint64_t *buf;			/* CHUNK_PAGES pages */
+};
+
+static void scan_words(struct look *l, uint64_t at, const uint64_t *w, size_t nw)
+{
+	unsigned int k;
+	size_t i;
+
+	for (i = 0; i < nw; i++) {
+		if (w[i] < l->lo || w[i] >= l->hi)
+			continue;
+		for (k = 0; k < l->n; k++) {
+			if (w[i] < l->r[k].start || w[i] >= l->r[k].end)
+				continue;
+			l->hit[k] = true;
+			if (!l->found && l->first)
+				*l->first = (struct lkp_saved){ at + 8 * i, w[i] };
+			l->found = true;
+		}
+	}
+}
+
+/* Every present page of [start, end): 0, -EFBIG past the budget, or -errno. */
+static int scan_vma(const struct lkp_session *s, int pm, struct look *l, uint64_t start,
+		    uint64_t end, uint64_t *budget)
+{
+	uint64_t ent[CHUNK_PAGES], *buf = l->buf;
+	uint64_t at, run;
+	unsigned int np, i, j;
+	ssize_t got;
+
+	for (at = start; at < end; at += np * PAGE) {
+		np = (end - at) / PAGE < CHUNK_PAGES ? (end - at) / PAGE : CHUNK_PAGES;
+		got = pread(pm, ent, np * sizeof(ent[0]), (off_t)(at / PAGE * sizeof(ent[0])));
+		if (got != (ssize_t)(np * sizeof(ent[0])))
+			return got < 0 ? -errno : -EIO;
+		for (i = 0; i < np; i = j) {
+			if (!(ent[i] & (PM_PRESENT | PM_SWAPPED))) {
+				j = i + 1;
+				continue;
+			}
+			for (j = i + 1; j < np && (ent[j] & (PM_PRESENT | PM_SWAPPED)); j++)
+				;
+			run = (j - i) * PAGE;
+			if (run > *budget)
+				return -EFBIG;
+			*budget -= run;
+			/* A page gone meanwhile (munmap by the process) reads nothing: skipped. */
+			if (lkp_mem_read(s, at + i * PAGE, buf, run))
+				continue;
+			scan_words(l, at + i * PAGE, buf, run / 8);
+		}
+	}
+	return 0;
+}
+
+int lkp_saved_scan(const struct lkp_session *s, const struct lkp_range *r, unsigned int n,
+		   const struct lkp_range *skip, unsigned int nskip, bool *hit,
+		   struct lkp_saved *first)
+{
+	struct look l = { .r = r, .n = n, .lo = UINT64_MAX, .hi = 0, .hit = hit, .first = first };
+	uint64_t *sps = NULL, budget = LKP_SAVED_MAX_BYTES;
+	struct lkp_maps m = { 0 };
+	unsigned int nsps = 0, k;
+	char path[64];
+	int pm, ret;
+
+	memset(hit, 0, n * sizeof(*hit));
+	for (k = 0; k < n; k++) {
+		if (r[k].start < l.lo)
+			l.lo = r[k].start;
+		if (r[k].end > l.hi)
+			l.hi = r[k].end;
+	}
+	if (!n)
+		return 0;
+	ret = thread_sps(s->pid, &sps, &nsps);
+	if (ret)
+		return ret;
+	ret = lkp_maps_read(s->pid, &m);
+	if (ret)
+		goto out;
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)s->pid);
+	pm = open(path, O_RDONLY | O_CLOEXEC);
+	if (pm < 0) {
+		ret = -errno;
+		goto out;
+	}
+	l.buf = malloc(CHUNK_PAGES * PAGE);
+	if (!l.buf) {
+		close(pm);
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (k = 0; k < m.n && !ret; k++)
+		if (wanted(&m.v[k], sps, nsps, skip, nskip))
+			ret = scan_vma(s, pm, &l, m.v[k].start, m.v[k].end, &budget);
+	close(pm);
+	free(l.buf);
+out:
+	lkp_maps_free(&m);
+	free(sps);
+	return ret;
+}
