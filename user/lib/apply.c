@@ -456,7 +456,6 @@ static void release_run(const struct lkp_session *s, struct lkp_target **tp,
 {
 	struct lkp_blocker b = { 0 };
 	unsigned int i, n = 0;
-	uint64_t *saved;
 	bool *kept;
 
 	if (!l->n)
@@ -482,19 +481,12 @@ static void release_run(const struct lkp_session *s, struct lkp_target **tp,
 	kept = calloc(l->n, sizeof(*kept));
 	if (!kept)
 		return;
-	saved = calloc(l->n, sizeof(*saved));
-	if (!saved) {
-		free(kept);
-		return;
-	}
-	lkp_release(s, l->recs, l->n, o->timeout_ms, kept, saved, &b);
+	lkp_release(s, l->recs, l->n, o->timeout_ms, kept, &b);
 	for (i = 0; i < l->n; i++)
 		if (kept[i] && l->res[i] >= 0) {
 			r->objs[l->res[i]].kept = true;
-			r->objs[l->res[i]].kept_tid = saved[i] ? 0 : b.tid;
-			r->objs[l->res[i]].kept_at = saved[i];
+			r->objs[l->res[i]].kept_tid = b.tid;
 		}
-	free(saved);
 	free(kept);
 }
 

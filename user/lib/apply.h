@@ -33,13 +33,10 @@ struct lkp_obj_result {
 	/*
 	 * The memory of the patch this one replaced, or of the patch undone,
 	 * stays mapped (not live, harmless): thread kept_tid has a register or
-	 * a stack word pointing into it, or (kept_at) a word off the threads'
-	 * stacks does (a suspended coroutine, a stored pointer; 1: the memory
-	 * was too much to look through). A later undo or apply frees it.
+	 * a stack word pointing into it. A later undo or apply frees it.
 	 */
 	bool kept;
 	uint32_t kept_tid;
-	uint64_t kept_at;
 };
 
 struct lkp_result {

@@ -6,7 +6,6 @@
 
 #include "ehreg.h"
 #include "release.h"
-#include "saved.h"
 #include "threads.h"
 
 /*
@@ -119,43 +118,8 @@ static int check_record(const struct lkp_session *s, const struct lkp_applied *a
 	return ret;
 }
 
-/*
- * Off the threads' stacks, no look in the freeze can be had cheaply: a
- * suspended coroutine's frames in a heap block (its return addresses into
- * X), a function pointer or a string of the patch stored in the program's
- * data (saved.c). A word there into any of the record's mappings keeps it,
- * as does not knowing (too much memory to read): *at says where the word is
- * (1: not looked at). The record's own mappings point into each other (GOT
- * slots, tables) and are not looked in.
- */
-static bool saved_keeps(const struct lkp_session *s, const struct lkp_applied *a, uint64_t *at)
-{
-	struct lkp_range r[LKP_NR_MAPS];
-	bool hit[LKP_NR_MAPS];
-	struct lkp_saved first = { 0 };
-	unsigned int i, n = 0;
-	int ret;
-
-	for (i = 0; i < LKP_NR_MAPS; i++)
-		if (a->hdr->maps[i][1])
-			r[n++] = (struct lkp_range){ a->hdr->maps[i][0],
-						     a->hdr->maps[i][0] + a->hdr->maps[i][1] };
-	ret = lkp_saved_scan(s, r, n, r, n, hit, &first);
-	if (ret) {
-		*at = 1;
-		return true;
-	}
-	for (i = 0; i < n; i++)
-		if (hit[i]) {
-			*at = first.at;
-			return true;
-		}
-	return false;
-}
-
 int lkp_release(const struct lkp_session *s, const struct lkp_applied *const *recs,
-		unsigned int n, unsigned int timeout_ms, bool *kept, uint64_t *saved_at,
-		struct lkp_blocker *b)
+		unsigned int n, unsigned int timeout_ms, bool *kept, struct lkp_blocker *b)
 {
 	struct lkp_freeze fz = { .timeout_ms = timeout_ms };
 	struct lkp_thaw th = { 0 };
@@ -165,15 +129,10 @@ int lkp_release(const struct lkp_session *s, const struct lkp_applied *const *re
 	bool any = false;
 	int ret;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		kept[i] = true;
-		saved_at[i] = 0;
-	}
 	if (!n)
 		return 0;
-	/* Before the freeze: it reads the process's memory, the pause must not. */
-	for (i = 0; i < n; i++)
-		saved_keeps(s, recs[i], &saved_at[i]);
 	ret = lkp_session_ioctl(s, LKP_IOC_FREEZE, &fz);
 	if (ret)
 		return ret;
@@ -181,8 +140,6 @@ int lkp_release(const struct lkp_session *s, const struct lkp_applied *const *re
 	for (i = 0; !ret && i < n; i++) {
 		struct lkp_blocker bl = { 0 };
 
-		if (saved_at[i])
-			continue;
 		if (check_record(s, recs[i], v, nr, &bl)) {
 			if (!any)
 				first = bl;

@@ -22,14 +22,10 @@ void lkp_unmap_record(const struct lkp_session *s, const struct lkp_applied *a);
  * replaced, or never live), in one freeze: each is unmapped unless a
  * thread has a register or a stack word pointing into one of its
  * mappings; then it stays, kept[i] is set and *b names the first such
- * thread. A word off the threads' stacks into one (saved.c: a suspended
- * coroutine, a stored pointer) keeps it too: saved_at[i] is where (1: too
- * much memory to look through). timeout_ms bounds the freeze, as for the
- * transaction. 0, or -errno when the freeze failed (everything kept,
- * harmless).
+ * thread. timeout_ms bounds the freeze, as for the transaction. 0, or
+ * -errno when the freeze failed (everything kept, harmless).
  */
 int lkp_release(const struct lkp_session *s, const struct lkp_applied *const *recs,
-		unsigned int n, unsigned int timeout_ms, bool *kept, uint64_t *saved_at,
-		struct lkp_blocker *b);
+		unsigned int n, unsigned int timeout_ms, bool *kept, struct lkp_blocker *b);
 
 #endif /* LKP_RELEASE_H */

@@ -12,6 +12,7 @@
 
 #include "procmaps.h"
 #include "saved.h"
+#include "threads.h"
 
 /*
  * What the transaction cannot see. Its stack check covers, for each thread,
@@ -22,11 +23,12 @@
  * saved by swapcontext(). A function pointer the patched code stored in a
  * global, or a string of the patch's data, sits in the program's data.
  * None of those stops the switch, and for code that stays (the jump leaves
- * the old code whole) none needs to. They matter where bytes change or go:
- * a function written in place (a coroutine would resume in the middle of
- * other code) and a patch's memory unmapped after undo. There the callers
- * ask this look, and take the safe way when it finds a word: the jump, or
- * the memory kept.
+ * the old code whole) none needs to. They matter where bytes change: a
+ * function written in place, where a coroutine would resume in the middle
+ * of other code. Apply asks this look there, and takes the jump when it
+ * finds a word. A stale word (a freed heap block, an exited thread's stack
+ * that glibc keeps for reuse) looks the same, and costs only the jump; for
+ * undo, which has no safe way around, the look is not used (docs/apply.md).
  *
  * It is a look before the freeze: a coroutine that suspends inside such a
  * function between the look and the switch is not seen. Pages never
@@ -38,11 +40,51 @@
 #define PM_PRESENT	(1ULL << 63)
 #define PM_SWAPPED	(1ULL << 62)
 #define CHUNK_PAGES	64U
-#define SP_TRIES	20
+#define SP_TRIES	5
+/* The freeze that reads a running thread's stack pointer: short, or none. */
+#define SP_FREEZE_MS	500
 
-/* The stack pointer of every thread not on a CPU right now (/proc/PID/task/TID/syscall). */
-static int thread_sps(pid_t pid, uint64_t **sps, unsigned int *n)
+/*
+ * Every thread's stack pointer, exactly: a frozen look at all of them,
+ * brief, when some thread stayed on a CPU (a spinner: /proc says only
+ * "running"). Its stack scanned whole would show the stale words of its
+ * unused part as saved ones. 0, or -errno (the freeze failed).
+ */
+static int frozen_sps(const struct lkp_session *s, uint64_t **sps, unsigned int *n)
 {
+	struct lkp_freeze fz = { .timeout_ms = SP_FREEZE_MS };
+	struct lkp_thaw th = { 0 };
+	struct lkp_thread *v = NULL;
+	unsigned int nr = 0, i;
+	uint64_t *out;
+	int ret;
+
+	ret = lkp_session_ioctl(s, LKP_IOC_FREEZE, &fz);
+	if (ret)
+		return ret;
+	ret = lkp_threads_get(s, &v, &nr);
+	lkp_session_ioctl(s, LKP_IOC_THAW, &th);
+	if (ret)
+		return ret;
+	out = calloc(nr ? nr : 1, sizeof(*out));
+	if (!out) {
+		free(v);
+		return -ENOMEM;
+	}
+	for (i = 0; i < nr; i++)
+		out[i] = v[i].regs.sp;
+	free(v);
+	free(*sps);
+	*sps = out;
+	*n = nr;
+	return 0;
+}
+
+/* The stack pointer of every thread (/proc/PID/task/TID/syscall, else frozen_sps()). */
+static int thread_sps(const struct lkp_session *s, uint64_t **sps, unsigned int *n)
+{
+	pid_t pid = s->pid;
+	bool running = false;
 	char path[64], line[512], *last, *prev;
 	unsigned int cap = 0, tries;
 	struct dirent *de;
@@ -75,6 +117,8 @@ static int thread_sps(pid_t pid, uint64_t **sps, unsigned int *n)
 		/* "NR [ARGS...] SP PC", NR -1 when not in a system call. */
 		line[strcspn(line, "\n")] = '\0';
 		last = strrchr(line, ' ');
+		if (tries == SP_TRIES)
+			running = true;
 		if (!last || tries == SP_TRIES)
 			continue;
 		*last = '\0';
@@ -95,6 +139,9 @@ static int thread_sps(pid_t pid, uint64_t **sps, unsigned int *n)
 	}
 	closedir(dir);
 	*sps = v;
+	/* Failed, the known ones serve: more is looked through, never less. */
+	if (running)
+		frozen_sps(s, sps, n);
 	return 0;
 }
 
@@ -206,7 +253,7 @@ int lkp_saved_scan(const struct lkp_session *s, const struct lkp_range *r, unsig
 	}
 	if (!n)
 		return 0;
-	ret = thread_sps(s->pid, &sps, &nsps);
+	ret = thread_sps(s, &sps, &nsps);
 	if (ret)
 		return ret;
 	ret = lkp_maps_read(s->pid, &m);

@@ -153,30 +153,17 @@ static int parse(int argc, char **argv, const char *usage, struct op_args *a)
 static void print_result(const struct lkp_result *r, bool undo)
 {
 	unsigned int i, k, done = 0, cleaned = 0, kept = 0, tid = 0;
-	uint64_t at = 0;
 
 	for (i = 0; i < r->nr_objs; i++) {
 		done += r->objs[i].action != LKP_ACT_ALREADY && r->objs[i].action != LKP_ACT_CLEANED;
 		cleaned += r->objs[i].action == LKP_ACT_CLEANED;
-		if (r->objs[i].kept && !kept++) {
+		if (r->objs[i].kept && !kept++)
 			tid = r->objs[i].kept_tid;
-			at = r->objs[i].kept_at;
-		}
 	}
 	if (!lkp_json && kept && tid)
 		printf("%d %s: the memory of %u %s patch%s stays mapped, not live: thread %u points "
 		       "into it (a later undo or apply frees it)\n", (int)r->pid, r->comm, kept,
 		       undo ? "undone" : "replaced", kept == 1 ? "" : "es", tid);
-	else if (!lkp_json && kept && at > 1)
-		printf("%d %s: the memory of %u %s patch%s stays mapped, not live: the word at 0x%llx, "
-		       "on no thread's stack (a suspended coroutine, a stored pointer), points into "
-		       "it (a later undo or apply frees it)\n", (int)r->pid, r->comm, kept,
-		       undo ? "undone" : "replaced", kept == 1 ? "" : "es", (unsigned long long)at);
-	else if (!lkp_json && kept && at)
-		printf("%d %s: the memory of %u %s patch%s stays mapped, not live: the process has more "
-		       "memory than lkp reads to find pointers into it (a later undo or apply "
-		       "tries again)\n", (int)r->pid, r->comm, kept, undo ? "undone" : "replaced",
-		       kept == 1 ? "" : "es");
 	else if (!lkp_json && kept)
 		printf("%d %s: the memory of %u %s patch%s stays mapped, not live: its unwind rules "
 		       "could not be taken back from libgcc (list shows their state)\n",
@@ -213,9 +200,7 @@ static void print_result(const struct lkp_result *r, bool undo)
 		       o->patch_id);
 		lkp_json_str(stdout, o->patch);
 		printf(",\"action\":\"%s\",", lkp_action_name(o->action));
-		if (o->kept && o->kept_at)
-			printf("\"memory_kept_at\":%llu,", (unsigned long long)o->kept_at);
-		else if (o->kept)
+		if (o->kept)
 			printf("\"memory_kept_by\":%u,", o->kept_tid);
 		printf("\"functions\":[");
 		for (k = 0; k < o->nr_funcs; k++) {
@@ -225,8 +210,9 @@ static void print_result(const struct lkp_result *r, bool undo)
 		}
 		printf("]}");
 	}
-	printf("],\"unwind_unregistered\":%u,\"not_in_place_saved\":%u,\"functions\":%u,\"pause_ms\":%.3f,\"total_ms\":%.3f,\"attempts\":%u,"
-	       "\"threads\":%u,\"unwound\":%u}\n", r->nr_eh_unregistered, r->nr_pinned, r->nr_funcs, r->pause_ns / 1e6,
+	printf("],\"unwind_unregistered\":%u,\"not_in_place_saved\":%u,\"functions\":%u,"
+	       "\"pause_ms\":%.3f,\"total_ms\":%.3f,\"attempts\":%u,\"threads\":%u,\"unwound\":%u}\n",
+	       r->nr_eh_unregistered, r->nr_pinned, r->nr_funcs, r->pause_ns / 1e6,
 	       r->total_ns / 1e6, r->attempts, r->nr_threads, r->nr_unwound);
 }
 
