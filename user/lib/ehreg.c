@@ -307,6 +307,18 @@ bool lkp_eh_any_held(const struct lkp_session *s, uint64_t eh_area, uint32_t nr_
 	return false;
 }
 
+bool lkp_eh_any_unregistered(const struct lkp_session *s, uint64_t eh_area, uint32_t nr_eh)
+{
+	struct lkp_eh_entry e;
+	uint32_t i;
+
+	for (i = 0; i < nr_eh; i++)
+		if (!lkp_mem_read(s, entry_addr(eh_area, i), &e, sizeof(e)) &&
+		    e.registered == LKP_EH_NO)
+			return true;
+	return false;
+}
+
 const char *lkp_eh_state(const struct lkp_session *s, const struct lkp_applied *a)
 {
 	struct lkp_eh_entry e;
