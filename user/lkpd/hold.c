@@ -112,8 +112,8 @@ static void eh_after_release(struct lkpd *d, pid_t pid)
 		return;
 	}
 	d->eh_registered += n > 0;
-	lkpd_log(LKPD_DEBUG, "%d: unwind rules of %u patch%s registered after its release, in %.2f ms",
-		 (int)pid, n, n == 1 ? "" : "es", (lkpd_now_us() - t0) / 1e3);
+	lkpd_log(LKPD_DEBUG, "%d: unwind rules of %u patch%s registered after its release, "
+		 "in %.2f ms", (int)pid, n, n == 1 ? "" : "es", (lkpd_now_us() - t0) / 1e3);
 }
 
 static void answer(struct lkpd *d, const struct lkp_hold_event *ev)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* cxxprog.cpp: calls cxx_answer() in main; "wait": then, at a line of stdin, catches what it throws through cxx_answer(). */
+/* cxxprog.cpp: cxx_answer() in main, then a throw through it caught ("wait": after a line of stdin; "wait2": then a byte of fd 3). */
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
+#include <unistd.h>
 
 #include "cxxans.h"
 
@@ -12,9 +13,19 @@ int main(int argc, char **argv)
 
 	std::printf("cxx %d\n", cxx_answer(1));
 	std::fflush(stdout);
-	/* Waits asleep in read(): lkpd can lend this thread to register the rules. */
-	if (argc > 1 && !std::strcmp(argv[1], "wait") && !std::fgets(line, sizeof(line), stdin))
+	/*
+	 * Waits asleep in read(). Of a pipe, lkpd can lend this thread to
+	 * register the rules; of a socket (the tests' sockstdin), it cannot.
+	 */
+	if (argc > 1 && (!std::strcmp(argv[1], "wait") || !std::strcmp(argv[1], "wait2")) &&
+	    !std::fgets(line, sizeof(line), stdin))
 		return 1;
+	if (argc > 1 && !std::strcmp(argv[1], "wait2")) {
+		std::printf("next\n");
+		std::fflush(stdout);
+		if (read(3, line, 1) != 1)
+			return 1;
+	}
 	try {
 		std::printf("returned %d\n", cxx_answer(-1));
 	} catch (const std::out_of_range &e) {
