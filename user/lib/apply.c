@@ -318,7 +318,7 @@ static void unmap_job(const struct lkp_session *s, struct job *j)
 /* Any of its jumps or call sites in place: its memory must stay until undone. */
 static bool is_live(const struct lkp_applied *a)
 {
-	return a->nr_live > 0 || a->nr_sites_live > 0;
+	return lkp_applied_live(a);
 }
 
 /* The old code is the code the patch was built against (beneath what a patch of ours wrote). */
@@ -697,6 +697,37 @@ static int pin_saved(const struct lkp_session *s, struct job *jobs, unsigned int
 	return ret == -ENOMEM ? ret : 0;
 }
 
+/*
+ * A patch found live already whose unwind rules are not registered (no
+ * thread could run the call then, or lkpd held the process): applying it
+ * again registers them now, if a thread can run the call; with later
+ * (eh_later) it is only counted, for the caller to register. The patch
+ * stays live either way; the result counts what happened.
+ */
+static void eh_retry_already(const struct lkp_session *s, struct lkp_target *t,
+			     const struct lkp_applied *recs, unsigned int nr_recs, bool later,
+			     struct lkp_result *r)
+{
+	char err[LKP_ERR_SIZE];
+	unsigned int i, k;
+	bool done;
+
+	for (i = 0; i < r->nr_objs; i++) {
+		if (r->objs[i].action != LKP_ACT_ALREADY)
+			continue;
+		for (k = 0; k < nr_recs; k++) {
+			if (recs[k].hdr->patch_id != r->objs[i].patch_id || !is_live(&recs[k]) ||
+			    !recs[k].nr_eh || !lkp_eh_any_unregistered(s, recs[k].eh_area,
+									 recs[k].nr_eh))
+				continue;
+			if (later || lkp_eh_register_applied(s, t, &recs[k], &done, err))
+				r->nr_eh_unregistered++;
+			else
+				r->nr_eh_registered += done;
+		}
+	}
+}
+
 int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opts *o,
 	      struct lkp_result *r)
 {
@@ -735,6 +766,8 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 		goto out;
 	}
 	ret = match(t, ps, recs, nr_recs, jobs, &nr_jobs, r);
+	if (!ret)
+		eh_retry_already(&s, t, recs, nr_recs, o->eh_later, r);
 	if (ret || !nr_jobs)
 		goto out;
 	for (k = 0; k < nr_recs && !ret; k++)
@@ -824,6 +857,10 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 	for (i = 0; i < nr_jobs; i++) {
 		struct job *j = &jobs[i];
 
+		if (o->eh_later) {
+			r->nr_eh_unregistered += j->img.nr_eh > 0;
+			continue;
+		}
 		ret = lkp_eh_register(&s, t, j->img.addr[LKP_MAP_W] + j->img.eh_off,
 				      j->img.addr[LKP_MAP_X] + j->img.eh_stub_off, j->img.nr_eh, err);
 		/*

@@ -51,8 +51,9 @@ struct lkp_result {
 	unsigned int nr_threads;
 	unsigned int nr_unwound;	/* threads the precise check unwound (0: not needed) */
 	/*
-	 * Patches applied without their unwind rules registered: no thread
-	 * of the process could run the call (docs/apply.md).
+	 * Patches applied, or live already, without their unwind rules
+	 * registered: no thread of the process could run the call, or the
+	 * options said to leave it for later (eh_later; docs/apply.md).
 	 */
 	unsigned int nr_eh_unregistered;
 	/*
@@ -60,6 +61,8 @@ struct lkp_result {
 	 * a word on no thread's stack points inside them (saved.c).
 	 */
 	unsigned int nr_pinned;
+	/* Patches live already whose unwind rules this apply registered now. */
+	unsigned int nr_eh_registered;
 	struct lkp_blocker blocker;	/* for -EBUSY: the thread in the way */
 	char err[LKP_ERR_SIZE];		/* for an error: object and reason */
 };

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "ehreg.h"
+#include "procmaps.h"
 
 /*
  * The unwinder of a C++ throw or of backtrace() finds the rules of a pc in
@@ -75,8 +76,8 @@ static uint64_t xsave_room(void)
 	return b + 64;
 }
 
-/* libgcc_s, then the allocators: see eh_resolve(). */
-#define EH_MAX_AVOID	4
+/* libgcc_s, then the allocators and the uprobes' XOL area: see eh_resolve(). */
+#define EH_MAX_AVOID	5
 
 struct eh_fns {
 	uint64_t fn;
@@ -96,6 +97,28 @@ static void avoid_ip(struct eh_fns *f, const struct lkp_object *o)
 			return;
 	if (1 + f->nr_ip < EH_MAX_AVOID)
 		f->avoid[1 + f->nr_ip++] = (struct lkp_range){ o->lo, o->hi };
+}
+
+/*
+ * Adds the uprobes' XOL area ("[uprobes]", made at a process's first uprobe
+ * hit) to the ip-only ranges of f. A thread with its ip there is about to
+ * single-step the copy of a probed instruction (a hold point of lkpd, or a
+ * tracer's uprobe), or is held at one: run elsewhere first, it would come
+ * back to a step the kernel no longer expects (a held process lent to the
+ * call died of SIGSEGV).
+ */
+static void avoid_xol(pid_t pid, struct eh_fns *f)
+{
+	struct lkp_maps m;
+	unsigned int i;
+
+	if (lkp_maps_read(pid, &m))
+		return;
+	for (i = 0; i < m.n; i++)
+		if (!m.v[i].inode && !strcmp(m.v[i].path, "[uprobes]") &&
+		    1 + f->nr_ip < EH_MAX_AVOID)
+			f->avoid[1 + f->nr_ip++] = (struct lkp_range){ m.v[i].start, m.v[i].end };
+	lkp_maps_free(&m);
 }
 
 /* The loaded object of that file name, or NULL. */
@@ -146,6 +169,7 @@ static int eh_resolve(struct lkp_target *t, const char *name, struct eh_fns *f, 
 	if (!lkp_target_resolve(t, "malloc", NULL, NULL, false, &a, err))
 		avoid_ip(f, a.obj);
 	avoid_ip(f, by_name(t, "libc.so.6"));
+	avoid_xol(t->pid, f);
 	err[0] = '\0';
 	return 0;
 }
@@ -303,6 +327,18 @@ bool lkp_eh_any_held(const struct lkp_session *s, uint64_t eh_area, uint32_t nr_
 	for (i = 0; i < nr_eh; i++)
 		if (lkp_mem_read(s, entry_addr(eh_area, i), &e, sizeof(e)) ||
 		    e.registered != LKP_EH_NO)
+			return true;
+	return false;
+}
+
+bool lkp_eh_any_unregistered(const struct lkp_session *s, uint64_t eh_area, uint32_t nr_eh)
+{
+	struct lkp_eh_entry e;
+	uint32_t i;
+
+	for (i = 0; i < nr_eh; i++)
+		if (!lkp_mem_read(s, entry_addr(eh_area, i), &e, sizeof(e)) &&
+		    e.registered == LKP_EH_NO)
 			return true;
 	return false;
 }

@@ -4,6 +4,7 @@
 #define LKP_EHREG_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "record.h"
 #include "session.h"
 #include "target.h"
@@ -64,6 +65,23 @@ int lkp_eh_deregister(const struct lkp_session *s, struct lkp_target *t, uint64_
  * worth opening (its maps, which a process of many threads makes long).
  */
 bool lkp_eh_any_held(const struct lkp_session *s, uint64_t eh_area, uint32_t nr_eh);
+/* Whether any of the entries is known not registered: a later call may register it. */
+bool lkp_eh_any_unregistered(const struct lkp_session *s, uint64_t eh_area, uint32_t nr_eh);
+/*
+ * Register the unwind rules of the live patch a where they are not
+ * registered (ehlive.c): 0, *done set when a call registered any now, or
+ * -errno as lkp_eh_register (-ETIMEDOUT: no thread could run the call).
+ */
+int lkp_eh_register_applied(const struct lkp_session *s, struct lkp_target *t,
+			    const struct lkp_applied *a, bool *done, char *err);
+/*
+ * The same for every live patch in process pid: those applied while no
+ * thread could run the call, or by lkpd at a hold point (lkp_txn_opts'
+ * eh_later). 0, *nr_done the patches registered now, or -errno with err
+ * saying why (-ETIMEDOUT: no thread could run the call, the rules stay
+ * not registered; -ESRCH: the process is gone).
+ */
+int lkp_eh_register_live(pid_t pid, unsigned int *nr_done, char *err);
 /* "registered", "not registered", "partly registered", "unknown" or "none" (no unwind section). */
 const char *lkp_eh_state(const struct lkp_session *s, const struct lkp_applied *a);
 #endif /* LKP_EHREG_H */

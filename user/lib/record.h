@@ -137,6 +137,12 @@ struct lkp_applied {
 	uint32_t nr_supersedes;
 };
 
+/* Is a live: any of its jumps, in-place code or call sites in place. */
+static inline bool lkp_applied_live(const struct lkp_applied *a)
+{
+	return a->nr_live > 0 || a->nr_sites_live > 0;
+}
+
 /* The bytes at off in a record read back (checked to lie within it). */
 static inline const uint8_t *lkp_rec_bytes(const struct lkp_applied *a, uint32_t off)
 {

@@ -15,6 +15,13 @@ struct lkp_txn_opts {
 	unsigned int attempts;		/* tries while a thread is in the way */
 	unsigned int retry_delay_ms;
 	unsigned int timeout_ms;	/* per freeze */
+	/*
+	 * Apply leaves the new patches' unwind rules not registered instead of
+	 * waiting for a thread to run the call: a process held at a hold point
+	 * has none to lend (its one thread is inside a uprobe). The caller
+	 * registers them once the process runs (lkp_eh_register_live).
+	 */
+	bool eh_later;
 };
 
 struct lkp_txn {

@@ -169,6 +169,10 @@ static void print_result(const struct lkp_result *r, bool undo)
 		       "could not be taken back from libgcc (list shows their state)\n",
 		       (int)r->pid, r->comm, kept, undo ? "undone" : "replaced",
 		       kept == 1 ? "" : "es");
+	if (!lkp_json && r->nr_eh_registered)
+		printf("%d %s: the unwind rules of %u patch%s live already are registered now\n",
+		       (int)r->pid, r->comm, r->nr_eh_registered,
+		       r->nr_eh_registered == 1 ? "" : "es");
 	if (!lkp_json && r->nr_eh_unregistered)
 		printf("%d %s: the unwind rules of %u patch%s are not registered: no thread could "
 		       "run the call (a C++ throw through the new code ends the process)\n",
@@ -210,9 +214,10 @@ static void print_result(const struct lkp_result *r, bool undo)
 		}
 		printf("]}");
 	}
-	printf("],\"unwind_unregistered\":%u,\"not_in_place_saved\":%u,\"functions\":%u,"
-	       "\"pause_ms\":%.3f,\"total_ms\":%.3f,\"attempts\":%u,\"threads\":%u,\"unwound\":%u}\n",
-	       r->nr_eh_unregistered, r->nr_pinned, r->nr_funcs, r->pause_ns / 1e6,
+	printf("],\"unwind_unregistered\":%u,\"unwind_registered_now\":%u,\"not_in_place_saved\":%u,"
+	       "\"functions\":%u,\"pause_ms\":%.3f,\"total_ms\":%.3f,\"attempts\":%u,\"threads\":%u,"
+	       "\"unwound\":%u}\n",
+	       r->nr_eh_unregistered, r->nr_eh_registered, r->nr_pinned, r->nr_funcs, r->pause_ns / 1e6,
 	       r->total_ns / 1e6, r->attempts, r->nr_threads, r->nr_unwound);
 }
 

@@ -2,20 +2,24 @@
 /* hold.c: lkpd's hold channel: points at the files of installed patches, and each held process patched then released. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "dev.h"
+#include "ehreg.h"
 #include "lkpd.h"
 
 /*
  * A held process has one thread, parked before its first instruction (or,
  * in dlopen(), the one thread that loads): nothing to wait for. A freeze
  * that does not complete soon will not complete within the hold timeout.
+ * That thread is inside the hold's uprobe and cannot be lent to register
+ * the unwind rules: apply leaves them for after the release.
  */
 static const struct lkp_txn_opts held_opts = {
-	.attempts = 3, .retry_delay_ms = 5, .timeout_ms = 500,
+	.attempts = 3, .retry_delay_ms = 5, .timeout_ms = 500, .eh_later = true,
 };
 
 int lkpd_hold_open(struct lkpd *d)
@@ -75,16 +79,75 @@ static const char *point_path(const struct lkpd *d, uint32_t point)
 	return "(removed hold point)";
 }
 
+/* Whether the process is gone or a zombie. */
+static bool exited(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	bool gone = true;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	if (fgets(buf, sizeof(buf), f)) {
+		/* The state is the field after the ")" that ends comm. */
+		p = strrchr(buf, ')');
+		gone = !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
+	}
+	fclose(f);
+	return gone;
+}
+
+/*
+ * The unwind rules of the code just applied, registered now that the
+ * process runs: its thread, parked inside a uprobe while held, could not
+ * be lent to the call then (docs/lkpd-daemon.md). Once per hold that left
+ * rules unregistered (a process loading a second patched object is held
+ * again, and tried again then), never on a timer; a failure (no thread
+ * within the call's timeout) is logged and counted once per process.
+ * `lkpctl apply` of the same patch tries again.
+ */
+static void eh_after_release(struct lkpd *d, pid_t pid)
+{
+	uint64_t t0 = lkpd_now_us();
+	char err[LKP_ERR_SIZE], comm[32];
+	struct lkpd_proc *p;
+	unsigned int n;
+	int ret;
+
+	ret = lkp_eh_register_live(pid, &n, err);
+	/* Gone, or exited (a zombie still has its /proc entry): nothing there throws any more. */
+	if (ret && (ret == -ESRCH || exited(pid)))
+		return;
+	p = lkpd_proc_find(d, pid);
+	if (ret) {
+		if (p && p->eh_warned)
+			return;
+		if (p)
+			p->eh_warned = true;
+		d->eh_failed++;
+		lkpd_proc_comm(pid, comm, sizeof(comm));
+		lkpd_log(LKPD_WARN, "%d %s: %s: a C++ throw through the new code ends the process "
+			 "(lkpctl apply of the patch tries again)", (int)pid, comm, err);
+		return;
+	}
+	d->eh_registered += n > 0;
+	lkpd_log(LKPD_DEBUG, "%d: unwind rules of %u patch%s registered after its release, "
+		 "in %.2f ms", (int)pid, n, n == 1 ? "" : "es", (lkpd_now_us() - t0) / 1e3);
+}
+
 static void answer(struct lkpd *d, const struct lkp_hold_event *ev)
 {
 	struct lkp_hold_release rel = { .hold = ev->hold };
 	uint64_t t0 = lkpd_now_us(), us;
+	unsigned int eh_later = 0;
 	int ret = 0;
 
 	d->holds++;
 	/* 0: not in our pid namespace; released as it is. */
 	if (ev->pid)
-		ret = lkpd_apply_pid(d, ev->pid, &held_opts, true);
+		ret = lkpd_apply_pid(d, ev->pid, &held_opts, true, &eh_later);
 	if (ioctl(d->ch, LKP_IOC_HOLD_RELEASE, &rel)) {
 		/* ENOENT: the kernel let it go already (timeout, SIGKILL). */
 		d->holds_late++;
@@ -96,12 +159,14 @@ static void answer(struct lkpd *d, const struct lkp_hold_event *ev)
 		d->holds_patched++;
 	else if (ret != -ESRCH)
 		d->holds_failed++;
-	d->hold_ms_last = us / 1000;
+	d->hold_us_last = us;
 	d->hold_us_sum += us;
 	if (us > d->hold_us_max)
 		d->hold_us_max = us;
 	lkpd_log(LKPD_DEBUG, "%u: held at %s, %s in %.2f ms", ev->pid, point_path(d, ev->point),
 		 ret ? "released unpatched" : "patched and released", us / 1e3);
+	if (eh_later)
+		eh_after_release(d, ev->pid);
 }
 
 int lkpd_hold_service(struct lkpd *d)

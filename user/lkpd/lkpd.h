@@ -47,6 +47,7 @@ struct lkpd_proc {
 	char comm[32];
 	uint64_t *ids;			/* patch ids live in it */
 	unsigned int nr_ids;
+	bool eh_warned;			/* its unwind rules could not be registered: logged once */
 };
 
 /* A process whose apply failed: retried with backoff until it works or the process goes. */
@@ -85,7 +86,9 @@ struct lkpd {
 	/* Counters, for status. */
 	uint64_t started_ms;
 	uint64_t holds, holds_patched, holds_failed, holds_late;
-	uint64_t hold_ms_last, hold_us_max, hold_us_sum;
+	uint64_t hold_us_last, hold_us_max, hold_us_sum;
+	/* Held processes whose unwind rules were registered after release, or could not be. */
+	uint64_t eh_registered, eh_failed;
 	uint64_t applied;		/* processes patched since start */
 	uint64_t next_rescan_ms;
 	unsigned int held_now;
@@ -134,7 +137,9 @@ void lkpd_hold_del(struct lkpd *d, struct lkpd_file *f);
 int lkpd_hold_service(struct lkpd *d);
 
 /* procs.c: applying, and what lkpd knows of the processes it patched. */
-int lkpd_apply_pid(struct lkpd *d, pid_t pid, const struct lkp_txn_opts *o, bool quiet);
+/* *eh_later (may be NULL): patches applied with their unwind rules left for later (o->eh_later). */
+int lkpd_apply_pid(struct lkpd *d, pid_t pid, const struct lkp_txn_opts *o, bool quiet,
+		   unsigned int *eh_later);
 /* Every running process that needs a patch of the store (or of only, if not NULL). */
 int lkpd_apply_running(struct lkpd *d, const struct lkp_patchset *only, unsigned int *patched,
 		       unsigned int *failed);
@@ -142,6 +147,8 @@ int lkpd_undo_running(struct lkpd *d, const struct lkp_patchfile *pf, unsigned i
 		      unsigned int *failed);
 void lkpd_retry_due(struct lkpd *d);
 uint64_t lkpd_next_retry_ms(const struct lkpd *d);
+/* The process lkpd patched with that pid, if it is still the same process, or NULL. */
+struct lkpd_proc *lkpd_proc_find(struct lkpd *d, pid_t pid);
 void lkpd_procs_prune(struct lkpd *d);
 void lkpd_procs_forget(struct lkpd *d, uint64_t id);
 bool lkpd_proc_alive(pid_t pid, unsigned long long start);

@@ -73,6 +73,7 @@ static struct lkpd_proc *proc_get(struct lkpd *d, pid_t pid, unsigned long long 
 			return &d->procs[i];
 		d->procs[i].nr_ids = 0;	/* the pid was reused */
 		d->procs[i].start = start;
+		d->procs[i].eh_warned = false;
 		return &d->procs[i];
 	}
 	v = reallocarray(d->procs, d->nr_procs + 1, sizeof(*v));
@@ -81,6 +82,17 @@ static struct lkpd_proc *proc_get(struct lkpd *d, pid_t pid, unsigned long long 
 	d->procs = v;
 	v[d->nr_procs] = (struct lkpd_proc){ .pid = pid, .start = start };
 	return &v[d->nr_procs++];
+}
+
+struct lkpd_proc *lkpd_proc_find(struct lkpd *d, pid_t pid)
+{
+	unsigned long long start = lkpd_proc_start(pid);
+	unsigned int i;
+
+	for (i = 0; i < d->nr_procs; i++)
+		if (d->procs[i].pid == pid)
+			return start && d->procs[i].start == start ? &d->procs[i] : NULL;
+	return NULL;
 }
 
 static void proc_note(struct lkpd *d, const struct lkp_result *r, unsigned long long start)
@@ -185,13 +197,16 @@ static void fail_note(struct lkpd *d, const struct lkp_result *r, int err,
 				      (uint64_t)RETRY_FIRST_MS << shift : RETRY_MAX_MS);
 }
 
-int lkpd_apply_pid(struct lkpd *d, pid_t pid, const struct lkp_txn_opts *o, bool quiet)
+int lkpd_apply_pid(struct lkpd *d, pid_t pid, const struct lkp_txn_opts *o, bool quiet,
+		   unsigned int *eh_later)
 {
 	unsigned long long start = lkpd_proc_start(pid);
 	struct lkp_result r;
 	unsigned int i, done = 0;
 	int ret;
 
+	if (eh_later)
+		*eh_later = 0;
 	if (!d->ps.n)
 		return 0;
 	ret = lkp_apply(pid, &d->ps, o ? o : &running_opts, &r);
@@ -214,6 +229,8 @@ int lkpd_apply_pid(struct lkpd *d, pid_t pid, const struct lkp_txn_opts *o, bool
 			done += r.objs[i].action == LKP_ACT_APPLIED ||
 				r.objs[i].action == LKP_ACT_REPLACED;
 		d->applied += done > 0;
+		if (eh_later && o && o->eh_later)
+			*eh_later = r.nr_eh_unregistered;
 		if (done)
 			lkpd_log(quiet ? LKPD_DEBUG : LKPD_INFO,
 				 "%d %s: %u object%s, %u function%s, paused %.2f ms", (int)pid,
@@ -238,7 +255,7 @@ int lkpd_apply_running(struct lkpd *d, const struct lkp_patchset *only, unsigned
 	/* Run in the foreground on a terminal, a start over many processes says how far it is. */
 	lkp_progress_begin("lkpd: patching", "processes", n);
 	for (i = 0; i < n; i++) {
-		ret = lkpd_apply_pid(d, pids[i], NULL, false);
+		ret = lkpd_apply_pid(d, pids[i], NULL, false, NULL);
 		if (ret && ret != -ESRCH)
 			(*failed)++;
 		else if (!ret)
@@ -303,7 +320,7 @@ void lkpd_retry_due(struct lkpd *d)
 			d->fails[i] = d->fails[--d->nr_fails];
 			continue;
 		}
-		lkpd_apply_pid(d, pid, NULL, false);
+		lkpd_apply_pid(d, pid, NULL, false, NULL);
 		/* Applied or gone: the entry went, and another took slot i. */
 		if (i < d->nr_fails && d->fails[i].pid == pid)
 			i++;

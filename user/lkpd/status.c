@@ -150,14 +150,18 @@ void lkpd_status(struct lkpd *d, FILE *f, bool json)
 	processes(d, f, json);
 	if (json)
 		fprintf(f, "\"holds\":{\"now\":%u,\"total\":%" PRIu64 ",\"patched\":%" PRIu64
-			",\"failed\":%" PRIu64 ",\"late\":%" PRIu64 ",\"ms_avg\":%.3f,\"ms_max\":%.3f},"
-			"\"applied\":%" PRIu64 ",", d->held_now, d->holds, d->holds_patched,
-			d->holds_failed, d->holds_late, avg, d->hold_us_max / 1e3, d->applied);
+			",\"failed\":%" PRIu64 ",\"late\":%" PRIu64 ",\"ms_avg\":%.3f,\"ms_max\":%.3f,"
+			"\"ms_last\":%.3f,\"unwind_registered\":%" PRIu64 ",\"unwind_failed\":%" PRIu64
+			"},\"applied\":%" PRIu64 ",", d->held_now, d->holds, d->holds_patched,
+			d->holds_failed, d->holds_late, avg, d->hold_us_max / 1e3,
+			d->hold_us_last / 1e3, d->eh_registered, d->eh_failed, d->applied);
 	else
 		fprintf(f, "held: %u now, %" PRIu64 " served (%" PRIu64 " patched, %" PRIu64
 			" failed, %" PRIu64 " released by the kernel first), %.2f ms average, "
-			"%.2f ms max\n", d->held_now, d->holds, d->holds_patched, d->holds_failed,
-			d->holds_late, avg, d->hold_us_max / 1e3);
+			"%.2f ms max\n"
+			"unwind rules registered after release: %" PRIu64 " processes, %" PRIu64
+			" could not be\n", d->held_now, d->holds, d->holds_patched, d->holds_failed,
+			d->holds_late, avg, d->hold_us_max / 1e3, d->eh_registered, d->eh_failed);
 	failures(d, f, json);
 	lkpd_watch_status(d, f, json);
 	fprintf(f, json ? "}\n" : "");
