@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +11,6 @@
 
 #include "procmaps.h"
 #include "saved.h"
-#include "threads.h"
 
 /*
  * What the transaction cannot see. Its stack check covers, for each thread,
@@ -39,58 +37,23 @@
 #define PAGE		4096ULL
 #define PM_PRESENT	(1ULL << 63)
 #define PM_SWAPPED	(1ULL << 62)
-#define CHUNK_PAGES	64U
-#define SP_TRIES	5
-/* The freeze that reads a running thread's stack pointer: short, or none. */
-#define SP_FREEZE_MS	500
-
+#define CHUNK_PAGES	64U	/* read from the process at once, at most */
+#define ENT_PAGES	4096U	/* page map entries read at once */
 /*
- * Every thread's stack pointer, exactly: a frozen look at all of them,
- * brief, when some thread stayed on a CPU (a spinner: /proc says only
- * "running"). Its stack scanned whole would show the stale words of its
- * unused part as saved ones. 0, or -errno (the freeze failed).
+ * The stack pointer of every thread not runnable (/proc/PID/task/TID/syscall).
+ * A spinner's stack is looked through whole, stale words of its unused part
+ * too: that costs at most the jump, where a freeze to read its registers
+ * would cost every apply a pause.
  */
-static int frozen_sps(const struct lkp_session *s, uint64_t **sps, unsigned int *n)
+static int thread_sps(pid_t pid, uint64_t **sps, unsigned int *n)
 {
-	struct lkp_freeze fz = { .timeout_ms = SP_FREEZE_MS };
-	struct lkp_thaw th = { 0 };
-	struct lkp_thread *v = NULL;
-	unsigned int nr = 0, i;
-	uint64_t *out;
-	int ret;
-
-	ret = lkp_session_ioctl(s, LKP_IOC_FREEZE, &fz);
-	if (ret)
-		return ret;
-	ret = lkp_threads_get(s, &v, &nr);
-	lkp_session_ioctl(s, LKP_IOC_THAW, &th);
-	if (ret)
-		return ret;
-	out = calloc(nr ? nr : 1, sizeof(*out));
-	if (!out) {
-		free(v);
-		return -ENOMEM;
-	}
-	for (i = 0; i < nr; i++)
-		out[i] = v[i].regs.sp;
-	free(v);
-	free(*sps);
-	*sps = out;
-	*n = nr;
-	return 0;
-}
-
-/* The stack pointer of every thread (/proc/PID/task/TID/syscall, else frozen_sps()). */
-static int thread_sps(const struct lkp_session *s, uint64_t **sps, unsigned int *n)
-{
-	pid_t pid = s->pid;
-	bool running = false;
 	char path[64], line[512], *last, *prev;
-	unsigned int cap = 0, tries;
+	unsigned int cap = 0;
 	struct dirent *de;
 	uint64_t *v = NULL, *nv;
+	ssize_t len;
 	DIR *dir;
-	FILE *f;
+	int fd;
 
 	*sps = NULL;
 	*n = 0;
@@ -102,24 +65,20 @@ static int thread_sps(const struct lkp_session *s, uint64_t **sps, unsigned int 
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/syscall", (int)pid, de->d_name);
-		/* "running": on a CPU this moment; it is taken off soon enough. */
-		for (tries = 0; tries < SP_TRIES; tries++) {
-			f = fopen(path, "re");
-			if (!f)
-				break;
-			if (!fgets(line, sizeof(line), f))
-				line[0] = '\0';
-			fclose(f);
-			if (strncmp(line, "running", 7))
-				break;
-			sched_yield();
-		}
-		/* "NR [ARGS...] SP PC", NR -1 when not in a system call. */
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, line, sizeof(line) - 1);
+		close(fd);
+		line[len > 0 ? len : 0] = '\0';
+		/*
+		 * "NR [ARGS...] SP PC", NR -1 when not in a system call; or
+		 * "running" for a runnable thread (a spinner), whose stack
+		 * pointer the kernel does not say.
+		 */
 		line[strcspn(line, "\n")] = '\0';
 		last = strrchr(line, ' ');
-		if (tries == SP_TRIES)
-			running = true;
-		if (!last || tries == SP_TRIES)
+		if (!last)
 			continue;
 		*last = '\0';
 		prev = strrchr(line, ' ');
@@ -139,9 +98,6 @@ static int thread_sps(const struct lkp_session *s, uint64_t **sps, unsigned int 
 	}
 	closedir(dir);
 	*sps = v;
-	/* Failed, the known ones serve: more is looked through, never less. */
-	if (running)
-		frozen_sps(s, sps, n);
 	return 0;
 }
 
@@ -178,6 +134,7 @@ struct look {
 	struct lkp_saved *first;
 	bool found;
 	uint64_t *buf;			/* CHUNK_PAGES pages */
+	uint64_t *ent;			/* ENT_PAGES page map entries */
 };
 
 static void scan_words(struct look *l, uint64_t at, const uint64_t *w, size_t nw)
@@ -203,13 +160,13 @@ static void scan_words(struct look *l, uint64_t at, const uint64_t *w, size_t nw
 static int scan_vma(const struct lkp_session *s, int pm, struct look *l, uint64_t start,
 		    uint64_t end, uint64_t *budget)
 {
-	uint64_t ent[CHUNK_PAGES], *buf = l->buf;
-	uint64_t at, run;
+	uint64_t *ent = l->ent, at, run;
 	unsigned int np, i, j;
 	ssize_t got;
 
-	for (at = start; at < end; at += np * PAGE) {
-		np = (end - at) / PAGE < CHUNK_PAGES ? (end - at) / PAGE : CHUNK_PAGES;
+	/* One read of the page map for up to ENT_PAGES pages: a thread's 8 MiB stack is 2048. */
+	for (at = start; at < end; at += (uint64_t)np * PAGE) {
+		np = (end - at) / PAGE < ENT_PAGES ? (end - at) / PAGE : ENT_PAGES;
 		got = pread(pm, ent, np * sizeof(ent[0]), (off_t)(at / PAGE * sizeof(ent[0])));
 		if (got != (ssize_t)(np * sizeof(ent[0])))
 			return got < 0 ? -errno : -EIO;
@@ -218,16 +175,17 @@ static int scan_vma(const struct lkp_session *s, int pm, struct look *l, uint64_
 				j = i + 1;
 				continue;
 			}
-			for (j = i + 1; j < np && (ent[j] & (PM_PRESENT | PM_SWAPPED)); j++)
+			for (j = i + 1; j < np && j - i < CHUNK_PAGES &&
+			     (ent[j] & (PM_PRESENT | PM_SWAPPED)); j++)
 				;
 			run = (j - i) * PAGE;
 			if (run > *budget)
 				return -EFBIG;
 			*budget -= run;
 			/* A page gone meanwhile (munmap by the process) reads nothing: skipped. */
-			if (lkp_mem_read(s, at + i * PAGE, buf, run))
+			if (lkp_mem_read(s, at + i * PAGE, l->buf, run))
 				continue;
-			scan_words(l, at + i * PAGE, buf, run / 8);
+			scan_words(l, at + i * PAGE, l->buf, run / 8);
 		}
 	}
 	return 0;
@@ -253,7 +211,7 @@ int lkp_saved_scan(const struct lkp_session *s, const struct lkp_range *r, unsig
 	}
 	if (!n)
 		return 0;
-	ret = thread_sps(s, &sps, &nsps);
+	ret = thread_sps(s->pid, &sps, &nsps);
 	if (ret)
 		return ret;
 	ret = lkp_maps_read(s->pid, &m);
@@ -266,7 +224,10 @@ int lkp_saved_scan(const struct lkp_session *s, const struct lkp_range *r, unsig
 		goto out;
 	}
 	l.buf = malloc(CHUNK_PAGES * PAGE);
-	if (!l.buf) {
+	l.ent = malloc(ENT_PAGES * sizeof(*l.ent));
+	if (!l.buf || !l.ent) {
+		free(l.buf);
+		free(l.ent);
 		close(pm);
 		ret = -ENOMEM;
 		goto out;
@@ -276,6 +237,7 @@ int lkp_saved_scan(const struct lkp_session *s, const struct lkp_range *r, unsig
 			ret = scan_vma(s, pm, &l, m.v[k].start, m.v[k].end, &budget);
 	close(pm);
 	free(l.buf);
+	free(l.ent);
 out:
 	lkp_maps_free(&m);
 	free(sps);

@@ -25,8 +25,8 @@ struct lkp_saved {
  * or a stored function pointer lives) for an 8-byte aligned word inside
  * one of the n ranges [start, end). Left out: the mappings a thread's stack
  * pointer is in (the transaction checks those itself, precisely, and their
- * unused parts hold stale words; a thread on a CPU is found by a brief
- * freeze) and the skip ranges. hit[k] is set for
+ * unused parts hold stale words; a thread on a CPU at the time is not
+ * found, and its stack is looked through) and the skip ranges. hit[k] is set for
  * each range some word points into; *first (if not NULL) is the first
  * word found. 0, or -errno: -EFBIG when there is more than
  * LKP_SAVED_MAX_BYTES to read, and then nothing is known.
