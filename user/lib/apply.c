@@ -315,12 +315,6 @@ static void unmap_job(const struct lkp_session *s, struct job *j)
 }
 
 /* Remove a record's memory; where lkp cannot (a forked child), at least forget it. */
-/* Any of its jumps or call sites in place: its memory must stay until undone. */
-static bool is_live(const struct lkp_applied *a)
-{
-	return lkp_applied_live(a);
-}
-
 /* The old code is the code the patch was built against (beneath what a patch of ours wrote). */
 static int check_old_code(const struct lkp_session *s, struct job *j, struct lkp_result *r)
 {
@@ -614,7 +608,7 @@ static int match(struct lkp_target *t, const struct lkp_patchset *ps, struct lkp
 				return -EINVAL;
 			}
 		for (k = 0; k < nr_recs; k++)
-			if (is_live(&recs[k]) && recs[k].hdr->base == o->base &&
+			if (lkp_applied_live(&recs[k]) && recs[k].hdr->base == o->base &&
 			    recs[k].hdr->build_id_size == pf->p->build_id_size &&
 			    !memcmp(recs[k].hdr->build_id, pf->p->build_id, pf->p->build_id_size))
 				old = &recs[k];
@@ -716,7 +710,7 @@ static void eh_retry_already(const struct lkp_session *s, struct lkp_target *t,
 		if (r->objs[i].action != LKP_ACT_ALREADY)
 			continue;
 		for (k = 0; k < nr_recs; k++) {
-			if (recs[k].hdr->patch_id != r->objs[i].patch_id || !is_live(&recs[k]) ||
+			if (recs[k].hdr->patch_id != r->objs[i].patch_id || !lkp_applied_live(&recs[k]) ||
 			    !recs[k].nr_eh || !lkp_eh_any_unregistered(s, recs[k].eh_area,
 									 recs[k].nr_eh))
 				continue;
@@ -787,7 +781,7 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 	for (k = 0; k < nr_recs; k++) {
 		for (i = 0; i < nr_jobs && jobs[i].old != &recs[k]; i++)
 			;
-		if (i == nr_jobs && is_live(&recs[k]))
+		if (i == nr_jobs && lkp_applied_live(&recs[k]))
 			fixed += lkp_applied_pokes(&recs[k]);
 	}
 
@@ -907,7 +901,7 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 	}
 	/* Stale records of the objects just patched (an apply killed half way) go too. */
 	for (k = 0; k < nr_recs; k++) {
-		if (is_live(&recs[k]))
+		if (lkp_applied_live(&recs[k]))
 			continue;
 		for (i = 0; i < nr_jobs; i++)
 			if (recs[k].hdr->base == jobs[i].obj->base &&
@@ -995,7 +989,7 @@ int lkp_undo(pid_t pid, const char *which, const struct lkp_txn_opts *o, struct 
 		if (!selects(which, a))
 			continue;
 		n++;
-		if (!is_live(a))
+		if (!lkp_applied_live(a))
 			continue;
 		for (k = 0; k < a->hdr->nr_funcs && !ret; k++)
 			if (a->live[k])
@@ -1037,7 +1031,7 @@ int lkp_undo(pid_t pid, const char *which, const struct lkp_txn_opts *o, struct 
 			continue;
 		res = add_obj(r, lkp_rec_str(a, a->hdr->object_off), a->hdr->build_id,
 			      a->hdr->build_id_size, a->hdr->patch_id, lkp_rec_str(a, a->hdr->patch_off),
-			      is_live(a) ? LKP_ACT_UNDONE : LKP_ACT_CLEANED);
+			      lkp_applied_live(a) ? LKP_ACT_UNDONE : LKP_ACT_CLEANED);
 		for (k = 0; res && k < a->hdr->nr_funcs; k++) {
 			if (!a->live[k])
 				continue;
