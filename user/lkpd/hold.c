@@ -2,7 +2,6 @@
 /* hold.c: lkpd's hold channel: points at the files of installed patches, and each held process patched then released. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -79,26 +78,6 @@ static const char *point_path(const struct lkpd *d, uint32_t point)
 	return "(removed hold point)";
 }
 
-/* Whether the process is gone or a zombie. */
-static bool exited(pid_t pid)
-{
-	char path[64], buf[256], *p;
-	bool gone = true;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return true;
-	if (fgets(buf, sizeof(buf), f)) {
-		/* The state is the field after the ")" that ends comm. */
-		p = strrchr(buf, ')');
-		gone = !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
-	}
-	fclose(f);
-	return gone;
-}
-
 /*
  * The unwind rules of the code just applied, registered now that the
  * process runs: its thread, parked inside a uprobe while held, could not
@@ -118,7 +97,7 @@ static void eh_after_release(struct lkpd *d, pid_t pid)
 
 	ret = lkp_eh_register_live(pid, &n, err);
 	/* Gone, or exited (a zombie still has its /proc entry): nothing there throws any more. */
-	if (ret && (ret == -ESRCH || exited(pid)))
+	if (ret && (ret == -ESRCH || lkpd_proc_exited(pid)))
 		return;
 	p = lkpd_proc_find(d, pid);
 	if (ret) {

@@ -152,6 +152,8 @@ struct lkpd_proc *lkpd_proc_find(struct lkpd *d, pid_t pid);
 void lkpd_procs_prune(struct lkpd *d);
 void lkpd_procs_forget(struct lkpd *d, uint64_t id);
 bool lkpd_proc_alive(pid_t pid, unsigned long long start);
+/* Whether the process is gone or a zombie. */
+bool lkpd_proc_exited(pid_t pid);
 unsigned long long lkpd_proc_start(pid_t pid);
 void lkpd_proc_comm(pid_t pid, char *buf, size_t len);
 

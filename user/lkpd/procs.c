@@ -18,27 +18,43 @@ static const struct lkp_txn_opts running_opts = {
 	.attempts = 10, .retry_delay_ms = 20, .timeout_ms = 1000,
 };
 
-unsigned long long lkpd_proc_start(pid_t pid)
+/* /proc/PID/stat after the ")" that ends comm (field 2) into buf: that tail, or NULL. */
+static const char *stat_tail(pid_t pid, char *buf, size_t size)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long start = 0;
+	char path[64];
 	FILE *f;
-	int i;
+	bool ok;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	f = fopen(path, "re");
 	if (!f)
-		return 0;
-	if (fgets(buf, sizeof(buf), f)) {
-		/* Field 22, counted after the ")" that ends comm (field 2). */
-		p = strrchr(buf, ')');
-		for (i = 2; p && i < 22; i++)
-			p = strchr(p + 1, ' ');
-		if (p)
-			start = strtoull(p + 1, NULL, 10);
-	}
+		return NULL;
+	ok = fgets(buf, size, f);
 	fclose(f);
-	return start;
+	return ok ? strrchr(buf, ')') : NULL;
+}
+
+unsigned long long lkpd_proc_start(pid_t pid)
+{
+	const char *p;
+	char buf[1024];
+	int i;
+
+	p = stat_tail(pid, buf, sizeof(buf));
+	/* Field 22. */
+	for (i = 2; p && i < 22; i++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+bool lkpd_proc_exited(pid_t pid)
+{
+	const char *p;
+	char buf[1024];
+
+	p = stat_tail(pid, buf, sizeof(buf));
+	/* Field 3, the state. */
+	return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
 }
 
 bool lkpd_proc_alive(pid_t pid, unsigned long long start)
