@@ -16,10 +16,10 @@
 #include "apply.h"
 #include "callsite.h"
 #include "ehreg.h"
-#include "saved.h"
 #include "inplace.h"
 #include "link.h"
 #include "release.h"
+#include "saved.h"
 
 #define GiB2		(1ULL << 31)
 #define MiB		(1ULL << 20)
@@ -644,8 +644,8 @@ static int match(struct lkp_target *t, const struct lkp_patchset *ps, struct lkp
  * code whole: the coroutine finishes the old code, later calls run the new.
  * Not knowing (too much memory to read) pins every candidate.
  */
-static int pin_saved(const struct lkp_session *s, struct job *jobs, unsigned int nr_jobs,
-		     struct lkp_result *r)
+static int pin_saved(const struct lkp_session *s, const struct lkp_target *t, struct job *jobs,
+		     unsigned int nr_jobs, struct lkp_result *r)
 {
 	struct lkp_range *rg;
 	unsigned int i, k, n = 0, m = 0;
@@ -677,7 +677,7 @@ static int pin_saved(const struct lkp_session *s, struct job *jobs, unsigned int
 			if (lkp_inplace_candidate(f))
 				rg[m++] = (struct lkp_range){ at + 1, at + f->old_size };
 		}
-	ret = lkp_saved_scan(s, rg, n, NULL, 0, hit, NULL);
+	ret = lkp_saved_scan(s, t, rg, n, hit);
 	for (i = 0, m = 0; i < nr_jobs; i++)
 		for (k = 0; k < jobs[i].pf->p->nr_funcs; k++) {
 			if (!lkp_inplace_candidate(&jobs[i].pf->p->funcs[k]))
@@ -785,7 +785,7 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 			fixed += lkp_applied_pokes(&recs[k]);
 	}
 
-	ret = pin_saved(&s, jobs, nr_jobs, r);
+	ret = pin_saved(&s, t, jobs, nr_jobs, r);
 	if (ret) {
 		set_err(r, "out of memory");
 		goto out;

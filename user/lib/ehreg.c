@@ -8,7 +8,6 @@
 #include <time.h>
 
 #include "ehreg.h"
-#include "procmaps.h"
 
 /*
  * The unwinder of a C++ throw or of backtrace() finds the rules of a pc in
@@ -101,24 +100,16 @@ static void avoid_ip(struct eh_fns *f, const struct lkp_object *o)
 
 /*
  * Adds the uprobes' XOL area ("[uprobes]", made at a process's first uprobe
- * hit) to the ip-only ranges of f. A thread with its ip there is about to
- * single-step the copy of a probed instruction (a hold point of lkpd, or a
- * tracer's uprobe), or is held at one: run elsewhere first, it would come
- * back to a step the kernel no longer expects (a held process lent to the
- * call died of SIGSEGV).
+ * hit; the target noted it) to the ip-only ranges of f. A thread with its
+ * ip there is about to single-step the copy of a probed instruction (a
+ * hold point of lkpd, or a tracer's uprobe), or is held at one: run
+ * elsewhere first, it would come back to a step the kernel no longer
+ * expects (a held process lent to the call died of SIGSEGV).
  */
-static void avoid_xol(pid_t pid, struct eh_fns *f)
+static void avoid_xol(const struct lkp_target *t, struct eh_fns *f)
 {
-	struct lkp_maps m;
-	unsigned int i;
-
-	if (lkp_maps_read(pid, &m))
-		return;
-	for (i = 0; i < m.n; i++)
-		if (!m.v[i].inode && !strcmp(m.v[i].path, "[uprobes]") &&
-		    1 + f->nr_ip < EH_MAX_AVOID)
-			f->avoid[1 + f->nr_ip++] = (struct lkp_range){ m.v[i].start, m.v[i].end };
-	lkp_maps_free(&m);
+	if (t->xol.end && 1 + f->nr_ip < EH_MAX_AVOID)
+		f->avoid[1 + f->nr_ip++] = t->xol;
 }
 
 /* The loaded object of that file name, or NULL. */
@@ -169,7 +160,7 @@ static int eh_resolve(struct lkp_target *t, const char *name, struct eh_fns *f, 
 	if (!lkp_target_resolve(t, "malloc", NULL, NULL, false, &a, err))
 		avoid_ip(f, a.obj);
 	avoid_ip(f, by_name(t, "libc.so.6"));
-	avoid_xol(t->pid, f);
+	avoid_xol(t, f);
 	err[0] = '\0';
 	return 0;
 }

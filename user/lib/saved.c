@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* saved.c: words in a process's memory, off the threads' stacks, that point into code or data about to change or go. */
+/* saved.c: words in a process's memory, off the threads' stacks, that point into code about to be written over. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -7,9 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mman.h>
 
-#include "procmaps.h"
 #include "saved.h"
 
 /*
@@ -18,13 +16,11 @@
  * with swapcontext() or a longjmp (QEMU's, a green-thread runtime's, a
  * ucontext server's) has a stack no thread runs on: its frames' return
  * addresses sit in a heap block or an mmap'd region, and so does a context
- * saved by swapcontext(). A function pointer the patched code stored in a
- * global, or a string of the patch's data, sits in the program's data.
- * None of those stops the switch, and for code that stays (the jump leaves
- * the old code whole) none needs to. They matter where bytes change: a
- * function written in place, where a coroutine would resume in the middle
- * of other code. Apply asks this look there, and takes the jump when it
- * finds a word. A stale word (a freed heap block, an exited thread's stack
+ * saved by swapcontext(). None of those stops the switch, and for code
+ * that stays (the jump leaves the old code whole) none needs to. They
+ * matter where bytes change: a function written in place, where a
+ * coroutine would resume in the middle of other code. Apply asks this look
+ * there, and takes the jump when it finds a word. A stale word (a freed heap block, an exited thread's stack
  * that glibc keeps for reuse) looks the same, and costs only the jump; for
  * undo, which has no safe way around, the look is not used (docs/apply.md).
  *
@@ -39,6 +35,7 @@
 #define PM_SWAPPED	(1ULL << 62)
 #define CHUNK_PAGES	64U	/* read from the process at once, at most */
 #define ENT_PAGES	4096U	/* page map entries read at once */
+
 /*
  * The stack pointer of every thread not runnable (/proc/PID/task/TID/syscall).
  * A spinner's stack is looked through whole, stale words of its unused part
@@ -101,29 +98,15 @@ static int thread_sps(pid_t pid, uint64_t **sps, unsigned int *n)
 	return 0;
 }
 
-static bool overlaps(const struct lkp_range *r, unsigned int n, uint64_t start, uint64_t end)
+/* Whether a thread runs on the mapping [start, end): the transaction checks it. */
+static bool thread_stack(const uint64_t *sps, unsigned int nsps, uint64_t start, uint64_t end)
 {
 	unsigned int k;
 
-	for (k = 0; k < n; k++)
-		if (r[k].start < end && start < r[k].end)
+	for (k = 0; k < nsps; k++)
+		if (sps[k] >= start && sps[k] < end)
 			return true;
 	return false;
-}
-
-/* Whether to look in this mapping at all. */
-static bool wanted(const struct lkp_vma *v, const uint64_t *sps, unsigned int nsps,
-		   const struct lkp_range *skip, unsigned int nskip)
-{
-	unsigned int k;
-
-	if (!(v->prot & PROT_WRITE) || !(v->prot & PROT_READ) || v->shared ||
-	    (v->path[0] == '[' && strcmp(v->path, "[heap]")))
-		return false;
-	for (k = 0; k < nsps; k++)
-		if (sps[k] >= v->start && sps[k] < v->end)
-			return false;
-	return !overlaps(skip, nskip, v->start, v->end);
 }
 
 struct look {
@@ -131,13 +114,11 @@ struct look {
 	unsigned int n;
 	uint64_t lo, hi;		/* the ranges' hull */
 	bool *hit;
-	struct lkp_saved *first;
-	bool found;
 	uint64_t *buf;			/* CHUNK_PAGES pages */
 	uint64_t *ent;			/* ENT_PAGES page map entries */
 };
 
-static void scan_words(struct look *l, uint64_t at, const uint64_t *w, size_t nw)
+static void scan_words(struct look *l, const uint64_t *w, size_t nw)
 {
 	unsigned int k;
 	size_t i;
@@ -145,14 +126,9 @@ static void scan_words(struct look *l, uint64_t at, const uint64_t *w, size_t nw
 	for (i = 0; i < nw; i++) {
 		if (w[i] < l->lo || w[i] >= l->hi)
 			continue;
-		for (k = 0; k < l->n; k++) {
-			if (w[i] < l->r[k].start || w[i] >= l->r[k].end)
-				continue;
-			l->hit[k] = true;
-			if (!l->found && l->first)
-				*l->first = (struct lkp_saved){ at + 8 * i, w[i] };
-			l->found = true;
-		}
+		for (k = 0; k < l->n; k++)
+			if (w[i] >= l->r[k].start && w[i] < l->r[k].end)
+				l->hit[k] = true;
 	}
 }
 
@@ -185,19 +161,17 @@ static int scan_vma(const struct lkp_session *s, int pm, struct look *l, uint64_
 			/* A page gone meanwhile (munmap by the process) reads nothing: skipped. */
 			if (lkp_mem_read(s, at + i * PAGE, l->buf, run))
 				continue;
-			scan_words(l, at + i * PAGE, l->buf, run / 8);
+			scan_words(l, l->buf, run / 8);
 		}
 	}
 	return 0;
 }
 
-int lkp_saved_scan(const struct lkp_session *s, const struct lkp_range *r, unsigned int n,
-		   const struct lkp_range *skip, unsigned int nskip, bool *hit,
-		   struct lkp_saved *first)
+int lkp_saved_scan(const struct lkp_session *s, const struct lkp_target *t,
+		   const struct lkp_range *r, unsigned int n, bool *hit)
 {
-	struct look l = { .r = r, .n = n, .lo = UINT64_MAX, .hi = 0, .hit = hit, .first = first };
+	struct look l = { .r = r, .n = n, .lo = UINT64_MAX, .hi = 0, .hit = hit };
 	uint64_t *sps = NULL, budget = LKP_SAVED_MAX_BYTES;
-	struct lkp_maps m = { 0 };
 	unsigned int nsps = 0, k;
 	char path[64];
 	int pm, ret;
@@ -214,32 +188,21 @@ int lkp_saved_scan(const struct lkp_session *s, const struct lkp_range *r, unsig
 	ret = thread_sps(s->pid, &sps, &nsps);
 	if (ret)
 		return ret;
-	ret = lkp_maps_read(s->pid, &m);
-	if (ret)
-		goto out;
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)s->pid);
 	pm = open(path, O_RDONLY | O_CLOEXEC);
-	if (pm < 0) {
-		ret = -errno;
-		goto out;
-	}
 	l.buf = malloc(CHUNK_PAGES * PAGE);
 	l.ent = malloc(ENT_PAGES * sizeof(*l.ent));
-	if (!l.buf || !l.ent) {
-		free(l.buf);
-		free(l.ent);
-		close(pm);
+	if (pm < 0)
+		ret = -errno;
+	else if (!l.buf || !l.ent)
 		ret = -ENOMEM;
-		goto out;
-	}
-	for (k = 0; k < m.n && !ret; k++)
-		if (wanted(&m.v[k], sps, nsps, skip, nskip))
-			ret = scan_vma(s, pm, &l, m.v[k].start, m.v[k].end, &budget);
-	close(pm);
+	for (k = 0; k < t->nr_rw && !ret; k++)
+		if (!thread_stack(sps, nsps, t->rw[k].start, t->rw[k].end))
+			ret = scan_vma(s, pm, &l, t->rw[k].start, t->rw[k].end, &budget);
+	if (pm >= 0)
+		close(pm);
 	free(l.buf);
 	free(l.ent);
-out:
-	lkp_maps_free(&m);
 	free(sps);
 	return ret;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -301,6 +302,30 @@ static void read_comm(struct lkp_target *t)
 	t->comm[strcspn(t->comm, "\n")] = 0;
 }
 
+/*
+ * What the rest of the apply needs of the maps besides the objects, from
+ * the same read: the private writable mappings (the only ones a suspended
+ * coroutine's stack or a saved context can be in; [heap] and [stack] count,
+ * the kernel's other special mappings do not) and the XOL area.
+ */
+static int note_special(struct lkp_target *t, const struct lkp_vma *v)
+{
+	struct lkp_range *nr;
+
+	if (!v->inode && !strcmp(v->path, "[uprobes]")) {
+		t->xol = (struct lkp_range){ v->start, v->end };
+		return 0;
+	}
+	if ((v->prot & (PROT_READ | PROT_WRITE)) != (PROT_READ | PROT_WRITE) || v->shared ||
+	    (v->path[0] == '[' && strcmp(v->path, "[heap]") && strcmp(v->path, "[stack]")))
+		return 0;
+	nr = reallocarray(t->rw, t->nr_rw + 1, sizeof(*nr));
+	if (!nr)
+		return -ENOMEM;
+	t->rw = nr;
+	t->rw[t->nr_rw++] = (struct lkp_range){ v->start, v->end };
+	return 0;
+}
 int lkp_target_open(const struct lkp_session *s, struct lkp_target **out, char *err)
 {
 	unsigned int i, kept;
@@ -335,6 +360,10 @@ int lkp_target_open(const struct lkp_session *s, struct lkp_target **out, char *
 		line[strcspn(line, "\n")] = '\0';
 		if (lkp_maps_parse_line(line, &v))
 			continue;
+		/* And saved.c's look, and the call's thread choice (ehreg.c). */
+		ret = note_special(t, &v);
+		if (ret)
+			break;
 		/* The same read of maps serves lkp's records. */
 		if (lkp_record_mapping(v.perms, v.inode, v.path)) {
 			uint64_t (*na)[2] = reallocarray(t->anon, t->nr_anon + 1, sizeof(*na));
@@ -400,6 +429,7 @@ void lkp_target_free(struct lkp_target *t)
 		return;
 	free(t->search);
 	free(t->anon);
+	free(t->rw);
 	for (i = 0; i < t->nr_objs; i++) {
 		free(t->objs[i].path);
 		lkp_elf_free(t->objs[i].elf);

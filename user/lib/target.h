@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <linux/lkp.h>
+
 #include "lkpp_format.h"
 #include "session.h"
 
@@ -51,6 +53,10 @@ struct lkp_target {
 	int linkmap_err;
 	uint64_t (*anon)[2];		/* mappings that may hold lkp records (record.h) */
 	unsigned int nr_anon;
+	/* Private writable mappings: heap, stacks, data, bss, anonymous (saved.c reads them). */
+	struct lkp_range *rw;
+	unsigned int nr_rw;
+	struct lkp_range xol;		/* the uprobes' XOL area ("[uprobes]"), or 0 */
 };
 
 /*
