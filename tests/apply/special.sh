@@ -910,7 +910,8 @@ test_unwind() {
 		round t run "$orc/p.1" "after apply $k: a throw through the new scaled_port(), backtrace() from it"
 		lk_expect 0 "undo $k" undo -p "$pid" --all
 		# libgcc held no pointer into the memory, or it would have stayed.
-		[ -z "$(new_maps "$maps" "$pid")" ] || fail "undo $k left: $(new_maps "$maps" "$pid")"
+		[ -z "$(new_maps "$maps" "$pid")" ] ||
+			fail "undo $k left: $(new_maps "$maps" "$pid"); $(lk_said undo)"
 		round t run "$orc/o.1" "after undo $k: a throw through the old code"
 	done
 	p_end t

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ehreg.h"
 #include "release.h"
@@ -83,7 +84,10 @@ static uint64_t regs_point_in(const struct lkp_thread *th, const struct lkp_rang
 	return 0;
 }
 
-/* Is record a free to go, in the freeze? -EBUSY (and *b) if not. */
+/*
+ * Is record a free to go, in the freeze? -EBUSY (and *b) if not; -EAGAIN
+ * (and *b) when only a thread finishing the unwind stub holds it.
+ */
 static int check_record(const struct lkp_session *s, const struct lkp_applied *a,
 			const struct lkp_thread *v, unsigned int nr, struct lkp_blocker *b)
 {
@@ -100,11 +104,15 @@ static int check_record(const struct lkp_session *s, const struct lkp_applied *a
 
 		/*
 		 * The unwind stub says it is done a few instructions before it
-		 * has returned (ehreg.c): a thread still in it keeps X.
+		 * has returned (ehreg.c): a thread still in it keeps X, and
+		 * its registers point into W, but only for those instructions.
 		 */
 		if (a->nr_eh && v[i].regs.ip >= a->eh_stub &&
-		    v[i].regs.ip < a->eh_stub + LKP_EH_STUB_SIZE)
-			at = v[i].regs.ip;
+		    v[i].regs.ip < a->eh_stub + LKP_EH_STUB_SIZE) {
+			*b = (struct lkp_blocker){ .tid = v[i].tid, .kind = LKP_BLOCKER_RETADDR,
+						   .addr = v[i].regs.ip };
+			return -EAGAIN;
+		}
 		if (at) {
 			*b = (struct lkp_blocker){ .tid = v[i].tid, .kind = LKP_BLOCKER_RETADDR,
 						   .addr = at };
@@ -118,31 +126,39 @@ static int check_record(const struct lkp_session *s, const struct lkp_applied *a
 	return ret;
 }
 
-int lkp_release(const struct lkp_session *s, const struct lkp_applied *const *recs,
-		unsigned int n, unsigned int timeout_ms, bool *kept, struct lkp_blocker *b)
+/*
+ * One freeze: the records not yet released (kept[i]) that may go are
+ * unmapped. *again is set when one waits only for a thread to leave the
+ * unwind stub; *b names the first blocker.
+ */
+static int release_once(const struct lkp_session *s, const struct lkp_applied *const *recs,
+			unsigned int n, unsigned int timeout_ms, bool *kept, bool *again,
+			struct lkp_blocker *b)
 {
 	struct lkp_freeze fz = { .timeout_ms = timeout_ms };
 	struct lkp_thaw th = { 0 };
 	struct lkp_thread *v = NULL;
-	struct lkp_blocker first = { 0 };
 	unsigned int i, nr = 0;
 	bool any = false;
 	int ret;
 
-	for (i = 0; i < n; i++)
-		kept[i] = true;
-	if (!n)
-		return 0;
+	*again = false;
 	ret = lkp_session_ioctl(s, LKP_IOC_FREEZE, &fz);
 	if (ret)
 		return ret;
 	ret = lkp_threads_get(s, &v, &nr);
 	for (i = 0; !ret && i < n; i++) {
 		struct lkp_blocker bl = { 0 };
+		int busy;
 
-		if (check_record(s, recs[i], v, nr, &bl)) {
+		if (!kept[i])
+			continue;
+		busy = check_record(s, recs[i], v, nr, &bl);
+		if (busy) {
+			if (busy == -EAGAIN)
+				*again = true;
 			if (!any)
-				first = bl;
+				*b = bl;
 			any = true;
 			continue;
 		}
@@ -152,6 +168,36 @@ int lkp_release(const struct lkp_session *s, const struct lkp_applied *const *re
 	}
 	lkp_session_ioctl(s, LKP_IOC_THAW, &th);
 	free(v);
+	return ret;
+}
+
+/*
+ * A thread leaves the stub within a few instructions of being let run;
+ * only a thread kept off the CPU (a loaded machine, a VM's vCPU) is seen
+ * there at all, and one more freeze a little later finds it gone.
+ */
+#define RELEASE_TRIES		10
+#define RELEASE_WAIT_US		1000
+
+int lkp_release(const struct lkp_session *s, const struct lkp_applied *const *recs,
+		unsigned int n, unsigned int timeout_ms, bool *kept, struct lkp_blocker *b)
+{
+	struct lkp_blocker first = { 0 };
+	struct timespec ts = { 0, RELEASE_WAIT_US * 1000L };
+	unsigned int i, tries = 0;
+	bool again;
+	int ret;
+
+	for (i = 0; i < n; i++)
+		kept[i] = true;
+	if (!n)
+		return 0;
+	do {
+		if (tries)
+			nanosleep(&ts, NULL);
+		first = (struct lkp_blocker){ 0 };
+		ret = release_once(s, recs, n, timeout_ms, kept, &again, &first);
+	} while (!ret && again && ++tries < RELEASE_TRIES);
 	if (b)
 		*b = first;
 	return ret;
