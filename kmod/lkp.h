@@ -112,7 +112,8 @@ struct lkp_thread_snap {
 	pid_t tid;			/* in the caller's pid namespace */
 	bool in_syscall;
 	bool parked;			/* ran its work: was on a CPU at the freeze */
-	unsigned long ip;
+	bool stepping;			/* a uprobe steps it out of line (lkp_uprobe.c) */
+	unsigned long ip;		/* the probed instruction's when stepping there */
 	unsigned long sp;
 };
 
@@ -141,6 +142,8 @@ void lkp_ranges_free(struct lkp_ranges *r);
 u64 lkp_stack_limit(u32 max_stack);
 int lkp_stack_scan(struct mm_struct *mm, const struct lkp_thread_snap *th,
 		   const struct lkp_ranges *r, u64 limit, struct lkp_blocker *b);
+int lkp_uret_check(const struct lkp_thread_snap *th,
+		   const struct lkp_ranges *r, struct lkp_blocker *b);
 struct lkp_prescan;
 int lkp_stack_check(const struct lkp_snapshot *snap,
 		    const struct lkp_ranges *r, u32 max_stack,
@@ -194,6 +197,11 @@ int lkp_ioc_hold_add(struct file *file, void *karg);
 int lkp_ioc_hold_del(struct file *file, void *karg);
 int lkp_ioc_hold_release(struct file *file, void *karg);
 long lkp_hold_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* lkp_uprobe.c: what a uprobe holds of a thread. */
+bool lkp_uprobe_stepping(struct task_struct *t, u64 *ip);
+int lkp_uprobe_for_each_ret(struct task_struct *t,
+			    int (*fn)(u64 ret, u64 stack, void *arg), void *arg);
 
 /* lkp_call.c: a thread of the target runs a stub (LKP_IOC_CALL). */
 int lkp_ioc_call(struct file *file, void *karg);

@@ -97,6 +97,9 @@ static int lkp_call_eligible(struct lkp_session *s,
 
 	if (task_tgid(th->task) != s->pid || !user_64bit_mode(regs))
 		return -EAGAIN;
+	/* Its registers belong to the step's fixup (lkp_uprobe.c). */
+	if (th->stepping)
+		return -EAGAIN;
 	/*
 	 * A signal to deliver would find the system call already set up to
 	 * restart (see lkp_call_redirect): not what its handler expects.
@@ -117,6 +120,8 @@ static int lkp_call_eligible(struct lkp_session *s,
 	if (mmap_read_lock_killable(snap->mm))
 		return -EINTR;
 	ret = lkp_call_stack_room(snap->mm, regs->sp) ? 0 : -EAGAIN;
+	if (!ret && avoid->full.nr)
+		ret = lkp_uret_check(th, &avoid->full, &b);
 	if (!ret && avoid->full.nr)
 		ret = lkp_stack_scan(snap->mm, th, &avoid->full, limit, &b);
 	mmap_read_unlock(snap->mm);

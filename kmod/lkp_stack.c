@@ -51,6 +51,7 @@ static int lkp_snap_fill(struct lkp_twork *w, void *arg)
 	struct task_struct *t = w->task;
 	struct lkp_thread_snap *th;
 	struct pt_regs *regs;
+	u64 ip;
 
 	if (f->snap->nr == f->cap)
 		return -ENOSPC;
@@ -62,7 +63,9 @@ static int lkp_snap_fill(struct lkp_twork *w, void *arg)
 	th->tid = task_pid_vnr(t);
 	th->in_syscall = lkp_task_in_syscall(t);
 	th->parked = lkp_twork_parked(w);
-	th->ip = regs->ip;
+	ip = regs->ip;
+	th->stepping = lkp_uprobe_stepping(t, &ip);
+	th->ip = ip;
 	th->sp = regs->sp;
 	return 0;
 }
@@ -317,6 +320,42 @@ int lkp_stack_scan(struct mm_struct *mm, const struct lkp_thread_snap *th,
 	return 0;
 }
 
+struct lkp_uret_arg {
+	const struct lkp_ranges *r;
+	const struct lkp_thread_snap *th;
+	struct lkp_blocker *b;
+};
+
+static int lkp_uret_hit(u64 ret, u64 stack, void *arg)
+{
+	struct lkp_uret_arg *a = arg;
+	const struct lkp_range_ent *e = lkp_ranges_find(a->r, ret, true);
+
+	if (!e)
+		return 0;
+	lkp_blocker_set(a->b, a->th, LKP_BLOCKER_URETPROBE, ret, stack,
+			e->index);
+	return -EBUSY;
+}
+
+/*
+ * The return addresses a uretprobe took off @th's stack (lkp_uprobe.c):
+ * -EBUSY and *b when one is in a range, or when they could not all be
+ * read (then *b's addr is 0).
+ */
+int lkp_uret_check(const struct lkp_thread_snap *th,
+		   const struct lkp_ranges *r, struct lkp_blocker *b)
+{
+	struct lkp_uret_arg a = { .r = r, .th = th, .b = b };
+	int ret = lkp_uprobe_for_each_ret(th->task, lkp_uret_hit, &a);
+
+	if (ret == -EOVERFLOW) {
+		lkp_blocker_set(b, th, LKP_BLOCKER_URETPROBE, 0, 0, 0);
+		ret = -EBUSY;
+	}
+	return ret;
+}
+
 u64 lkp_stack_limit(u32 max_stack)
 {
 	return max_stack ? min(max_stack, LKP_MAX_STACK_SCAN) :
@@ -350,6 +389,17 @@ int lkp_stack_check(const struct lkp_snapshot *snap,
 					e->index);
 			return -EBUSY;
 		}
+	}
+
+	/*
+	 * Then what uretprobes hold: before the stack words, so that a
+	 * return address no word shows is what the caller is told of, not
+	 * a stale word its own unwinding could dismiss.
+	 */
+	for (i = 0; i < snap->nr; i++) {
+		ret = lkp_uret_check(&snap->threads[i], r, b);
+		if (ret)
+			return ret;
 	}
 
 	/* One lock for every stack: the target is frozen, nobody waits long. */

@@ -29,6 +29,7 @@ static void lkp_fill_thread(struct lkp_thread *out, struct lkp_twork *w)
 	struct task_struct *t = w->task;
 	const struct pt_regs *r = task_pt_regs(t);
 	struct lkp_regs *o = &out->regs;
+	u64 ip;
 
 	out->tid = task_pid_vnr(t);
 	out->flags = 0;
@@ -36,6 +37,9 @@ static void lkp_fill_thread(struct lkp_thread *out, struct lkp_twork *w)
 		out->flags |= LKP_THREAD_IN_SYSCALL;
 	if (lkp_twork_parked(w))
 		out->flags |= LKP_THREAD_PARKED;
+	ip = r->ip;
+	if (lkp_uprobe_stepping(t, &ip))
+		out->flags |= LKP_THREAD_UPROBE_STEP;
 
 	o->r15 = r->r15;
 	o->r14 = r->r14;
@@ -53,7 +57,7 @@ static void lkp_fill_thread(struct lkp_thread *out, struct lkp_twork *w)
 	o->si = r->si;
 	o->di = r->di;
 	o->orig_ax = r->orig_ax;
-	o->ip = r->ip;
+	o->ip = ip;
 	o->cs = r->cs;
 	o->flags = r->flags;
 	o->sp = r->sp;

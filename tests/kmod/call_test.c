@@ -99,21 +99,6 @@ static uint64_t counter_reaches(pid_t pid, uint64_t at, uint64_t want)
 	return v;
 }
 
-/* Waits until thread @tid of @pid sleeps in read(); 0 or -ETIMEDOUT. */
-static int wait_thread_in_read(pid_t pid, pid_t tid)
-{
-	char path[80], buf[32];
-	int i;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
-	for (i = 0; i < 20000; i++) {
-		if (!lkp_read_file(path, buf, sizeof(buf)) && buf[0] == '0' && buf[1] == ' ')
-			return 0;
-		lkp_sleep_ms(1);
-	}
-	return -ETIMEDOUT;
-}
-
 TEST_F(call, einval)
 {
 	struct lkp_range r = { 1, 2 };
@@ -237,12 +222,12 @@ TEST_F(call, wakes_a_sleeper_unseen)
 	struct lkp_call c = call_args(self->stub, 0);
 
 	ASSERT_EQ(0, lkp_target_thread(&self->t, LKP_T_DEEP));
-	ASSERT_EQ(0, wait_thread_in_read(self->t.pid, self->t.shm->tid[LKP_T_DEEP]));
+	ASSERT_EQ(0, lkp_thread_wait_in_read(self->t.pid, self->t.shm->tid[LKP_T_DEEP]));
 	ASSERT_EQ(0, lkp_target_wait_in_read(self->t.pid));
 	ASSERT_EQ(0, call(self->fd, &c));
 	EXPECT_EQ(self->t.shm->tid[LKP_T_DEEP], (pid_t)c.tid);
 	EXPECT_EQ(1, counter_reaches(self->t.pid, self->data, 1));
-	ASSERT_EQ(0, wait_thread_in_read(self->t.pid, self->t.shm->tid[LKP_T_DEEP]));
+	ASSERT_EQ(0, lkp_thread_wait_in_read(self->t.pid, self->t.shm->tid[LKP_T_DEEP]));
 	/* Twice: the restarted read() is a read() like the first. */
 	c = call_args(self->stub, 0);
 	ASSERT_EQ(0, call(self->fd, &c));
@@ -303,14 +288,14 @@ TEST_F(call, avoid_ip_spares_a_woken_sleeper)
 
 	ASSERT_EQ(0, lkp_target_thread(&self->t, LKP_T_SPIN));
 	ASSERT_EQ(0, lkp_target_thread(&self->t, LKP_T_DEEP));
-	ASSERT_EQ(0, wait_thread_in_read(self->t.pid, self->t.shm->tid[LKP_T_DEEP]));
+	ASSERT_EQ(0, lkp_thread_wait_in_read(self->t.pid, self->t.shm->tid[LKP_T_DEEP]));
 	ASSERT_EQ(0, lkp_target_wait_in_read(self->t.pid));
 	c.avoid = (uintptr_t)&everywhere;
 	c.nr_avoid_ip = 1;
 	ASSERT_EQ(0, call(self->fd, &c));
 	EXPECT_EQ(self->t.shm->tid[LKP_T_DEEP], (pid_t)c.tid);
 	EXPECT_EQ(1, counter_reaches(self->t.pid, self->data, 1));
-	ASSERT_EQ(0, wait_thread_in_read(self->t.pid, self->t.shm->tid[LKP_T_DEEP]));
+	ASSERT_EQ(0, lkp_thread_wait_in_read(self->t.pid, self->t.shm->tid[LKP_T_DEEP]));
 	ASSERT_EQ(0, lkp_target_release(&self->t));
 	EXPECT_EQ(1, lkp_target_call(&self->t, LKP_CMD_CALL));
 }

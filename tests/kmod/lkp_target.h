@@ -42,6 +42,7 @@ enum lkp_tkind {
 	LKP_T_FPTR,	/* blocked with &lkp_t_pointee in a stack slot */
 	LKP_T_CORO,	/* on its own mmap'd stack, blocked below lkp_t_coro_fn */
 	LKP_T_LATE,	/* blocked in read() of the gate below lkp_t_late_a, then below lkp_t_late_b */
+	LKP_T_PROBED,	/* calling lkp_t_probed in a loop (uprobe_test puts a uprobe on it) */
 	LKP_T_KINDS,
 };
 
@@ -63,6 +64,7 @@ struct lkp_tshm {
 	uint64_t coro_stack_len;
 	volatile int stop;	/* tells spinning threads to leave */
 	volatile uint64_t spins;	/* the spinner's loop count */
+	volatile uint64_t probed;	/* lkp_t_probed's calls */
 	int release_rd;		/* blocked threads read one byte each from here */
 	int release_wr;
 	uint64_t late_ret;	/* the last return address into lkp_t_late_a or _b */
@@ -176,6 +178,19 @@ __attribute__((noinline, noclone, aligned(16))) void lkp_t_spin(void)
 		lkp_tshm->spins++;
 }
 
+/* A function of its own: a uprobe on its entry is hit once per call. */
+__attribute__((noipa, aligned(16))) void lkp_t_probed(void)
+{
+	lkp_tshm->probed++;
+}
+
+__attribute__((noipa, aligned(16))) void lkp_t_probed_loop(void)
+{
+	lkp_t_ready();
+	while (!lkp_tshm->stop)
+		lkp_t_probed();
+}
+
 __attribute__((noinline, noclone)) void lkp_t_hold_pointer(void)
 {
 	int (*volatile held)(void) = lkp_t_pointee;
@@ -208,6 +223,9 @@ static void *lkp_t_thread(void *arg)
 		break;
 	case LKP_T_FPTR:
 		lkp_t_hold_pointer();
+		break;
+	case LKP_T_PROBED:
+		lkp_t_probed_loop();
 		break;
 	case LKP_T_LATE:
 		lkp_t_ready();
@@ -320,9 +338,10 @@ static void lkp_target_main(int sock, struct lkp_tshm *shm)
 			if (started[LKP_T_LATE] &&
 			    write(shm->gate_wr, &ok, 1) != 1)
 				_exit(98);
-			/* One byte per blocked thread: every other kind but the spinner. */
+			/* One byte per blocked thread: every other kind but the spinners. */
 			for (i = 0; i < LKP_T_KINDS; i++)
 				if (started[i] && i != LKP_T_SPIN && i != LKP_T_LATE &&
+				    i != LKP_T_PROBED &&
 				    write(shm->release_wr, &ok, 1) != 1)
 					_exit(98);
 			for (i = 0; i < LKP_T_KINDS; i++)
@@ -331,6 +350,7 @@ static void lkp_target_main(int sock, struct lkp_tshm *shm)
 			memset(started, 0, sizeof(started));
 			shm->stop = 0;
 			shm->spins = 0;
+			shm->probed = 0;
 			if (write(sock, &ok, 1) != 1)
 				_exit(99);
 			break;
@@ -498,6 +518,21 @@ static inline int lkp_target_wait_in_read(pid_t pid)
 				return 0;
 		}
 		nanosleep(&nap, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Waits until thread @tid of @pid sleeps in read(); 0 or -ETIMEDOUT. */
+static inline int lkp_thread_wait_in_read(pid_t pid, pid_t tid)
+{
+	char path[80], buf[32];
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
+	for (i = 0; i < 20000; i++) {
+		if (!lkp_read_file(path, buf, sizeof(buf)) && buf[0] == '0' && buf[1] == ' ')
+			return 0;
+		lkp_sleep_ms(1);
 	}
 	return -ETIMEDOUT;
 }

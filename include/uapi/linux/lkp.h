@@ -18,7 +18,7 @@
  *   caller's size.
  */
 
-#define LKP_API_VERSION		4
+#define LKP_API_VERSION		5
 
 /* The device's ioctl type byte. */
 #define LKP_IOC_TYPE		0xB9
@@ -133,6 +133,13 @@ struct lkp_regs {
 /* lkp_thread.flags */
 #define LKP_THREAD_IN_SYSCALL	(1U << 0)	/* parked inside a system call */
 #define LKP_THREAD_PARKED	(1U << 1)	/* in the freeze callback (else asleep) */
+/*
+ * A uprobe is stepping the thread out of line: it runs a copy of a probed
+ * instruction, and the kernel then moves it on. regs.ip is the probed
+ * instruction's address while the copy has not run (the [uprobes] copy's
+ * after); LKP_IOC_CALL never lends such a thread.
+ */
+#define LKP_THREAD_UPROBE_STEP	(1U << 2)
 
 /**
  * struct lkp_thread - one frozen thread, as LKP_IOC_GET_THREADS reports it.
@@ -140,7 +147,8 @@ struct lkp_regs {
  * @flags:	LKP_THREAD_*.
  * @regs:	user registers. For a thread inside a system call, ip is just
  *		after the syscall instruction (and will be rewound by 2 if the
- *		call restarts) and ax may hold -ERESTART*.
+ *		call restarts) and ax may hold -ERESTART*. For one a uprobe
+ *		steps (LKP_THREAD_UPROBE_STEP), see there.
  */
 struct lkp_thread {
 	__u32 tid;
@@ -178,6 +186,12 @@ struct lkp_range {
 #define LKP_BLOCKER_RETADDR	2	/* a return address into a range is on a stack */
 /* A write would touch the 2 bytes before a syscall-parked thread's ip. */
 #define LKP_BLOCKER_SYSCALL_IP	3
+/*
+ * A return address into a range that a uretprobe took off the stack (no
+ * stack word shows it); addr 0: the thread's uretprobe returns could not
+ * all be read.
+ */
+#define LKP_BLOCKER_URETPROBE	4
 
 /**
  * struct lkp_blocker - why an operation could not proceed (out only).
