@@ -688,6 +688,53 @@ test_busy() {
 	p_end t
 	[ "$ST" = 0 ] || fail "the target exited with status $ST"
 	check "busy: a thread blocked in read() inside hold(): apply exits 3 naming that thread, hold+OFFSET, an address inside hold() and its backtrace; nothing changed (limit() is not patched either: the round is original, list is empty)"
+
+	# The same under a uretprobe on libc's read(), as bpftrace's uretprobe
+	# makes: the return address into hold() is no longer on the stack.
+	p_start t "$work/pm/busy" --serve || { check "busy: the target starts"; return; }
+	pid=${P_PID[t]}
+	uretprobe_add "$pid" libc.so.6 read || fail "no uretprobe on read()"
+	round t run "$orc/o.1" "round 1, under the uretprobe"
+	tid=$(ls /proc/"$pid"/task | grep -vx "$pid")
+	lk_expect 3 "apply while a thread is in hold(), under a uretprobe" \
+		apply --attempts 3 --retry-delay 10 -p "$pid" "$roots"
+	grep -q "thread $tid is returning, through a uretprobe, into hold+0x[0-9a-f]* (0x" "$tmp/lk.err" ||
+		fail "stderr does not name hold() through the uretprobe: $(cat "$tmp/lk.err")"
+	head -1 "$tmp/lk.err" | diag
+	round t run "$orc/o.1" "after the busy apply, under the uretprobe"
+	lk_expect 0 list --json list -p "$pid" && [ "$(all_count)" = 0 ] || fail "list: $(cat "$tmp/lk.out")"
+	p_end t
+	uretprobe_del
+	[ "$ST" = 0 ] || fail "the target exited with status $ST"
+	check "busy: the same under a uretprobe on libc's read(), which takes the return address into hold() off the stack: apply exits 3, the thread 'returning, through a uretprobe, into hold+OFFSET'; nothing changed"
+}
+
+# uretprobe_add PID LIB SYMBOL: a tracefs uretprobe on SYMBOL of the library
+# PID maps whose name ends in LIB (its file offset, as uprobe_events wants).
+uretprobe_add() {
+	local lib vaddr off=
+	lib=$(awk -v l="/$2" 'index($6, l) && substr($6, length($6) - length(l) + 1) == l { print $6; exit }' \
+		/proc/"$1"/maps)
+	[ -n "$lib" ] || return 1
+	# Versioned names: read@@GLIBC_2.2.5.
+	vaddr=$(nm -D --defined-only "$lib" | awk -v s="$3" '{ split($3, n, "@") } n[1] == s { print $1; exit }')
+	[ -n "$vaddr" ] || return 1
+	# The file offset: through the PT_LOAD that holds it.
+	local v=$((16#$vaddr)) type o a f rest
+	while read -r type o a _ f rest; do
+		[ "$type" = LOAD ] || continue
+		if ((v >= a && v < a + f)); then
+			off=$(printf '0x%x' $((v - a + o)))
+			break
+		fi
+	done < <(readelf -lW "$lib")
+	[ -n "${off:-}" ] || return 1
+	echo "r:lkp_apply_test/ret $lib:$off" >>/sys/kernel/tracing/uprobe_events &&
+		echo 1 >/sys/kernel/tracing/events/lkp_apply_test/ret/enable
+}
+uretprobe_del() {
+	echo 0 >/sys/kernel/tracing/events/lkp_apply_test/ret/enable 2>/dev/null
+	echo "-:lkp_apply_test/ret" >>/sys/kernel/tracing/uprobe_events 2>/dev/null
 }
 
 # ---- bad input ------------------------------------------------------------------------

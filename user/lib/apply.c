@@ -541,11 +541,18 @@ static int txn_error(int ret, const struct lkp_txn *t, const struct job *jobs,
 	r->attempts = t->attempts_made;
 	switch (ret) {
 	case -EBUSY:
+		if (t->blocker.kind == LKP_BLOCKER_URETPROBE && !t->blocker.addr) {
+			set_err(r, "thread %u is below more uretprobe'd calls than lkp reads "
+				"after %u attempts", t->blocker.tid, t->attempts_made);
+			break;
+		}
 		blocker_func(t->blocker.addr, jobs, nr_jobs, recs, nr_recs, where, sizeof(where));
 		/* "thread 12 is returning into answer+0xb (0x55d0...) after 3 attempts" */
 		set_err(r, "thread %u is %s %s%s0x%" PRIx64 "%s after %u attempts",
-			t->blocker.tid, t->blocker.kind == LKP_BLOCKER_RETADDR ?
-			"returning into" : "running", where[0] ? where : "patched code at ",
+			t->blocker.tid, t->blocker.kind == LKP_BLOCKER_RETADDR ? "returning into" :
+			t->blocker.kind == LKP_BLOCKER_URETPROBE ?
+			"returning, through a uretprobe, into" : "running",
+			where[0] ? where : "patched code at ",
 			where[0] ? "(" : "", (uint64_t)t->blocker.addr, where[0] ? ")" : "",
 			t->attempts_made);
 		break;

@@ -197,6 +197,30 @@ static bool thread_blocks(const struct lkp_txn *t, struct lkp_unwinder *u,
 }
 
 /*
+ * What no stack word shows, the kernel still knows: a return address a
+ * uretprobe took off a stack (LKP_BLOCKER_URETPROBE). The kernel looks at
+ * those before any stack word, so an answer about a word (RETADDR: the
+ * stale one the unwinding has just dismissed) says there is none.
+ */
+static int uretprobe_check(const struct lkp_txn *t, const struct lkp_session *s,
+			   struct lkp_blocker *b)
+{
+	struct lkp_stack_check sc = {
+		.ranges = (uintptr_t)t->ranges, .nr_ranges = t->nr_ranges,
+	};
+	int ret;
+
+	if (!t->nr_ranges)
+		return 0;
+	ret = lkp_session_ioctl(s, LKP_IOC_STACK_CHECK, &sc);
+	if (ret == -EBUSY && sc.blocker.kind == LKP_BLOCKER_RETADDR)
+		return 0;
+	if (ret == -EBUSY)
+		*b = sc.blocker;
+	return ret;
+}
+
+/*
  * The stack check of a transaction is conservative: any stack word that
  * looks like a return address into a range blocks, and a stale one (left
  * in a buffer or an unused slot of a live frame) blocks for as long as it
@@ -251,6 +275,8 @@ static int run_unwound(struct lkp_txn *t, const struct lkp_session *s,
 	t->nr_unwound = unwound;
 	if (have_maps)
 		lkp_maps_free(&maps);
+	if (!ret)
+		ret = uretprobe_check(t, s, &b);
 	if (!ret) {
 		/* Old bytes and syscall ips are still checked by the kernel, all or nothing. */
 		ret = lkp_session_ioctl(s, LKP_IOC_POKE, &pk);

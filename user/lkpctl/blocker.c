@@ -19,6 +19,7 @@ static const char *const kinds[] = {
 	[LKP_BLOCKER_IP] = "executing at",
 	[LKP_BLOCKER_RETADDR] = "will return to",
 	[LKP_BLOCKER_SYSCALL_IP] = "in a system call at",
+	[LKP_BLOCKER_URETPROBE] = "will return through a uretprobe to",
 };
 
 /*
