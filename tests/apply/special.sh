@@ -650,6 +650,23 @@ test_coro() {
 	p_end t
 	[ "$ST" = 0 ] || fail "the target exited with status $ST"
 	check "coro: with no coroutine suspended in body() at the apply, body() is written in place (list in_place 1), and coroutines run the fixed code"
+	# 3. A uprobe inside body(), past the bytes the patch checks: written
+	# over, the probe would stop firing, and undo, after the probe is gone,
+	# would put its breakpoint back with nobody to handle it (SIGTRAP).
+	p_start t "$work/pm/coro" --serve || { check "coro: the target starts"; return; }
+	pid=${P_PID[t]}
+	uprobe_add p "$pid" prog body 16 || fail "no uprobe at body+16"
+	lk_expect 0 "apply with a uprobe inside body()" --json apply -p "$pid" "$roots" &&
+		{ [ "$(jq .not_in_place_changed "$tmp/lk.out")" = 1 ] || fail "$(cat "$tmp/lk.out")"; }
+	lk_expect 0 list --json list -p "$pid" &&
+		{ [ "$(jq -r '.patches[0].state' "$tmp/lk.out")" = live ] &&
+		  [ "$(jq -r '.patches[0].in_place' "$tmp/lk.out")" = 0 ] || fail "list: $(cat "$tmp/lk.out")"; }
+	uprobe_del
+	lk_expect 0 undo undo -p "$pid"
+	round_is t "round 1, after the probe went and undo" "$lo 1"$'\n'"$fr 1"
+	p_end t
+	[ "$ST" = 0 ] || fail "the target exited with status $ST"
+	check "coro: a uprobe at body+16 (perf probe's kind), past the patch's old bytes: apply gives body() the jump (--json not_in_place_changed 1, list in_place 0); the probe taken away, undo leaves no breakpoint behind: body() runs the original"
 }
 
 # ---- a thread inside the function being patched -----------------------------------
@@ -693,7 +710,7 @@ test_busy() {
 	# makes: the return address into hold() is no longer on the stack.
 	p_start t "$work/pm/busy" --serve || { check "busy: the target starts"; return; }
 	pid=${P_PID[t]}
-	uretprobe_add "$pid" libc.so.6 read || fail "no uretprobe on read()"
+	uprobe_add r "$pid" libc.so.6 read || fail "no uretprobe on read()"
 	round t run "$orc/o.1" "round 1, under the uretprobe"
 	tid=$(ls /proc/"$pid"/task | grep -vx "$pid")
 	lk_expect 3 "apply while a thread is in hold(), under a uretprobe" \
@@ -704,23 +721,26 @@ test_busy() {
 	round t run "$orc/o.1" "after the busy apply, under the uretprobe"
 	lk_expect 0 list --json list -p "$pid" && [ "$(all_count)" = 0 ] || fail "list: $(cat "$tmp/lk.out")"
 	p_end t
-	uretprobe_del
+	uprobe_del
 	[ "$ST" = 0 ] || fail "the target exited with status $ST"
 	check "busy: the same under a uretprobe on libc's read(), which takes the return address into hold() off the stack: apply exits 3, the thread 'returning, through a uretprobe, into hold+OFFSET'; nothing changed"
 }
 
-# uretprobe_add PID LIB SYMBOL: a tracefs uretprobe on SYMBOL of the library
-# PID maps whose name ends in LIB (its file offset, as uprobe_events wants).
-uretprobe_add() {
-	local lib vaddr off=
-	lib=$(awk -v l="/$2" 'index($6, l) && substr($6, length($6) - length(l) + 1) == l { print $6; exit }' \
-		/proc/"$1"/maps)
+# uprobe_add KIND PID OBJ SYMBOL [OFFSET]: a tracefs uprobe (KIND p) or
+# uretprobe (r) at SYMBOL+OFFSET of the object PID maps whose path ends in
+# /OBJ (at its file offset, as uprobe_events wants), as perf probe or
+# bpftrace would make it. uprobe_del takes them all away.
+uprobe_add() {
+	local kind=$1 lib vaddr off= v type o a f rest
+	lib=$(awk -v l="/$3" 'index($6, l) && substr($6, length($6) - length(l) + 1) == l { print $6; exit }' \
+		/proc/"$2"/maps)
 	[ -n "$lib" ] || return 1
-	# Versioned names: read@@GLIBC_2.2.5.
-	vaddr=$(nm -D --defined-only "$lib" | awk -v s="$3" '{ split($3, n, "@") } n[1] == s { print $1; exit }')
+	# The symbol table, or the dynamic one (a library); versioned names: read@@GLIBC_2.2.5.
+	vaddr=$( { nm --defined-only "$lib" 2>/dev/null; nm -D --defined-only "$lib"; } |
+		awk -v s="$4" '{ split($3, n, "@") } n[1] == s { print $1; exit }')
 	[ -n "$vaddr" ] || return 1
+	v=$((16#$vaddr + ${5:-0}))
 	# The file offset: through the PT_LOAD that holds it.
-	local v=$((16#$vaddr)) type o a f rest
 	while read -r type o a _ f rest; do
 		[ "$type" = LOAD ] || continue
 		if ((v >= a && v < a + f)); then
@@ -728,13 +748,17 @@ uretprobe_add() {
 			break
 		fi
 	done < <(readelf -lW "$lib")
-	[ -n "${off:-}" ] || return 1
-	echo "r:lkp_apply_test/ret $lib:$off" >>/sys/kernel/tracing/uprobe_events &&
-		echo 1 >/sys/kernel/tracing/events/lkp_apply_test/ret/enable
+	[ -n "$off" ] || return 1
+	echo "$kind:lkp_apply_test/$kind $lib:$off" >>/sys/kernel/tracing/uprobe_events &&
+		echo 1 >/sys/kernel/tracing/events/lkp_apply_test/$kind/enable
 }
-uretprobe_del() {
-	echo 0 >/sys/kernel/tracing/events/lkp_apply_test/ret/enable 2>/dev/null
-	echo "-:lkp_apply_test/ret" >>/sys/kernel/tracing/uprobe_events 2>/dev/null
+uprobe_del() {
+	local kind
+	for kind in p r; do
+		[ -e /sys/kernel/tracing/events/lkp_apply_test/$kind ] || continue
+		echo 0 >/sys/kernel/tracing/events/lkp_apply_test/$kind/enable
+		echo "-:lkp_apply_test/$kind" >>/sys/kernel/tracing/uprobe_events
+	done
 }
 
 # ---- bad input ------------------------------------------------------------------------

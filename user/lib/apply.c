@@ -15,6 +15,7 @@
 
 #include "apply.h"
 #include "callsite.h"
+#include "dynsym.h"
 #include "ehreg.h"
 #include "inplace.h"
 #include "link.h"
@@ -699,6 +700,40 @@ static int pin_saved(const struct lkp_session *s, const struct lkp_target *t, st
 }
 
 /*
+ * Code in place overwrites the old function, and undo writes back what it
+ * found there beneath lkp's own patches. A byte that is not the file's is
+ * somebody else's: a uprobe's breakpoint (perf probe, bpftrace), a
+ * debugger's, another tool's patch. Written over, its owner loses it (the
+ * uprobe stops firing); put back by undo after its owner took it away, a
+ * breakpoint nobody handles kills the process (SIGTRAP). Such a function
+ * gets the jump, which writes only its entry, checked against the patch's
+ * old bytes (check_old_code). A file that cannot be read pins it too.
+ */
+static void pin_changed(const struct lkp_session *s, struct lkp_target *t, struct job *j,
+			struct lkp_result *r)
+{
+	uint8_t mem[LKP_INPLACE_MAX], file[LKP_INPLACE_MAX];	/* apply --all runs workers */
+	const struct lkpp_patch *p = j->pf->p;
+	char err[LKP_ERR_SIZE];
+	unsigned int k;
+
+	for (k = 0; k < p->nr_funcs; k++) {
+		const struct lkpp_func *f = &p->funcs[k];
+		uint64_t at = j->obj->base + f->old_offset;
+
+		if (!lkp_inplace_candidate(f) || j->pinned[k])
+			continue;
+		if (lkp_object_elf(t, j->obj, err) ||
+		    lkp_elf_read(j->obj->elf, f->old_offset, file, f->old_size) ||
+		    lkp_applied_orig(s, j->old, at, f->old_size, mem) ||
+		    memcmp(mem, file, f->old_size)) {
+			j->pinned[k] = true;
+			r->nr_changed++;
+		}
+	}
+}
+
+/*
  * A patch found live already whose unwind rules are not registered (no
  * thread could run the call then, or lkpd held the process): applying it
  * again registers them now, if a thread can run the call; with later
@@ -810,6 +845,7 @@ int lkp_apply(pid_t pid, const struct lkp_patchset *ps, const struct lkp_txn_opt
 		ret = check_old_code(&s, j, r);
 		if (ret)
 			goto unmap;
+		pin_changed(&s, t, j, r);
 		ret = map_job(&s, j, r);
 		if (ret)
 			goto unmap;

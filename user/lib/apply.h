@@ -61,6 +61,11 @@ struct lkp_result {
 	 * a word on no thread's stack points inside them (saved.c).
 	 */
 	unsigned int nr_pinned;
+	/*
+	 * Functions whose new code would fit in place given the jump instead:
+	 * their code in the process is not the file's (a uprobe's breakpoint).
+	 */
+	unsigned int nr_changed;
 	/* Patches live already whose unwind rules this apply registered now. */
 	unsigned int nr_eh_registered;
 	struct lkp_blocker blocker;	/* for -EBUSY: the thread in the way */

@@ -86,6 +86,24 @@ static const char *dynstr(const struct lkp_elf *e, size_t off)
 	return memchr(s, 0, e->dynstr->d_size - off) ? s : NULL;
 }
 
+int lkp_elf_read(const struct lkp_elf *e, uint64_t vaddr, void *buf, size_t len)
+{
+	size_t i, n;
+	GElf_Phdr ph;
+
+	if (elf_getphdrnum(e->elf, &n))
+		return -ENOENT;
+	for (i = 0; i < n; i++) {
+		if (!gelf_getphdr(e->elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
+		    vaddr < ph.p_vaddr || vaddr - ph.p_vaddr > ph.p_filesz ||
+		    len > ph.p_filesz - (vaddr - ph.p_vaddr))
+			continue;
+		return pread(e->fd, buf, len, (off_t)(ph.p_offset + vaddr - ph.p_vaddr)) ==
+		       (ssize_t)len ? 0 : -EIO;
+	}
+	return -ENOENT;
+}
+
 int lkp_elf_open(int fd, struct lkp_elf **out)
 {
 	struct lkp_elf *e;

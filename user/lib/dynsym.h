@@ -20,6 +20,12 @@ int lkp_elf_open(int fd, struct lkp_elf **out);
 void lkp_elf_free(struct lkp_elf *e);
 struct lkp_elf *lkp_elf_get(struct lkp_elf *e);
 
+/*
+ * len bytes of the file at ELF address vaddr, through the PT_LOAD that
+ * holds them: 0, or -ENOENT (in no segment's file bytes) or -EIO.
+ */
+int lkp_elf_read(const struct lkp_elf *e, uint64_t vaddr, void *buf, size_t len);
+
 /* DT_SONAME, or NULL. */
 const char *lkp_elf_soname(const struct lkp_elf *e);
 

@@ -215,9 +215,11 @@ static void print_result(const struct lkp_result *r, bool undo)
 		printf("]}");
 	}
 	printf("],\"unwind_unregistered\":%u,\"unwind_registered_now\":%u,\"not_in_place_saved\":%u,"
+	       "\"not_in_place_changed\":%u,"
 	       "\"functions\":%u,\"pause_ms\":%.3f,\"total_ms\":%.3f,\"attempts\":%u,\"threads\":%u,"
 	       "\"unwound\":%u}\n",
-	       r->nr_eh_unregistered, r->nr_eh_registered, r->nr_pinned, r->nr_funcs, r->pause_ns / 1e6,
+	       r->nr_eh_unregistered, r->nr_eh_registered, r->nr_pinned, r->nr_changed, r->nr_funcs,
+	       r->pause_ns / 1e6,
 	       r->total_ns / 1e6, r->attempts, r->nr_threads, r->nr_unwound);
 }
 
