@@ -53,12 +53,13 @@ bool lkp_uprobe_stepping(struct task_struct *t, u64 *ip)
 	if (lkp_utask_read(t, &u) || u.state == UTASK_RUNNING)
 		return false;
 	/*
-	 * At the copy, not yet run: the probed instruction is next. Past it
-	 * (the step trapped, the fixup pending), *ip stays the copy's: in
-	 * no range, and never lent.
+	 * At the copy, not yet run (SSTEP), or with the run cut short by a
+	 * signal (SSTEP_TRAPPED: the kernel sends it back to the original):
+	 * at the probed instruction. Past the copy (SSTEP_ACK: preempted in
+	 * the kernel before the fixup), as far past the original.
 	 */
-	if (u.state == UTASK_SSTEP && *ip == u.xol_vaddr)
-		*ip = u.vaddr;
+	if (*ip >= u.xol_vaddr && *ip - u.xol_vaddr < UPROBE_XOL_SLOT_BYTES)
+		*ip = u.vaddr + (u.state == UTASK_SSTEP_ACK ? *ip - u.xol_vaddr : 0);
 	return true;
 }
 

@@ -135,9 +135,9 @@ struct lkp_regs {
 #define LKP_THREAD_PARKED	(1U << 1)	/* in the freeze callback (else asleep) */
 /*
  * A uprobe is stepping the thread out of line: it runs a copy of a probed
- * instruction, and the kernel then moves it on. regs.ip is the probed
- * instruction's address while the copy has not run (the [uprobes] copy's
- * after); LKP_IOC_CALL never lends such a thread.
+ * instruction, and the kernel then moves it on. regs.ip is where it is in
+ * the program: the probed instruction while the copy has not run, the one
+ * after it once it has. LKP_IOC_CALL never lends such a thread.
  */
 #define LKP_THREAD_UPROBE_STEP	(1U << 2)
 
