@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* lkp_uprobe.c: what a uprobe holds of a thread: the instruction it steps out of line, the return addresses a uretprobe took. */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 /*
  * A uprobe (perf probe, bpftrace, lkpd's own hold points) changes two

@@ -537,6 +537,18 @@ static inline int lkp_thread_wait_in_read(pid_t pid, pid_t tid)
 	return -ETIMEDOUT;
 }
 
+/*
+ * The end of every test stub: resume the borrowed thread from the frame
+ * LKP_IOC_CALL passed in rdi, as docs/uapi.md says a stub must.
+ */
+#define LKP_STUB_RESUME							\
+	0x48, 0x89, 0xfc,			/* mov %rdi, %rsp */	\
+	0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b,	\
+	0x41, 0x5b, 0x41, 0x5a, 0x41, 0x59, 0x41, 0x58,			\
+	0x58, 0x59, 0x5a, 0x5e, 0x5f,		/* pop r15 .. rdi */	\
+	0x9d,					/* popfq */		\
+	0xc2, 0x80, 0x00			/* ret $128 */
+
 /* The size of a function of this binary (-rdynamic), or 0. */
 static inline size_t lkp_fn_size(const void *fn)
 {

@@ -184,14 +184,7 @@ TEST_F(up, stepped_thread_is_at_the_probed_instruction)
  */
 TEST_F(up, stepped_thread_is_never_lent)
 {
-	static const uint8_t ret_stub[] = {
-		0x48, 0x89, 0xfc,			/* mov %rdi, %rsp */
-		0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b,
-		0x41, 0x5b, 0x41, 0x5a, 0x41, 0x59, 0x41, 0x58,
-		0x58, 0x59, 0x5a, 0x5e, 0x5f,		/* pop r15 .. rdi */
-		0x9d,					/* popfq */
-		0xc2, 0x80, 0x00,			/* ret $128 */
-	};
+	static const uint8_t ret_stub[] = { LKP_STUB_RESUME };
 	struct lkp_map m = { .hint = 1ULL << 32, .len = 4096, .max_distance = 1ULL << 40,
 			     .prot = PROT_READ | PROT_EXEC };
 	unsigned int i, lent = 0;
