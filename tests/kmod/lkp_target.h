@@ -178,11 +178,28 @@ __attribute__((noinline, noclone, aligned(16))) void lkp_t_spin(void)
 		lkp_tshm->spins++;
 }
 
-/* A function of its own: a uprobe on its entry is hit once per call. */
-__attribute__((noipa, aligned(16))) void lkp_t_probed(void)
+__attribute__((noipa)) void lkp_t_probed_body(void)
 {
 	lkp_tshm->probed++;
 }
+
+/*
+ * A function of its own: a uprobe on its entry is hit once per call. Its
+ * first instruction is known, LKP_T_PROBED_INSN bytes long, and one a
+ * uprobe steps out of line (x86 emulates branches, pushes and nops), so a
+ * test can tell where a thread stepping it is, before and after the copy ran.
+ */
+#define LKP_T_PROBED_INSN	5
+void lkp_t_probed(void);
+asm(".pushsection .text\n"
+    "	.p2align 4\n"
+    "	.globl lkp_t_probed\n"
+    "	.type lkp_t_probed, @function\n"
+    "lkp_t_probed:\n"
+    "	mov $0x6b6c70, %eax\n"		/* 5 bytes: b8 imm32 */
+    "	jmp lkp_t_probed_body\n"
+    "	.size lkp_t_probed, . - lkp_t_probed\n"
+    "	.popsection");
 
 __attribute__((noipa, aligned(16))) void lkp_t_probed_loop(void)
 {
